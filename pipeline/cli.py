@@ -1,0 +1,52 @@
+"""The ``wirepipe`` command line: one sub-command per module under :mod:`pipeline.commands`."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import Sequence
+
+from pipeline import __version__
+from pipeline.errors import WirepipeError
+
+# Each module has ``register(subparsers)``, which adds its parser and sets ``func(args) -> int``.
+COMMAND_MODULES = (
+    "pipeline.commands.replay",
+    "pipeline.commands.inspect",
+    "pipeline.commands.evaluate",
+    "pipeline.commands.bench",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the top-level parser with every sub-command registered."""
+    parser = argparse.ArgumentParser(prog="wirepipe", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"wirepipe {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``wirepipe`` console script; returns the process exit code."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "accepts_beam_args", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.beam_args = extra
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except WirepipeError as exc:
+        print(f"wirepipe {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+"""``wirepipe bench KIND``: benchmarks that print figures (speed goals are measured here, not in tests)."""
+from __future__ import annotations
+
+from pipeline.commands._group import register_group
+
+BENCHMARKS: tuple[str, ...] = ()
+
+
+def register(subparsers) -> None:
+    register_group(subparsers, "bench", "measure throughput and latency", BENCHMARKS)

@@ -1,0 +1,10 @@
+"""``wirepipe eval KIND``: evaluation against gold data, printed as JSON."""
+from __future__ import annotations
+
+from pipeline.commands._group import register_group
+
+EVALUATIONS: tuple[str, ...] = ()
+
+
+def register(subparsers) -> None:
+    register_group(subparsers, "eval", "evaluate entities, quotes or dedup against gold data", EVALUATIONS)
