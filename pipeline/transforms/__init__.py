@@ -1,0 +1,3 @@
+"""Thin Beam wrappers around the pure logic in pipeline/ (parse, dedup, enrich, neardup)."""
+
+METRICS_NAMESPACE = "wirepipe"

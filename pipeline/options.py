@@ -1,0 +1,55 @@
+"""Typed job configuration, checked when built; runner options go to Beam untouched."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from pipeline.errors import ConfigError
+from pipeline.parse import DEFAULT_MAX_BODY_BYTES
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, None: 1}
+
+
+def parse_duration(text: str) -> float:
+    """Return seconds for ``90``, ``90s``, ``15m``, ``12h``, ``7d`` or ``250ms``; raise ConfigError otherwise."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ConfigError(f"expected a duration such as 7d, 12h, 15m, 90s or 250ms, got {text!r}")
+    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    """What the wirepipe graph needs, whatever the source: dedup horizon, limits, enrichment and outputs."""
+
+    out_dir: Optional[str] = None
+    dedup_horizon_s: float = 7 * 86400
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    raw_cap_bytes: int = 64 * 1024
+    ner_backend: str = "auto"
+    ner_model: Optional[str] = None
+    near_dup_threshold: float = 0.5
+    drop_near_duplicates: bool = False
+    near_dup: bool = True
+    window_s: float = 60.0
+    streaming: bool = False
+    output_topics: dict = field(default_factory=dict)  # kind (articles|duplicates|dead_letters) -> topic
+
+    def __post_init__(self) -> None:
+        if self.dedup_horizon_s <= 0:
+            raise ConfigError(f"dedup horizon must be a positive duration, got {self.dedup_horizon_s}s")
+        if self.max_body_bytes <= 0:
+            raise ConfigError(f"max body size must be a positive number of bytes, got {self.max_body_bytes}")
+        if self.raw_cap_bytes <= 0:
+            raise ConfigError(f"dead-letter raw cap must be a positive number of bytes, got {self.raw_cap_bytes}")
+        if self.ner_backend not in ("auto", "rules", "crf", "camel", "none"):
+            raise ConfigError(f"--ner must be one of auto, rules, crf, camel, none; got {self.ner_backend!r}")
+        if not 0.0 < self.near_dup_threshold <= 1.0:
+            raise ConfigError(f"near-duplicate threshold must be in (0, 1], got {self.near_dup_threshold}")
+        if self.window_s <= 0:
+            raise ConfigError(f"window must be a positive duration, got {self.window_s}s")
+        unknown = set(self.output_topics) - {"articles", "duplicates", "dead_letters"}
+        if unknown:
+            raise ConfigError(f"output topics are for articles, duplicates, dead_letters; got {sorted(unknown)}")

@@ -1,0 +1,78 @@
+"""Enrich: deduplicated articles → EnrichedArticle records; failures become dead letters."""
+from __future__ import annotations
+
+import json
+import logging
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.utils import shared
+
+from pipeline import parse, progress
+from pipeline.enrich import Enricher
+from pipeline.model import RawRecord
+from pipeline.options import JobConfig
+from pipeline.transforms import METRICS_NAMESPACE
+from pipeline.transforms.parse import DEAD_LETTERS
+
+log = logging.getLogger(__name__)
+
+
+def build_enricher(config: JobConfig) -> Enricher:
+    """Load the extractors the configuration asks for (gazetteers, models): once per worker."""
+    return Enricher()
+
+
+class _Loaded:
+    """Shared.acquire needs a weak-referenceable object."""
+
+    def __init__(self, enricher: Enricher):
+        self.enricher = enricher
+
+
+class _EnrichFn(beam.DoFn):
+    def __init__(self, config: JobConfig, handle: shared.Shared):
+        self.config = config
+        self._handle = handle
+        self.failed = Metrics.counter(METRICS_NAMESPACE, "dead_letter")
+        self.entities = Metrics.counter(METRICS_NAMESPACE, "entities")
+        self.quotes = Metrics.counter(METRICS_NAMESPACE, "quotes")
+
+    def setup(self):
+        config = self.config
+        self._enrich = self._handle.acquire(lambda: _Loaded(build_enricher(config)), tag=repr(config)).enricher
+
+    def process(self, article, timestamp=beam.DoFn.TimestampParam):
+        try:
+            record = self._enrich(article)
+        except Exception as exc:  # an extractor bug must not stop the stream; the article is kept
+            log.exception("enrich failed for %s", article.get("id"))
+            self.failed.inc()
+            raw = RawRecord(json.dumps(_jsonable(article), ensure_ascii=False).encode("utf-8"), article["source"])
+            yield beam.pvalue.TaggedOutput(
+                DEAD_LETTERS,
+                parse.dead_letter(raw, "enrich_error", f"{type(exc).__name__}: {exc}", "enrich",
+                                  article_id=article["id"], raw_cap=self.config.raw_cap_bytes),
+            )
+            return
+        progress.advance("enriched")
+        self.entities.inc(len(record["entities"]))
+        self.quotes.inc(len(record["quotes"]))
+        yield record
+
+
+class Enrich(beam.PTransform):
+    """Article (after dedup) → ``main`` EnrichedArticle records and ``dead_letters``."""
+
+    def __init__(self, config: JobConfig):
+        super().__init__()
+        self.config = config
+
+    def expand(self, articles):
+        return articles | "EnrichArticles" >> beam.ParDo(_EnrichFn(self.config, shared.Shared())).with_outputs(
+            DEAD_LETTERS, main="main"
+        )
+
+
+def _jsonable(article: dict) -> dict:
+    return {k: v for k, v in article.items() if not k.startswith("_")}
