@@ -13,10 +13,11 @@ class ConfigError(WirepipeError, ValueError):
 class InputError(WirepipeError):
     """A record cannot be read or validated; ``kind`` names the failure for the dead-letter output."""
 
-    def __init__(self, kind: str, message: str):
+    def __init__(self, kind: str, message: str, article_id: str | None = None):
         super().__init__(message)
         self.kind = kind
         self.message = message
+        self.article_id = article_id  # the record's id, when it was readable
 
 
 class ResourceMissingError(WirepipeError):

@@ -53,14 +53,17 @@ def parse_record(raw: RawRecord, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     article_id = _text(fields["id"], "id")
     if not article_id or not article_id.strip():
         raise InputError("missing_id", "no non-empty id (or story_id, guid)")
-    body = _text(fields["body"], "body")
-    if body is None or not body.strip():
-        raise InputError("empty_body", "no non-empty body (or content, text)")
-    size = len(body.encode("utf-8"))
-    if size > max_body_bytes:
-        raise InputError("body_too_large", f"body is {size} bytes, over the limit of {max_body_bytes}")
-
-    published = parse_timestamp(fields["published_at"])
+    try:
+        body = _text(fields["body"], "body")
+        if body is None or not body.strip():
+            raise InputError("empty_body", "no non-empty body (or content, text)")
+        size = len(body.encode("utf-8"))
+        if size > max_body_bytes:
+            raise InputError("body_too_large", f"body is {size} bytes, over the limit of {max_body_bytes}")
+        published = parse_timestamp(fields["published_at"])
+    except InputError as exc:
+        exc.article_id = article_id.strip()
+        raise
     if published is None:
         published = raw.timestamp_ms
     return {

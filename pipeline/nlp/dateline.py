@@ -21,22 +21,31 @@ AGENCIES = (
     "أسوشيتد برس", "أ ب", "إرنا", "نوفوستي", "تاس", "سبوتنيك", "عين اليوم", "الرياضية", "الاقتصادية",
     "المدينة", "عكاظ", "اليوم", "الوطن", "الجزيرة", "الشرق الأوسط", "الرياض", "سبق", "الوئام", "خاص",
 )
-_AGENCY_RE = "|".join(
-    sorted((re.escape(normalize(a)).replace(r"\ ", r"\s*").replace(r"\.", r"\.?") for a in AGENCIES), key=len, reverse=True)
-)
+# Outlets named after a place: on the left of "X - Y" they are the place.
+_PLACE_NAMED = ("الرياض", "المدينة", "الجزيرة")
+
+
+def _alternation(names) -> str:
+    escaped = (re.escape(normalize(a)).replace(r"\ ", r"\s*").replace(r"\.", r"\.?") for a in names)
+    return "|".join(sorted(escaped, key=len, reverse=True))
+
+
+_AGENCY_RE = _alternation(AGENCIES)
+_AGENCY_ONLY_RE = _alternation(a for a in AGENCIES if a not in _PLACE_NAMED)
 _DASH = r"[-–—ـ−]"
 _MONTH_DATE = r"\d{1,2}\s*[^\d\s/]+(?:\s+[^\d\s/]+)?\s+\d{4}\s*(?:هـ|ه|م)?"
 _HIJRI_GREG = rf"{_MONTH_DATE}\s*(?:الموافق\s*{_MONTH_DATE})?"
-_NUMERIC = r"\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}"
+_NUMERIC = r"\d{1,4}\s*[-/.]\s*\d{1,2}(?:\s*[-/.]\s*\d{2,4})?"
 _PLACE = r"[^\d\n/:()«»\"“”\-–—−]{2,40}?"
 
 _PATTERNS = (
     # الرياض 25 شوال 1436 هـ الموافق 10 اغسطس 2015 م واس /   |   رام الله 3-11-2025 وفا-
-    re.compile(rf"^\s*(?P<place>{_PLACE})\s*(?P<date>{_HIJRI_GREG}|{_NUMERIC})\s*(?:\(\s*)?(?P<agency>{_AGENCY_RE})\s*\)?\s*(?:{_DASH}|/|:)?"),
+    # الكويت - 3 - 11 (كونا) --
+    re.compile(rf"^\s*(?P<place>{_PLACE})\s*(?:{_DASH}\s*)?(?P<date>{_HIJRI_GREG}|{_NUMERIC})\s*(?:\(\s*)?(?P<agency>{_AGENCY_RE})\s*\)?\s*(?:{_DASH}+|/|:)?"),
     # القاهرة (رويترز) -
     re.compile(rf"^\s*(?P<place>{_PLACE})\s*\(\s*(?P<agency>{_AGENCY_RE})\s*\)\s*(?:{_DASH}|:)?"),
     # دمشق-سانا   |   لندن - أ ف ب:
-    re.compile(rf"^\s*(?P<place>{_PLACE})\s*{_DASH}\s*(?P<agency>{_AGENCY_RE})(?=[\s/:,،.]|$)\s*(?:/|:)?"),
+    re.compile(rf"^\s*(?!(?:{_AGENCY_ONLY_RE})\s*{_DASH})(?P<place>{_PLACE})\s*{_DASH}\s*(?P<agency>{_AGENCY_RE})(?=[\s/:,،.]|$)\s*(?:/|:)?"),
     # عين اليوم – جدة   |   وفا - رام الله
     re.compile(rf"^\s*(?P<agency>{_AGENCY_RE})\s*{_DASH}\s*(?P<place>{_PLACE})(?=\s*(?:[/:\n]|$))\s*(?:/|:)?"),
 )

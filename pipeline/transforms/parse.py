@@ -29,7 +29,7 @@ class _ParseFn(beam.DoFn):
         try:
             article = parse.parse_record(raw, max_body_bytes=self.max_body_bytes)
         except InputError as exc:
-            yield self._dead(raw, exc.kind, exc.message)
+            yield self._dead(raw, exc.kind, exc.message, exc.article_id)
             return
         except Exception as exc:  # a parser bug must not stop the stream; the record is kept
             log.exception("parse failed unexpectedly at %s", raw.source)
@@ -37,9 +37,9 @@ class _ParseFn(beam.DoFn):
             return
         yield beam.window.TimestampedValue(article, dedup.event_ms(article) / 1000.0)
 
-    def _dead(self, raw, kind: str, message: str):
+    def _dead(self, raw, kind: str, message: str, article_id=None):
         self.dead.inc()
-        record = parse.dead_letter(raw, kind, message, "parse", raw_cap=self.raw_cap_bytes)
+        record = parse.dead_letter(raw, kind, message, "parse", article_id=article_id, raw_cap=self.raw_cap_bytes)
         return beam.pvalue.TaggedOutput(DEAD_LETTERS, record)
 
 
