@@ -1,0 +1,327 @@
+"""Quote extraction: direct, partial and indirect speech, speakers, and the seed article's expectations."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.evaluation.quotes import overlaps
+from pipeline.nlp.normalize import normalize
+from pipeline.nlp.quotes import QuoteExtractor
+from tests.conftest import SEED_TXT, SHARED
+
+SEED_EXPECTED = SHARED / "seeds" / "000_2ec8cf8ddaeb2913.expected.json"
+
+
+@pytest.fixture(scope="module")
+def qx() -> QuoteExtractor:
+    return QuoteExtractor()
+
+
+def _only(quotes, kind):
+    return [q for q in quotes if q["kind"] == kind]
+
+
+def _speaker(q):
+    return q["speaker"]["name"] if q["speaker"] else None
+
+
+def _check_offsets(quotes, headline, body):
+    for q in quotes:
+        field = body if q["field"] == "BODY" else headline
+        assert field[q["start"]:q["end"]] == q["text"]
+    keys = [(q["field"] != "HEADLINE", q["start"], q["end"]) for q in quotes]
+    assert keys == sorted(keys)
+
+
+# --- direct quotes: marks, attribution before and after, nesting ------------------------------------
+DIRECT = [
+    # (body, quoted text, speaker)
+    ("وقال وزير المالية محمد الجدعان: «الميزانية ستحقق فائضا في العام المقبل».",
+     "الميزانية ستحقق فائضا في العام المقبل", "محمد الجدعان"),
+    ("وقال الدكتور سامي العبيدي للصحفيين “نعمل على توسيع شبكة النقل في المدينة”.",
+     "نعمل على توسيع شبكة النقل في المدينة", "سامي العبيدي"),
+    ('وأضاف الوزير خالد الفالح "لن نسمح بأي تأخير في تنفيذ المشاريع".',
+     "لن نسمح بأي تأخير في تنفيذ المشاريع", "خالد الفالح"),
+    ("«سنواصل العمل حتى تحقيق الأهداف المرسومة»، قال المدرب جورج ليكنز بعد المباراة.",
+     "سنواصل العمل حتى تحقيق الأهداف المرسومة", "جورج ليكنز"),
+    ("وقالت وزارة الصحة في بيان: “تم احتواء الحالات في المستشفيات المخصصة لذلك”.",
+     "تم احتواء الحالات في المستشفيات المخصصة لذلك", "وزارة الصحة"),
+    # nested quotes: the inner quoted name stays inside the outer quote and is not reported
+    ("وقال السفير عادل مرداد “إن ما يسمى “الحشد” لن يغير شيئا على الأرض”.",
+     "إن ما يسمى “الحشد” لن يغير شيئا على الأرض", "عادل مرداد"),
+    ("وتابع الرئيس فلاديمير بوتين: ‘روسيا لن تتخلى عن حلفائها في المنطقة’.",
+     "روسيا لن تتخلى عن حلفائها في المنطقة", "فلاديمير بوتين"),
+]
+
+
+@pytest.mark.parametrize("body,text,speaker", DIRECT)
+def test_direct_quotes(qx, body, text, speaker):
+    quotes = qx.extract(None, body, [])
+    direct = _only(quotes, "DIRECT")
+    assert [q["text"] for q in direct] == [text]
+    assert direct[0]["start"] == body.index(text)
+    assert normalize(_speaker(direct[0])) == normalize(speaker)
+    assert not _only(quotes, "INDIRECT")
+    _check_offsets(quotes, None, body)
+
+
+# --- quoted names and scare quotes are not quotes ----------------------------------------------------
+NOT_QUOTES = [
+    "وشن التحالف غارات على مواقع تنظيم “داعش” في الرقة.",
+    "وأطلقت الوزارة مبادرة «بيئتي مسؤوليتي» في جميع المدارس.",
+    "وتحدث التقرير عن ما يسمى «الربيع العربي» وآثاره على المنطقة.",
+    "وبدأت حملة \"خلك واعي\" في مدينة الرياض أمس.",
+    "وتسعى المملكة إلى تحقيق «رؤية 2030» عبر برامج متعددة.",
+    "وأعلن «التحالف» بدء المرحلة الثانية من العملية.",
+    "وأعلنت القيادة في بيان لها أمس «استشهادهم» أثناء أداء الواجب.",
+    "ونقلت صحيفة «عكاظ» عن مصادرها تفاصيل الاجتماع.",
+]
+
+
+@pytest.mark.parametrize("body", NOT_QUOTES)
+def test_quoted_names_are_not_quotes(qx, body):
+    quotes = qx.extract(None, body, [])
+    assert [q for q in quotes if q["kind"] in ("DIRECT", "PARTIAL")] == []
+
+
+# --- indirect speech: verb, subject, complementizer, span up to the end of the clause ----------------
+INDIRECT = [
+    # (body, reported clause, speaker)
+    ("وأشار وزير الخارجية عادل الجبير إلى أن المحادثات ستستأنف الأسبوع المقبل.",
+     "المحادثات ستستأنف الأسبوع المقبل", "عادل الجبير"),
+    ("وأكد المتحدث الأمني اللواء منصور التركي أن الأجهزة الأمنية تتابع القضية.",
+     "الأجهزة الأمنية تتابع القضية", "منصور التركي"),
+    ("وقالت وزارة الداخلية في بيان إن ثلاثة أشخاص أصيبوا في الحادث.",
+     "ثلاثة أشخاص أصيبوا في الحادث", "وزارة الداخلية"),
+    ("وأوضح مدير التعليم سعد الزهراني بأن الدراسة ستبدأ في موعدها.",
+     "الدراسة ستبدأ في موعدها", "سعد الزهراني"),
+    ("وذكرت مصادر مطلعة أنه تم القبض على المتهمين فجر اليوم.",
+     "تم القبض على المتهمين فجر اليوم", "مصادر مطلعة"),
+    # the clause ends before a new speech cue
+    ("وبين الوزير سليمان الحمدان أن المطار سيفتتح قريبا، مشيرا إلى أن الأعمال اكتملت.",
+     "المطار سيفتتح قريبا", "سليمان الحمدان"),
+    # SVO: the subject before the verb
+    ("لكن نشطاء المعارضة يقولون إن الاستياء يتزايد في المدينة.",
+     "الاستياء يتزايد في المدينة", "نشطاء المعارضة"),
+    ("وحذر رئيس الوزراء حيدر العبادي من أن الأزمة قد تطول.",
+     "الأزمة قد تطول", "حيدر العبادي"),
+]
+
+
+@pytest.mark.parametrize("body,clause,speaker", INDIRECT)
+def test_indirect_speech(qx, body, clause, speaker):
+    quotes = qx.extract(None, body, [])
+    first = _only(quotes, "INDIRECT")[0]
+    assert first["text"] == clause
+    assert first["start"] == body.index(clause)
+    assert normalize(_speaker(first)) == normalize(speaker)
+    _check_offsets(quotes, None, body)
+
+
+NOT_INDIRECT = [
+    "ووصل الوفد إلى الرياض بعد أن أنهى زيارته إلى القاهرة.",
+    "وكان من المقرر أن تبدأ الجلسة صباحا إلا أن الموعد تأجل.",
+    "يذكر أن المهرجان يقام للمرة الخامسة على التوالي.",
+    "وطالب بين الفريقين مباراة ودية قبل أن تنطلق البطولة.",
+    "ويتوقع أن ترتفع درجات الحرارة في المنطقة الشرقية.",
+]
+
+
+@pytest.mark.parametrize("body", NOT_INDIRECT)
+def test_complementizers_without_a_speaker_are_not_speech(qx, body):
+    assert qx.extract(None, body, []) == []
+
+
+# --- partial quotes inside reported speech ------------------------------------------------------------
+PARTIAL = [
+    ("واعتبر الوزير أحمد الخطيب أن القرار «خطوة غير مسبوقة» في تاريخ القطاع.",
+     "القرار «خطوة غير مسبوقة» في تاريخ القطاع", "خطوة غير مسبوقة", "أحمد الخطيب"),
+    ("وأكد المتحدث باسم الشرطة العقيد فواز الميمان أن الحادث “لم يسفر عن إصابات” بين المدنيين.",
+     "الحادث “لم يسفر عن إصابات” بين المدنيين", "لم يسفر عن إصابات", "فواز الميمان"),
+]
+
+
+@pytest.mark.parametrize("body,clause,fragment,speaker", PARTIAL)
+def test_partial_quote_inside_indirect(qx, body, clause, fragment, speaker):
+    quotes = qx.extract(None, body, [])
+    assert [q["text"] for q in _only(quotes, "INDIRECT")] == [clause]
+    partial = _only(quotes, "PARTIAL")
+    assert [q["text"] for q in partial] == [fragment]
+    assert normalize(_speaker(partial[0])) == normalize(speaker)
+
+
+def test_quote_covering_the_whole_clause_is_direct(qx):
+    body = "وقال عبد الكريم لـ«الشرق الأوسط» إن «المهاجرين يصلون يوميا عبر الحدود الجنوبية»."
+    quotes = qx.extract(None, body, [])
+    assert [(q["kind"], q["text"]) for q in quotes] == [("DIRECT", "المهاجرين يصلون يوميا عبر الحدود الجنوبية")]
+
+
+# --- implicit speakers: وأضاف، لافتا، a bare وقال ---------------------------------------------------
+CONTINUATION = [
+    # (body, quote text, speaker named earlier in the article)
+    ("وقال وزير الإسكان ماجد الحقيل إن المشروع سيكتمل العام المقبل. وأضاف أن الوزارة وفرت التمويل اللازم.",
+     "الوزارة وفرت التمويل اللازم", "ماجد الحقيل"),
+    ("أكد الأمير فيصل بن سلمان أن المنطقة تشهد نموا كبيرا لافتا إلى أن الاستثمارات تضاعفت.",
+     "الاستثمارات تضاعفت", "فيصل بن سلمان"),
+    ("وكان الرئيس عبدربه منصور هادي شدد على وحدة البلاد.. وقال “إننا ماضون في طريق السلام حتى النهاية”.",
+     "إننا ماضون في طريق السلام حتى النهاية", "عبدربه منصور هادي"),
+    ("صرح مدير الدفاع المدني العميد سعيد القرني بأن فرق الإنقاذ انتشلت الضحايا، وتابع: «العمل مستمر حتى الآن»",
+     "العمل مستمر حتى الآن", "سعيد القرني"),
+]
+
+
+@pytest.mark.parametrize("body,text,speaker", CONTINUATION)
+def test_implicit_speaker_continues_the_previous_one(qx, body, text, speaker):
+    quotes = qx.extract(None, body, [])
+    q = next(q for q in quotes if q["text"] == text)
+    assert q["speaker"] == {"name": speaker, "mention": None, "entity_index": None}
+
+
+def test_surname_gets_the_fullest_form_of_the_name(qx):
+    body = ("التقى وزير الخارجية الروسي سيرغي لافروف نظيره المصري في موسكو.\n"
+            "وقال لافروف إن البلدين يعملان على تعزيز التعاون.")
+    quotes = qx.extract(None, body, [])
+    assert [(_speaker(q), q["speaker"]["mention"]) for q in quotes] == [("سيرغي لافروف", "لافروف")]
+
+
+def test_speaker_is_null_when_nobody_can_be_told(qx):
+    body = "وفي المؤتمر أكد أن الخطة ستنفذ على مراحل."
+    quotes = qx.extract(None, body, [])
+    assert [q["text"] for q in quotes] == ["الخطة ستنفذ على مراحل"]
+    assert quotes[0]["speaker"] is None
+
+
+# --- speakers linked to entities ---------------------------------------------------------------------
+def test_speaker_links_to_the_entity_and_its_canonical_form(qx):
+    body = "ولفت ظريف إلى أن الاتفاق يخدم مصالح جميع الأطراف."
+    start = body.index("ظريف")
+    entities = [
+        {"type": "LOCATION", "text": "طهران", "canonical": "طهران", "role": None, "field": "HEADLINE",
+         "start": 0, "end": 5, "method": "gazetteer"},
+        {"type": "PERSON", "text": "ظريف", "canonical": "محمد جواد ظريف", "role": "وزير الخارجية",
+         "field": "BODY", "start": start, "end": start + 4, "method": "rules"},
+    ]
+    quotes = qx.extract("طهران ترحب", body, entities)
+    assert quotes[0]["speaker"] == {"name": "محمد جواد ظريف", "mention": "ظريف", "entity_index": 1}
+
+
+# --- marks across paragraphs and unbalanced marks ----------------------------------------------------
+def test_quote_continued_in_the_next_paragraph(qx):
+    body = ("وقال المدير العام سالم القحطاني: «بدأنا العمل في المرحلة الأولى من المشروع\n"
+            "«وسننتقل إلى المرحلة الثانية مع بداية العام المقبل».")
+    quotes = qx.extract(None, body, [])
+    assert len(quotes) == 1 and quotes[0]["kind"] == "DIRECT"
+    assert quotes[0]["text"].startswith("بدأنا العمل") and quotes[0]["text"].endswith("العام المقبل")
+
+
+def test_unbalanced_marks_are_bounded_and_counted():
+    qx = QuoteExtractor(max_quote_chars=200)
+    body = ("وقال المتحدث باسم الهيئة فهد الرشيد: «سيتم إعلان النتائج خلال الأسبوع المقبل، مشيرا إلى أن "
+            "اللجان أنهت أعمالها.\n" + "وتستمر الأعمال في الموقع. " * 40 + "»")
+    quotes = qx.extract(None, body, [])
+    assert qx.stats["unbalanced_marks"] >= 1
+    direct = _only(quotes, "DIRECT")
+    assert [q["text"] for q in direct] == ["سيتم إعلان النتائج خلال الأسبوع المقبل"]
+    assert all(q["end"] - q["start"] < 200 for q in quotes)
+    _check_offsets(quotes, None, body)
+
+
+def test_headline_quotes_use_headline_offsets(qx):
+    headline = "الجبير: «المملكة لن تتهاون في أمنها الوطني أبدا»"
+    body = "وقال وزير الخارجية عادل الجبير إن المملكة تدعم الحل السياسي."
+    quotes = qx.extract(headline, body, [])
+    assert [q["field"] for q in quotes] == ["HEADLINE", "BODY"]
+    _check_offsets(quotes, headline, body)
+
+
+def test_diacritics_and_tatweel_keep_offsets(qx):
+    body = "وأكّـد المديرُ سعد الغامدي أنّ العملَ مستمرٌ حتى نهاية الشهر."
+    quotes = qx.extract(None, body, [])
+    assert [q["text"] for q in quotes] == ["العملَ مستمرٌ حتى نهاية الشهر"]
+    _check_offsets(quotes, None, body)
+
+
+@pytest.mark.parametrize("kwargs", [{"max_quote_chars": 5}, {"max_cue_gap": 0}, {"max_cue_gap": "9"}])
+def test_constructor_rejects_bad_limits(kwargs):
+    with pytest.raises(ConfigError):
+        QuoteExtractor(**kwargs)
+
+
+# --- the seed article --------------------------------------------------------------------------------
+@pytest.mark.skipif(not SEED_EXPECTED.exists(), reason="seed expectations not found in ../shared/seeds")
+def test_seed_article_quotes_kinds_and_speakers(qx, seed_article):
+    headline, body = seed_article
+    expected = json.loads(SEED_EXPECTED.read_text(encoding="utf-8"))
+    shift = SEED_TXT.read_text(encoding="utf-8").index(body)  # expected offsets index the whole file
+    quotes = qx.extract(headline, body, [])
+    _check_offsets(quotes, headline, body)
+    got = [(q["kind"], q["start"] + shift, q["end"] + shift, _speaker(q)) for q in quotes if q["field"] == "BODY"]
+    for exp in expected["quotes"]:
+        hits = [g for g in got if g[0] == exp["kind"] and overlaps((g[1], g[2]), (exp["start"], exp["end"]))]
+        assert hits, f"missing {exp['kind']} {exp['text'][:40]}"
+        assert normalize(hits[0][3] or "") == normalize(exp["speaker"])
+    for non in expected["non_quotes"]:
+        assert not any(overlaps((g[1], g[2]), (non["start"], non["end"])) for g in got), non["text"]
+
+
+# --- more mark shapes seen in Saudi newspapers -------------------------------------------------------
+MARK_SHAPES = [
+    # mirrored guillemets (RTL editors)
+    ("وأضاف المدير سامي الحربي :» لا نقبل بأي تقصير في خدمة الحجاج « .", "لا نقبل بأي تقصير في خدمة الحجاج"),
+    # spaces inside straight quotes
+    ('وقال الأمين العام فهد المطيري " المشروع سيخدم آلاف الأسر في المنطقة " .',
+     "المشروع سيخدم آلاف الأسر في المنطقة"),
+    # a colon and no marks at all: the utterance up to the sentence end
+    ("وقال المتحدث باسم الجيش: ندين بشدة هذا الاعتداء على قواتنا الحدودية.",
+     "ندين بشدة هذا الاعتداء على قواتنا الحدودية"),
+]
+
+
+@pytest.mark.parametrize("body,text", MARK_SHAPES)
+def test_direct_quote_mark_shapes(qx, body, text):
+    quotes = qx.extract(None, body, [])
+    assert [(q["kind"], q["text"].strip()) for q in quotes] == [("DIRECT", text)]
+
+
+def test_quote_closed_in_a_later_paragraph(qx):
+    body = ('وأضاف رئيس البلدية عمر السبيعي: "نعمل على تطوير الأحياء القديمة.\n'
+            'وسنبدأ بالأحياء الشمالية خلال الشهر المقبل".\nوتستمر الأعمال في الموقع.')
+    quotes = qx.extract(None, body, [])
+    assert [(q["kind"], q["text"]) for q in quotes] == [
+        ("DIRECT", "نعمل على تطوير الأحياء القديمة.\nوسنبدأ بالأحياء الشمالية خلال الشهر المقبل")]
+    assert _speaker(quotes[0]) == "عمر السبيعي"
+
+
+def test_description_as_reported_speech(qx):
+    body = "وانتقد وزير الدفاع القرار في بيان، واصفا إياه بأنه خطوة متسرعة."
+    quotes = qx.extract(None, body, [])
+    assert [(q["kind"], q["text"]) for q in quotes] == [("INDIRECT", "خطوة متسرعة")]
+
+
+def test_lead_sentence_names_the_speaker_of_a_bare_verb(qx):
+    body = ("هدد الجيش الكوري الجنوبي اليوم بالرد على أي هجوم جديد.\n"
+            "وأشار في بيان إلى أن قواته في حالة تأهب قصوى.")
+    quotes = qx.extract(None, body, [])
+    assert [(q["text"], _speaker(q)) for q in quotes] == [("قواته في حالة تأهب قصوى", "الجيش الكوري الجنوبي")]
+
+
+# --- any text: no crash, offsets always index the field ----------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["وقال", "أن", "إن", "بأن", "لافتا", "مشيرا إلى", "الوزير", "سعد", "الغامدي", "«", "»", "“", "”",
+           '"', "‘", "’", ":", "،", ".", "\n", " ", "تنظيم", "وزارة", "الصحة", "ً", "ّ", "ـ", "ما يسمى", "يذكر"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60), st.lists(st.sampled_from(_PIECES), max_size=8))
+def test_any_text_gives_valid_offsets(body_pieces, head_pieces):
+    qx = QuoteExtractor(max_quote_chars=100)
+    body = " ".join(body_pieces)
+    headline = " ".join(head_pieces) or None
+    quotes = qx.extract(headline, body, [])
+    _check_offsets(quotes, headline, body)
+    for q in quotes:
+        assert q["kind"] in ("DIRECT", "PARTIAL", "INDIRECT") and q["end"] > q["start"]

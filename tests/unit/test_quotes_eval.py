@@ -1,0 +1,112 @@
+"""``wirepipe eval quotes``: span matching, scores, the gold files' integrity, and the command on the corpus."""
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from pipeline.errors import ConfigError, InputError
+from pipeline.evaluation import quotes as ev
+from tests.conftest import REPO_ROOT, SHARED_DATA
+
+GOLD_FILES = [REPO_ROOT / "tests" / "gold" / f"quotes_{name}.jsonl" for name in ("dev", "test", "holdout", "final")]
+CORPUS = SHARED_DATA / "saudinewsnet" / "saudinewsnet_2015-08-10_11.jsonl"
+
+
+@pytest.mark.parametrize("a,b,expected", [
+    ((0, 10), (0, 10), True),
+    ((0, 10), (5, 15), True),     # overlap 5 = half of 10
+    ((0, 10), (6, 16), False),    # overlap 4 < 5
+    ((0, 100), (10, 40), False),  # a short span inside a long one
+    ((0, 20), (2, 18), True),
+    ((0, 5), (5, 10), False),     # touching, no overlap
+])
+def test_overlap_rule(a, b, expected):
+    assert ev.overlaps(a, b) is expected
+    assert ev.overlaps(b, a) is expected
+
+
+@pytest.mark.parametrize("pred,gold,expected", [
+    ("سيرغي لافروف", "سيرغى لافروف", True),     # normalized: alef maksura
+    ("إبراهيم الجعفري", "ابراهيم الجعفري", True),
+    ("لافروف", "سيرغي لافروف", False),
+    (None, None, True),
+    ("وزارة الصحة", None, False),
+    (None, "وزارة الصحة", False),
+])
+def test_speaker_comparison(pred, gold, expected):
+    assert ev.same_speaker(pred, gold) is expected
+
+
+def test_scores_count_spans_kinds_and_speakers():
+    gold = [{"kind": "DIRECT", "start": 0, "end": 10, "speaker": "أ ب"},
+            {"kind": "INDIRECT", "start": 20, "end": 40, "speaker": "ج د"},
+            {"kind": "PARTIAL", "start": 50, "end": 56, "speaker": None}]
+    pred = [{"kind": "DIRECT", "start": 0, "end": 9, "speaker": {"name": "أ ب", "mention": None, "entity_index": None}},
+            {"kind": "PARTIAL", "start": 22, "end": 40, "speaker": {"name": "س", "mention": "س", "entity_index": 0}},
+            {"kind": "INDIRECT", "start": 70, "end": 90, "speaker": None}]
+    out = ev.score([("x", pred, gold)], errors=True)
+    assert out["counts"] == {"predicted": 3, "gold": 3, "matched": 2, "kind_correct": 1, "speaker_correct": 1}
+    assert out["span"]["precision"] == out["span"]["recall"] == round(2 / 3, 4)
+    assert out["kind_accuracy"] == 0.5 and out["speaker_accuracy"] == 0.5
+    assert {"id": "x", "spurious": ["INDIRECT", 70, 90]} in out["errors"]
+    assert {"id": "x", "missed": ["PARTIAL", 50, 56, None]} in out["errors"]
+
+
+def test_each_gold_span_matches_one_prediction():
+    gold = [{"kind": "DIRECT", "start": 0, "end": 10, "speaker": None}]
+    pred = [{"kind": "DIRECT", "start": 0, "end": 10, "speaker": None},
+            {"kind": "DIRECT", "start": 1, "end": 10, "speaker": None}]
+    out = ev.score([("x", pred, gold)])
+    assert out["counts"]["matched"] == 1 and out["span"]["precision"] == 0.5
+
+
+@pytest.mark.parametrize("line", [
+    '{"id": "a", "quotes": [{"kind": "QUOTE", "start": 0, "end": 3, "speaker": null}]}',
+    '{"id": "a", "quotes": [{"kind": "DIRECT", "start": 5, "end": 3, "speaker": null}]}',
+    '{"id": "a"}',
+    "not json",
+])
+def test_bad_gold_lines_are_rejected(tmp_path, line):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(InputError):
+        ev.load_gold(path)
+
+
+def test_missing_gold_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError):
+        ev.load_gold(tmp_path / "absent.jsonl")
+
+
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_gold_files_hold_offsets_and_labels_only(path):
+    rows = ev.load_gold(path)
+    assert len({r["id"] for r in rows}) == len(rows)
+    for row in rows:
+        assert set(row) == {"id", "quotes"}
+        for q in row["quotes"]:
+            assert set(q) == {"kind", "start", "end", "speaker"}
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.name)
+def test_gold_spans_point_at_text_in_the_corpus(path):
+    rows = ev.load_gold(path)
+    arts = ev.load_articles(CORPUS, {r["id"] for r in rows})
+    for row in rows:
+        content = arts[row["id"]]["content"]
+        for q in row["quotes"]:
+            span = content[q["start"]:q["end"]]
+            assert q["end"] <= len(content) and span.strip() == span and len(span.split()) >= 1
+
+
+@pytest.mark.corpus
+def test_eval_command_on_the_development_gold():
+    args = argparse.Namespace(gold=str(GOLD_FILES[0]), corpus=str(CORPUS), entities="none", errors=False)
+    out = ev.run(args)
+    assert out["articles"] >= 30 and out["counts"]["gold"] >= 90
+    # regression guard, well under the figures reported with the gold set
+    assert out["span"]["f1"] >= 0.85 and out["speaker_accuracy"] >= 0.7
+    json.dumps(out)
