@@ -20,7 +20,13 @@ log = logging.getLogger(__name__)
 
 def build_enricher(config: JobConfig) -> Enricher:
     """Load the extractors the configuration asks for (gazetteers, models): once per worker."""
-    return Enricher()
+    from pipeline.nlp.entities import EntityExtractor
+    from pipeline.nlp.quotes import QuoteExtractor
+
+    entities = None
+    if config.ner_backend != "none":
+        entities = EntityExtractor.load(model_path=config.ner_model, backend=config.ner_backend)
+    return Enricher(entities=entities, quotes=QuoteExtractor())
 
 
 class _Loaded:

@@ -1,0 +1,65 @@
+"""``wirepipe bench entities``: entity extraction throughput (articles/s on one core) over SaudiNewsNet."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.nlp.entities import EntityExtractor
+from pipeline.nlp.entities.extractor import BACKENDS
+
+NAME = "entities"
+HELP = "entity extraction speed on SaudiNewsNet articles (single process, one core)"
+DEFAULT_INPUT = "../shared/data/saudinewsnet/saudinewsnet_2015-08-10_11.jsonl"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--input", default=DEFAULT_INPUT, help=f"JSONL with title/content (default {DEFAULT_INPUT})")
+    parser.add_argument("--limit", type=int, default=None, help="first N articles only")
+    parser.add_argument("--model", default=None, help="CRF model (default: rules and gazetteers)")
+    parser.add_argument("--backend", choices=BACKENDS, default="auto")
+    parser.add_argument("--repeat", type=int, default=2, help="passes over the articles; the first warms caches")
+
+
+def _articles(path: Path, limit: int | None) -> list[tuple[str | None, str]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError("unreadable", f"cannot read {path}: {exc}") from exc
+    out = []
+    for line in lines:
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        body = d.get("content") or d.get("body") or ""
+        if body.strip():
+            out.append((d.get("title") or d.get("headline"), body))
+        if limit and len(out) >= limit:
+            break
+    return out
+
+
+def run(args) -> dict:
+    articles = _articles(Path(args.input), args.limit)
+    t0 = time.perf_counter()
+    ner = EntityExtractor.load(args.model, args.backend)
+    load_s = time.perf_counter() - t0
+    passes = []
+    entities = 0
+    for _ in range(max(1, args.repeat)):
+        c0, w0 = time.process_time(), time.perf_counter()
+        entities = sum(len(ner.extract(h, b)) for h, b in articles)
+        passes.append((time.process_time() - c0, time.perf_counter() - w0))
+    cpu, wall = passes[-1]
+    words = sum(len(b.split()) + len((h or "").split()) for h, b in articles)
+    return {
+        "input": str(args.input), "articles": len(articles), "words": words, "backend": ner.backend,
+        "load_seconds": round(load_s, 2),
+        "first_pass_articles_per_s": round(len(articles) / passes[0][1], 1),
+        "articles_per_s": round(len(articles) / wall, 1),
+        "articles_per_cpu_s": round(len(articles) / cpu, 1) if cpu else None,
+        "words_per_s": round(words / wall), "entities": entities, "passes": len(passes),
+        "cpu_count_used": 1, "pid": os.getpid(),
+    }

@@ -1,0 +1,112 @@
+"""The entity extractor the Enrich stage calls: one object per process, ``extract(headline, body)``."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pipeline.errors import ConfigError
+from pipeline.nlp.entities.gazetteer import Gazetteer, Lexicon
+from pipeline.nlp.entities.linking import Mention, assign_canonicals, link_persons, mention_from_candidate
+from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
+
+__all__ = ["EntityExtractor", "BACKENDS"]
+
+BACKENDS = ("auto", "rules", "crf", "camel")
+_FIELDS = (("HEADLINE", 0), ("BODY", 1))
+
+
+class EntityExtractor:
+    """Finds PERSON, ORGANIZATION and LOCATION mentions with roles and canonical names.
+
+    Build it with :meth:`load` (heavy resources are read once and cached); ``extract`` is pure.
+    """
+
+    def __init__(self, rules: RuleTagger, tagger=None, backend: str = "rules"):
+        """Use :meth:`load`; ``tagger`` is a statistical tagger (CRF or CAMeL) or None for rules only."""
+        self.rules = rules
+        self.tagger = tagger
+        self.backend = backend
+        self._stopwords = frozenset(rules.lex.stopwords)
+
+    @classmethod
+    def load(cls, model_path: str | None = None, backend: str = "auto") -> "EntityExtractor":
+        """Return an extractor: ``rules`` (gazetteers and rules), ``crf`` (needs ``model_path``),
+        ``camel`` (camel-tools' pretrained NER, if its data is installed) or ``auto`` (CRF when a model
+        path is given, else rules). Cached per (model_path, backend)."""
+        if backend not in BACKENDS:
+            raise ConfigError(f"entity backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+        if model_path is not None and not isinstance(model_path, (str, os.PathLike)):
+            raise ConfigError(f"model_path must be a path string or None; got {type(model_path).__name__}")
+        if backend == "crf" and model_path is None:
+            raise ConfigError("backend 'crf' needs model_path (train one with `wirepipe train-ner`)")
+        if backend == "auto":
+            backend = "crf" if model_path else "rules"
+        return _load_cached(None if model_path is None else os.fspath(model_path), backend)
+
+    def extract(self, headline: str | None, body: str) -> list[dict]:
+        """Return the Avro ``Entity`` records of an article, sorted by (field, start)."""
+        fields: list[tuple[str, Analysis, list[Mention]]] = []
+        for field, text in (("HEADLINE", headline), ("BODY", body)):
+            if not text:
+                continue
+            a = Analysis(text)
+            kept = self._candidates(a)
+            fields.append((field, a, [mention_from_candidate(a, c, field) for c in kept]))
+        link_persons(fields, self._stopwords)
+        mentions = [m for _, _, ms in fields for m in ms]
+        assign_canonicals(mentions)
+        records = [m.as_record() for m in mentions]
+        records.sort(key=lambda r: (r["field"], r["start"]))
+        return records
+
+    def tag_tokens(self, a: Analysis) -> list[Candidate]:
+        """Return the resolved candidates of one analysed field (used by the evaluation on CoNLL text)."""
+        return self._candidates(a)
+
+    def _candidates(self, a: Analysis) -> list[Candidate]:
+        rule_cands = self.rules.candidates(a)
+        if self.tagger is None:
+            return resolve(rule_cands)
+        return combine(self.tagger.tag(a), rule_cands)
+
+
+def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candidate]:
+    """Model spans, with the role of a title rule whose name starts where a model person does, plus
+    the rules' national bodies (الجيش السوري, الحكومة العراقية) where the model found nothing.
+
+    Other rule spans are not added: on the held-out last 15% of ANERcorp's train split they lowered
+    micro-F1 from 0.71 to 0.66-0.68 (the model already sees the rules as features). The national
+    bodies cost about one point there (ANERcorp leaves them untagged) but are part of our contract.
+    """
+    roles: dict[int, Candidate] = {}
+    for c in rule_cands:
+        if c.role is not None and (c.start not in roles or c.rule == "title"):
+            roles[c.start] = c  # a title (نظيره العراقي) beats a bare nationality (العراقي)
+    out: list[Candidate] = []
+    taken: set[int] = set()
+    for c in model:
+        rule = roles.get(c.start)
+        if c.type == "PERSON" and rule is not None:
+            c = Candidate(c.start, c.end, c.type, c.method, c.reading, c.key, rule.role, c.rule)
+        out.append(c)
+        taken.update(range(c.start, c.end))
+    for c in resolve(rule_cands):
+        if c.rule == "orgnational" and not taken.intersection(range(c.start, c.end)):
+            out.append(c)
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+@lru_cache(maxsize=4)
+def _load_cached(model_path: str | None, backend: str) -> EntityExtractor:
+    rules = RuleTagger(Gazetteer.load(), Lexicon.load())
+    tagger = None
+    if backend == "crf":
+        from pipeline.nlp.entities.crf import CrfTagger
+
+        tagger = CrfTagger.load(model_path, rules)
+    elif backend == "camel":
+        from pipeline.nlp.entities.camel import CamelTagger
+
+        tagger = CamelTagger.load()
+    return EntityExtractor(rules, tagger, backend)
