@@ -13,9 +13,12 @@ from pipeline.errors import WirepipeError
 # Each module has ``register(subparsers)``, which adds its parser and sets ``func(args) -> int``.
 COMMAND_MODULES = (
     "pipeline.commands.replay",
+    "pipeline.commands.run",
+    "pipeline.commands.produce",
     "pipeline.commands.inspect",
     "pipeline.commands.evaluate",
     "pipeline.commands.bench",
+    "pipeline.commands.train_ner",
 )
 
 

@@ -10,13 +10,11 @@ from typing import Sequence
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline import graph, metrics, progress
+from pipeline import graph, metrics, progress, runners
 from pipeline.io.archive import expand_paths
 from pipeline.io.archive_source import ReadArchive
 from pipeline.options import JobConfig, parse_duration
 
-# Batch replays default to Beam's FnApiRunner: the DirectRunner would first try to download Prism.
-DEFAULT_RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"
 
 
 def add_job_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,9 +70,10 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
     """Replay the files named by ``paths`` into ``config.out_dir``; return the run's counters."""
     files = expand_paths(paths)
     os.makedirs(config.out_dir, exist_ok=True)
-    options = PipelineOptions(list(beam_args))
-    if not any(arg.startswith("--runner") for arg in beam_args):
-        options = PipelineOptions(list(beam_args) + [f"--runner={DEFAULT_RUNNER}"])
+    beam_args = runners.with_default_runner(beam_args)
+    if runners.is_local(beam_args):
+        runners.prepare_local_runner()
+    options = PipelineOptions(beam_args)
     started = time.monotonic()
     with progress.display(show_progress):
         pipeline = beam.Pipeline(options=options)
@@ -82,13 +81,13 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
         result = pipeline.run()
         result.wait_until_finish()
     counts = metrics.collect(result)
-    _remove_empty_temp_dirs(config.out_dir)
+    remove_empty_temp_dirs(config.out_dir)
     metrics.write_metrics(config.out_dir, counts, seconds=round(time.monotonic() - started, 3), inputs=files)
     return counts
 
 
-def _remove_empty_temp_dirs(out_dir: str) -> None:
-    # fileio moves finished files out of its .temp* directory but leaves the directory behind.
+def remove_empty_temp_dirs(out_dir: str) -> None:
+    """Remove the empty ``.temp*`` directories that Beam's fileio leaves behind in ``out_dir``."""
     for name in os.listdir(out_dir):
         path = os.path.join(out_dir, name)
         if name.startswith(".temp") and os.path.isdir(path) and not os.listdir(path):

@@ -1,0 +1,862 @@
+"""Kafka source and sink for Beam, on kafka-python: the design of Beam Java KafkaIO's ``ReadFromKafkaDoFn``.
+
+Reading is a splittable DoFn with one element per topic-partition and an offset-range restriction
+``[start, stop)``. Partitions and their start/stop offsets are resolved once at pipeline start
+(``DiscoverPartitions``); ``ReadPartitions`` then polls each partition, claims offsets, emits
+:class:`~pipeline.model.RawRecord` values timestamped with the Kafka record timestamp, and commits the
+next offset to the consumer group only when the runner finalizes the bundle (after it has durably
+committed the bundle's outputs), so a restarted job resumes without loss: at least once.
+
+- bounded: the restriction stops at the end offsets seen at start (or the first offsets at/after a stop
+  timestamp); the read completes and everything downstream runs on any runner.
+- unbounded: the restriction is open-ended; the DoFn self-checkpoints with ``tracker.defer_remainder``
+  when a poll returns nothing (or after ``checkpoint_interval_s``), letting the runner finalize bundles.
+
+Only bytes leave this module: values are not parsed here, so a bad value becomes a dead letter in Parse.
+
+Runners (Beam 2.77, measured with tests/integration): bounded reads run on the FnApiRunner; unbounded
+reads need Prism (or Flink) — on Prism, windows behind a GroupByKey fire on idle partitions and offsets
+are committed in bundle finalization, provided partition watermarks are aligned (see
+:class:`_AlignedWatermarks`, on by default for the in-process runners).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
+
+import apache_beam as beam
+from apache_beam.io.iobase import WatermarkEstimator
+from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.core import RestrictionProvider, WatermarkEstimatorProvider
+from apache_beam.transforms.window import GlobalWindow
+from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
+from apache_beam.utils.windowed_value import WindowedValue
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from pipeline.errors import ConfigError, KafkaIOError
+from pipeline.io.kafka_serde import AvroValueSerializer
+from pipeline.model import RawRecord, kafka_source
+
+_LOG = logging.getLogger(__name__)
+
+METRICS_NAMESPACE = "wirepipe.kafka"
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+START_KINDS = ("committed", "earliest", "latest")
+# The read's input is always in the global window (Impulse -> DiscoverPartitions -> Reshuffle).
+_GLOBAL_WINDOWS = (GlobalWindow(),)
+# Kafka offsets are signed 64-bit: an unbounded restriction runs to the largest one (as Java's Long.MAX_VALUE).
+UNBOUNDED_STOP = 2**63 - 1
+
+
+# --- configuration -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KafkaConfig:
+    """How to reach the cluster: bootstrap servers, security protocol, SASL credentials, SSL CA file.
+
+    ``repr`` never shows the SASL password. (The password still travels inside the pickled pipeline, as
+    with any Beam I/O configured in code; use a secret-mounted file and the runner's protections there.)
+    """
+
+    bootstrap_servers: str
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: Optional[str] = None
+    sasl_username: Optional[str] = None
+    sasl_password: Optional[str] = field(default=None, repr=False)
+    ssl_cafile: Optional[str] = None
+    client_id: str = "wirepipe"
+    request_timeout_ms: int = 30000
+
+    def __post_init__(self) -> None:
+        servers = self.bootstrap_servers
+        if not isinstance(servers, str) or not servers.strip():
+            raise ConfigError(f"bootstrap_servers must be 'host:port[,host:port...]', got {servers!r}")
+        for server in servers.split(","):
+            if not re.fullmatch(r"\s*(\[[0-9a-fA-F:]+\]|[\w.-]+):\d{1,5}\s*", server):
+                raise ConfigError(f"bootstrap server must be host:port, got {server!r}")
+        if self.security_protocol not in SECURITY_PROTOCOLS:
+            raise ConfigError(f"security_protocol must be one of {', '.join(SECURITY_PROTOCOLS)}, got {self.security_protocol!r}")
+        uses_sasl = self.security_protocol.startswith("SASL_")
+        if uses_sasl:
+            if self.sasl_mechanism not in SASL_MECHANISMS:
+                raise ConfigError(f"sasl_mechanism must be one of {', '.join(SASL_MECHANISMS)} with {self.security_protocol}, got {self.sasl_mechanism!r}")
+            if not self.sasl_username or self.sasl_password is None:
+                raise ConfigError(f"{self.security_protocol} needs sasl_username and sasl_password")
+        elif self.sasl_mechanism or self.sasl_username or self.sasl_password:
+            raise ConfigError(f"SASL options given but security_protocol is {self.security_protocol}; use SASL_SSL or SASL_PLAINTEXT")
+        if self.ssl_cafile is not None and "SSL" not in self.security_protocol:
+            raise ConfigError(f"ssl_cafile given but security_protocol is {self.security_protocol}; use SSL or SASL_SSL")
+        if not isinstance(self.request_timeout_ms, int) or self.request_timeout_ms <= 0:
+            raise ConfigError(f"request_timeout_ms must be a positive int, got {self.request_timeout_ms!r}")
+
+    def __repr__(self) -> str:
+        password = None if self.sasl_password is None else "***"
+        return (
+            f"KafkaConfig(bootstrap_servers={self.bootstrap_servers!r}, security_protocol={self.security_protocol!r}, "
+            f"sasl_mechanism={self.sasl_mechanism!r}, sasl_username={self.sasl_username!r}, sasl_password={password!r}, "
+            f"ssl_cafile={self.ssl_cafile!r}, client_id={self.client_id!r})"
+        )
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> "KafkaConfig":
+        """Build from a mapping (a config file section), rejecting unknown keys."""
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown Kafka option(s) {', '.join(unknown)}; expected some of {', '.join(sorted(known))}")
+        return cls(**dict(values))
+
+    def client_options(self) -> dict:
+        """Keyword arguments for kafka-python clients (consumer, producer, admin)."""
+        options: dict[str, Any] = {
+            "bootstrap_servers": [s.strip() for s in self.bootstrap_servers.split(",")],
+            "security_protocol": self.security_protocol,
+            "client_id": self.client_id,
+            "request_timeout_ms": self.request_timeout_ms,
+        }
+        if self.sasl_mechanism:
+            options.update(
+                sasl_mechanism=self.sasl_mechanism,
+                sasl_plain_username=self.sasl_username,
+                sasl_plain_password=self.sasl_password,
+            )
+        if self.ssl_cafile:
+            options["ssl_cafile"] = self.ssl_cafile
+        return options
+
+
+class StartPosition(NamedTuple):
+    """Where reading starts: the group's ``committed`` offset, ``earliest``, ``latest``, or a ``timestamp``."""
+
+    kind: str
+    timestamp_ms: Optional[int] = None
+
+    @classmethod
+    def parse(cls, value: Union["StartPosition", str, datetime, int]) -> "StartPosition":
+        """Accept committed|earliest|latest, an ISO-8601 time (naive = UTC), a datetime, or epoch millis."""
+        if isinstance(value, StartPosition):
+            return value
+        if isinstance(value, str) and value.strip().lower() in START_KINDS:
+            return cls(value.strip().lower())
+        return cls("timestamp", to_epoch_millis(value, what="start"))
+
+
+def to_epoch_millis(value: Union[str, datetime, int], what: str = "time") -> int:
+    """Return epoch milliseconds for an ISO-8601 string (naive means UTC), an aware or naive datetime, or an int."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{what} must be an ISO-8601 time, a datetime or epoch millis, got {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ConfigError(f"{what} must be non-negative epoch millis, got {value}")
+        return value
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ConfigError(
+                f"{what} must be committed, earliest, latest or an ISO-8601 time like 2026-11-29T03:00:00Z, got {value!r}"
+            ) from exc
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return int(value.timestamp() * 1000)
+    raise ConfigError(f"{what} must be an ISO-8601 time, a datetime or epoch millis, got {value!r}")
+
+
+class PartitionRange(NamedTuple):
+    """One topic-partition to read and its offset range, resolved at pipeline start."""
+
+    topic: str
+    partition: int
+    start_offset: int
+    stop_offset: int  # exclusive; UNBOUNDED_STOP when unbounded
+    end_offset: int  # the partition's end offset when resolved (for backlog estimates)
+    watermark_delay_ms: int = 0  # how far the watermark trails (see KafkaWatermarkEstimator)
+    read_id: str = ""  # set when partition watermarks are aligned (see _AlignedWatermarks)
+    read_partitions: tuple = ()  # ((topic, partition), ...) of the whole read, when aligned
+
+
+def resolve_partition_ranges(
+    consumer: KafkaConsumer,
+    topics: Sequence[str],
+    start: StartPosition,
+    bounded: bool,
+    stop_timestamp_ms: Optional[int] = None,
+    missing_commit: str = "earliest",
+) -> list[PartitionRange]:
+    """Discover the partitions of ``topics`` and the offset range to read from each.
+
+    ``committed`` needs a consumer created with a ``group_id``; a partition without a committed offset
+    starts at ``missing_commit`` (earliest|latest). A committed offset below the log start (deleted by
+    retention) starts at the log start; one above the end offset (a re-created topic) at the end.
+    """
+    tps = []
+    for topic in topics:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            raise KafkaIOError(f"topic {topic!r} not found (or not authorized) on the cluster")
+        tps.extend(TopicPartition(topic, p) for p in sorted(partitions))
+    try:
+        beginning = consumer.beginning_offsets(tps)
+        end = consumer.end_offsets(tps)
+        if start.kind == "timestamp":
+            by_time = consumer.offsets_for_times({tp: start.timestamp_ms for tp in tps})
+        if stop_timestamp_ms is not None:
+            stop_by_time = consumer.offsets_for_times({tp: stop_timestamp_ms for tp in tps})
+        ranges = []
+        for tp in tps:
+            if start.kind == "earliest":
+                first = beginning[tp]
+            elif start.kind == "latest":
+                first = end[tp]
+            elif start.kind == "timestamp":
+                found = by_time.get(tp)
+                first = found.offset if found is not None else end[tp]
+            else:
+                committed = consumer.committed(tp)
+                if committed is None:
+                    first = beginning[tp] if missing_commit == "earliest" else end[tp]
+                else:
+                    # Clamped to the log: below it, retention deleted the records; above it, the topic
+                    # was re-created (a seek past the end would restart at the earliest offset).
+                    first = min(max(committed, beginning[tp]), end[tp])
+            if not bounded:
+                stop = UNBOUNDED_STOP
+            elif stop_timestamp_ms is not None:
+                found = stop_by_time.get(tp)
+                stop = found.offset if found is not None else end[tp]
+            else:
+                stop = end[tp]
+            ranges.append(PartitionRange(tp.topic, tp.partition, min(first, stop), stop, end[tp]))
+    except KafkaError as exc:
+        raise KafkaIOError(f"cannot read offsets of {', '.join(topics)}: {exc}") from exc
+    return ranges
+
+
+# kafka-python 2.3 refuses network frames over receive_message_max_bytes (default 1,000,000), which
+# is smaller than one partition's default fetch (1 MiB): a multi-partition fetch of a full topic then
+# fails with "Invalid frame length" and is retried forever. Bound the fetch and allow a frame that fits it.
+CONSUMER_FETCH_OPTIONS: dict[str, int] = {
+    "fetch_max_bytes": 8 * 1024 * 1024,
+    "max_partition_fetch_bytes": 1024 * 1024,
+    "receive_message_max_bytes": 8 * 1024 * 1024 + 64 * 1024,
+}
+
+
+def _consumer(config: KafkaConfig, group: Optional[str], **overrides: Any) -> KafkaConsumer:
+    options = {
+        "group_id": group,
+        "enable_auto_commit": False,  # offsets are committed in bundle finalization only
+        "auto_offset_reset": "earliest",  # a seek past retention restarts at the log start
+        "allow_auto_create_topics": False,
+        **CONSUMER_FETCH_OPTIONS,
+        **config.client_options(),
+        **overrides,
+    }
+    try:
+        return KafkaConsumer(**options)
+    except KafkaError as exc:
+        raise KafkaIOError(f"cannot connect to Kafka at {config.bootstrap_servers}: {exc}") from exc
+
+
+# --- reading: partition discovery --------------------------------------------------------------------
+
+
+class _DiscoverPartitionsFn(beam.DoFn):
+    """Impulse -> one PartitionRange per topic-partition, offsets resolved once at start."""
+
+    def __init__(self, config: KafkaConfig, topics: tuple[str, ...], group: Optional[str], start: StartPosition,
+                 bounded: bool, stop_timestamp_ms: Optional[int], missing_commit: str, watermark_delay_ms: int = 0,
+                 align_id: str = ""):
+        self._config = config
+        self._topics = topics
+        self._group = group
+        self._start = start
+        self._bounded = bounded
+        self._stop_timestamp_ms = stop_timestamp_ms
+        self._missing_commit = missing_commit
+        self._watermark_delay_ms = watermark_delay_ms
+        self._align_id = align_id
+
+    def process(self, _impulse: bytes) -> Iterator[PartitionRange]:
+        consumer = _consumer(self._config, self._group)
+        try:
+            ranges = resolve_partition_ranges(
+                consumer, self._topics, self._start, self._bounded, self._stop_timestamp_ms, self._missing_commit
+            )
+        finally:
+            consumer.close(autocommit=False)
+        # A fresh id per run, so a restarted pipeline in the same process starts a fresh table.
+        read_id = f"{self._align_id}/{uuid.uuid4().hex}" if self._align_id else ""
+        partitions = tuple((r.topic, r.partition) for r in ranges) if read_id else ()
+        for r in ranges:
+            stop = "open" if r.stop_offset == UNBOUNDED_STOP else r.stop_offset
+            _LOG.info("kafka %s-%d: read offsets [%d, %s), end offset %d", r.topic, r.partition, r.start_offset, stop, r.end_offset)
+            yield r._replace(watermark_delay_ms=self._watermark_delay_ms, read_id=read_id, read_partitions=partitions)
+
+
+# --- reading: the splittable DoFn ---------------------------------------------------------------------
+
+
+class _UnboundedOffsetTracker(OffsetRestrictionTracker):
+    """An offset tracker whose range never ends; it says so, so that a drain stops at a checkpoint.
+
+    It only splits at checkpoints (fraction 0). A runner's dynamic split at a fraction of an open range
+    would cut it near offset 2**62 (Prism does split so), and a partition is read in order anyway.
+    """
+
+    def is_bounded(self) -> bool:
+        return False
+
+    def try_split(self, fraction_of_remainder):
+        if fraction_of_remainder > 0:
+            return None
+        return super().try_split(0)
+
+
+class _OffsetRangeProvider(RestrictionProvider):
+    """Restriction = OffsetRange [start, stop) of one partition."""
+
+    def __init__(self, bounded: bool):
+        self._bounded = bounded
+
+    def initial_restriction(self, element: PartitionRange) -> OffsetRange:
+        return OffsetRange(element.start_offset, element.stop_offset)
+
+    def create_tracker(self, restriction: OffsetRange) -> OffsetRestrictionTracker:
+        return OffsetRestrictionTracker(restriction) if self._bounded else _UnboundedOffsetTracker(restriction)
+
+    def restriction_size(self, element: PartitionRange, restriction: OffsetRange) -> int:
+        if self._bounded:
+            return restriction.size()
+        # Unbounded: the backlog known at start is the best cheap estimate (Java KafkaIO asks the broker).
+        return max(1, element.end_offset - restriction.start)
+
+    def truncate(self, element: PartitionRange, restriction: OffsetRange) -> Optional[OffsetRange]:
+        # On drain, finish a bounded range; stop an unbounded one at the checkpoint.
+        return restriction if self._bounded else None
+
+
+class WatermarkState(NamedTuple):
+    """What a partition's watermark estimator carries from one checkpoint to the next."""
+
+    watermark: Timestamp  # this partition's own watermark (monotonic)
+    max_event: Timestamp  # newest record timestamp seen
+    idle: Timestamp  # watermark candidate from the last idle poll
+    max_delay: Duration
+    aligned: tuple = ()  # (read id, this partition, all partitions of the read) when aligned, see below
+
+
+class _AlignedWatermarks:
+    """Process-wide table of the partition watermarks of each read, for runners that keep one
+    watermark estimate per stage instead of one per restriction.
+
+    Prism (Beam 2.77) sets an SDF stage's output watermark to the estimate of the bundle that finished
+    last (``stage.estimatedOutput``), so a partition that catches up and goes idle moves the stage past
+    the records another partition is still reading: those become late and their windows are dropped
+    (seen here: a 2-partition read lost one partition's first window in 2 runs out of 3). Aligned, each
+    partition reports the minimum over every partition of the read, starting at the minimum timestamp
+    for those not read yet. This only works where all partitions are read in one process (Prism, the
+    FnApiRunner, LOOPBACK environments); elsewhere a partition read by another worker would hold the
+    watermark forever, so alignment is off for other runners (where the runner takes the minimum itself).
+    """
+
+    _lock = threading.Lock()
+    _tables: dict[str, dict[tuple[str, int], Timestamp]] = {}
+
+    @classmethod
+    def report(cls, read_id: str, partition: tuple[str, int], partitions: tuple, own: Timestamp) -> Timestamp:
+        with cls._lock:
+            table = cls._tables.get(read_id)
+            if table is None:
+                table = cls._tables[read_id] = {tuple(p): MIN_TIMESTAMP for p in partitions}
+            if own > table.get(partition, MIN_TIMESTAMP):
+                table[partition] = own
+            return min(table.values())
+
+
+class KafkaWatermarkEstimator(WatermarkEstimator):
+    """Watermark = newest record timestamp − ``max_delay``; when the partition is caught up (idle), it also
+    advances to now − ``max_delay`` — the policy of Java KafkaIO's ``CustomTimestampPolicyWithLimitedDelay``.
+
+    So windows and event-time timers fire on idle partitions. The cost: a record that arrives later with
+    a timestamp older than now − max_delay is late (the window it belongs to may have fired already).
+    The delay travels in the :class:`WatermarkState`, so that the estimator is right from construction on
+    (the runner may ask for the watermark before ``process`` runs). With ``aligned`` state it reports the
+    minimum over all partitions of the read (see :class:`_AlignedWatermarks`).
+    """
+
+    def __init__(self, state: WatermarkState):
+        self._state = WatermarkState(*state)
+        self._watermark = self._state.watermark
+        self._max_event = self._state.max_event
+        self._idle = self._state.idle
+        self._max_delay = self._state.max_delay
+
+    @staticmethod
+    def initial_state(max_delay: Duration = Duration(0), aligned: tuple = ()) -> WatermarkState:
+        """The state of a partition not read yet."""
+        # Timestamps, never None: the estimator compares against them from the first record on.
+        return WatermarkState(MIN_TIMESTAMP, MIN_TIMESTAMP, MIN_TIMESTAMP, max_delay, aligned)
+
+    def observe_timestamp(self, timestamp: Timestamp) -> None:
+        if timestamp > self._max_event:
+            self._max_event = timestamp
+
+    def mark_idle(self, now: Optional[Timestamp] = None) -> None:
+        """Record that the partition has no backlog at ``now`` (default: wall clock)."""
+        candidate = (now or Timestamp.now()) - self._max_delay
+        if candidate > self._idle:
+            self._idle = candidate
+
+    def own_watermark(self) -> Timestamp:
+        """This partition's watermark, whatever the other partitions of the read are at."""
+        candidate = self._idle
+        if self._max_event > MIN_TIMESTAMP + self._max_delay:
+            candidate = max(candidate, self._max_event - self._max_delay)
+        if candidate > self._watermark:
+            self._watermark = candidate
+        return self._watermark
+
+    def current_watermark(self) -> Timestamp:
+        own = self.own_watermark()
+        if not self._state.aligned:
+            return own
+        read_id, partition, partitions = self._state.aligned
+        return _AlignedWatermarks.report(read_id, tuple(partition), partitions, own)
+
+    def get_estimator_state(self) -> WatermarkState:
+        return WatermarkState(self.own_watermark(), self._max_event, self._idle, self._max_delay, self._state.aligned)
+
+
+class _WatermarkProvider(WatermarkEstimatorProvider):
+    def initial_estimator_state(self, element: PartitionRange, restriction: OffsetRange) -> WatermarkState:
+        aligned = ()
+        if element.read_id:
+            aligned = (element.read_id, (element.topic, element.partition), element.read_partitions)
+        return KafkaWatermarkEstimator.initial_state(Duration(micros=element.watermark_delay_ms * 1000), aligned)
+
+    def create_watermark_estimator(self, estimator_state: WatermarkState) -> KafkaWatermarkEstimator:
+        return KafkaWatermarkEstimator(estimator_state)
+
+
+def to_raw_record(record: Any) -> RawRecord:
+    """Turn a kafka-python ``ConsumerRecord`` into a :class:`RawRecord`: bytes untouched, a null value
+    (tombstone) stays None (Parse dead-letters it as ``empty_record``)."""
+    headers = record.headers
+    timestamp = record.timestamp
+    return RawRecord(
+        payload=record.value,
+        source=kafka_source(record.topic, record.partition, record.offset),
+        timestamp_ms=timestamp if timestamp is not None and timestamp >= 0 else None,
+        key=record.key,
+        headers=tuple((name, value if value is not None else b"") for name, value in headers) if headers else (),
+    )
+
+
+class _ReadPartitionFn(beam.DoFn):
+    """Reads one PartitionRange per element (bounded restriction); see the module docstring."""
+
+    _BOUNDED = True
+
+    def __init__(self, config: KafkaConfig, group: Optional[str], commit_offsets: bool, poll_timeout_ms: int,
+                 max_poll_records: int, checkpoint_interval_s: float, idle_resume_s: float,
+                 idle_timeout_s: Optional[float] = None):
+        self._config = config
+        self._group = group
+        self._commit_offsets = commit_offsets and group is not None
+        self._poll_timeout_ms = poll_timeout_ms
+        self._max_poll_records = max_poll_records
+        self._checkpoint_interval_s = checkpoint_interval_s
+        self._idle_resume_s = idle_resume_s
+        self._idle_timeout_s = idle_timeout_s
+        self._records = Metrics.counter(METRICS_NAMESPACE, "records_read")
+        self._bytes = Metrics.counter(METRICS_NAMESPACE, "bytes_read")
+        self._lag = Metrics.distribution(METRICS_NAMESPACE, "partition_lag_records")
+        self._commits = Metrics.counter(METRICS_NAMESPACE, "offset_commits")
+        self._commit_failures = Metrics.counter(METRICS_NAMESPACE, "offset_commit_failures")
+
+    def setup(self) -> None:
+        # Reading needs no group membership (partitions are assigned by hand); the group id is only
+        # for committed-offset look-ups and commits, which go through a separate, lazily made consumer.
+        # An idle fetch must answer within a poll, or an empty poll cannot tell "caught up" (highwater) apart.
+        self._consumer = _consumer(self._config, None, max_poll_records=self._max_poll_records,
+                                   fetch_max_wait_ms=max(10, self._poll_timeout_ms // 2))
+        self._committer: Optional[KafkaConsumer] = None
+        self._commit_lock = threading.Lock()
+        self._committed: dict[TopicPartition, int] = {}
+        self._lag_gauges: dict[TopicPartition, Any] = {}
+
+    def teardown(self) -> None:
+        for client in (getattr(self, "_consumer", None), getattr(self, "_committer", None)):
+            if client is not None:
+                client.close(autocommit=False)
+
+    def process(
+        self,
+        element: PartitionRange,
+        # BundleFinalizerParam must come before the restriction and estimator params (see BEAM-NOTES).
+        bundle_finalizer=beam.DoFn.BundleFinalizerParam,
+        tracker=beam.DoFn.RestrictionParam(_OffsetRangeProvider(bounded=True)),
+        watermark_estimator=beam.DoFn.WatermarkEstimatorParam(_WatermarkProvider()),
+    ) -> Iterator[WindowedValue]:
+        yield from self._read(element, bundle_finalizer, tracker, watermark_estimator)
+
+    def _read(self, element: PartitionRange, bundle_finalizer, tracker, watermark_estimator):
+        tp = TopicPartition(element.topic, element.partition)
+        start = tracker.current_restriction().start
+        consumer = self._consumer
+        consumer.assign([tp])
+        consumer.seek(tp, start)
+        last_attempt = start - 1  # the last offset handed to try_claim
+        next_offset = start  # the offset to commit: everything before it has been emitted (or was a gap)
+        deadline = time.monotonic() + self._checkpoint_interval_s
+        last_record_at = time.monotonic()  # for idle_timeout_s
+        try:
+            while True:
+                stop = tracker.current_restriction().stop
+                if self._BOUNDED and consumer.position(tp) >= stop:
+                    if last_attempt < stop:
+                        tracker.try_claim(stop)  # past the range: marks it done
+                    return
+                batch = consumer.poll(timeout_ms=self._poll_timeout_ms, max_records=self._max_poll_records).get(tp, ())
+                emitted = size = 0
+                try:
+                    for record in batch:
+                        last_attempt = record.offset
+                        if not tracker.try_claim(record.offset):
+                            return
+                        raw = to_raw_record(record)
+                        ts = (Timestamp(micros=raw.timestamp_ms * 1000) if raw.timestamp_ms is not None
+                              else watermark_estimator.current_watermark())
+                        # A WindowedValue, not a TimestampedValue: Beam would re-assign the window of
+                        # every record (constructing GlobalWindow() each time), a third of the cost of
+                        # the whole loop (measured with cProfile on `wirepipe bench kafka`).
+                        yield WindowedValue(raw, ts, _GLOBAL_WINDOWS)
+                        next_offset = record.offset + 1
+                        emitted += 1
+                        size += len(record.value or b"") + len(record.key or b"")
+                    if batch:
+                        last_record_at = time.monotonic()
+                finally:
+                    # Counted per batch: a metric update per record costs more than the rest of the loop.
+                    self._records.inc(emitted)
+                    self._bytes.inc(size)
+                # Offsets without records (compaction gaps, transaction markers) are consumed too: claim up
+                # to the consumer position, or a range ending in a marker would never be done.
+                position = consumer.position(tp)
+                if position - 1 > last_attempt:
+                    last_attempt = position - 1
+                    if not tracker.try_claim(position - 1):
+                        return
+                    next_offset = position
+                backlog = self._report_lag(tp, position)
+                idle_for = time.monotonic() - last_record_at
+                if not batch and backlog == 0 and self._idle_timeout_s is not None and idle_for >= self._idle_timeout_s:
+                    # --until-idle: caught up and nothing new for long enough; end the (open) range here.
+                    tracker.try_claim(tracker.current_restriction().stop)
+                    return
+                if not batch and not self._BOUNDED and backlog == 0:
+                    # Caught up: let the watermark move on and come back later. (An empty poll with a
+                    # backlog, or before the first fetch answered, just polls again until the deadline.)
+                    watermark_estimator.mark_idle()
+                    tracker.defer_remainder(Duration(seconds=self._idle_resume_s))
+                    return
+                if time.monotonic() >= deadline and (self._idle_timeout_s is None or idle_for < self._idle_timeout_s / 2):
+                    # Self-checkpoint so the runner can commit outputs and finalize (and so commit offsets).
+                    # Not while counting down an idle timeout: the next call would start the count again.
+                    tracker.defer_remainder()
+                    return
+        except KafkaError as exc:
+            raise KafkaIOError(f"reading {tp.topic}-{tp.partition} failed: {exc}") from exc
+        finally:
+            if self._commit_offsets:
+                # Registered even when nothing was read: Prism sends FinalizeBundle for such bundles too,
+                # and the SDK answers an error when the bundle has no callback.
+                bundle_finalizer.register(
+                    lambda tp=tp, offset=next_offset, start=start: offset > start and self._commit(tp, offset))
+
+    def _report_lag(self, tp: TopicPartition, position: int) -> Optional[int]:
+        highwater = self._consumer.highwater(tp)  # from the last fetch response; None before one
+        if highwater is None:
+            return None
+        lag = max(0, highwater - position)
+        self._lag.update(lag)
+        gauge = self._lag_gauges.get(tp)
+        if gauge is None:
+            gauge = self._lag_gauges[tp] = Metrics.gauge(METRICS_NAMESPACE, f"lag[{tp.topic}-{tp.partition}]")
+        gauge.set(lag)
+        return lag
+
+    def _commit(self, tp: TopicPartition, offset: int) -> None:
+        """Commit ``offset`` for ``tp`` to the group (bundle finalization: the outputs are durable now)."""
+        with self._commit_lock:
+            if self._committed.get(tp, -1) >= offset:
+                return  # finalizations can arrive out of order; never move a commit backwards
+            try:
+                if self._committer is None:
+                    self._committer = _consumer(self._config, self._group)
+                self._committer.commit({tp: OffsetAndMetadata(offset, "", -1)})
+            except (KafkaError, KafkaIOError) as exc:
+                # Not fatal: the records are emitted; a restart re-reads them (at least once).
+                self._commit_failures.inc()
+                _LOG.warning("commit of %s-%d at %d failed: %s", tp.topic, tp.partition, offset, exc)
+                return
+            self._committed[tp] = offset
+            self._commits.inc()
+
+
+class _ReadUnboundedPartitionFn(_ReadPartitionFn):
+    """Reads one PartitionRange per element with an open-ended restriction (streaming)."""
+
+    _BOUNDED = False
+
+    @beam.DoFn.unbounded_per_element()
+    def process(
+        self,
+        element: PartitionRange,
+        bundle_finalizer=beam.DoFn.BundleFinalizerParam,
+        tracker=beam.DoFn.RestrictionParam(_OffsetRangeProvider(bounded=False)),
+        watermark_estimator=beam.DoFn.WatermarkEstimatorParam(_WatermarkProvider()),
+    ) -> Iterator[WindowedValue]:
+        yield from self._read(element, bundle_finalizer, tracker, watermark_estimator)
+
+
+def _runs_in_process(pipeline: beam.Pipeline) -> bool:
+    """True for the local runners, whose SDK workers all run in this process (Prism, Direct, FnApiRunner)."""
+    from apache_beam.options.pipeline_options import PortableOptions, StandardOptions
+
+    runner = pipeline.runner
+    name = type(runner).__name__ if runner is not None else str(pipeline.options.view_as(StandardOptions).runner or "")
+    if not any(local in name for local in ("Prism", "Direct", "FnApiRunner")):
+        return False
+    environment = pipeline.options.view_as(PortableOptions).environment_type
+    return environment in (None, "LOOPBACK", "EMBEDDED") or "FnApiRunner" in name
+
+
+class ReadFromKafka(beam.PTransform):
+    """Read topics as :class:`RawRecord` values timestamped with their Kafka record timestamps.
+
+    ``start``: committed (default; needs ``group``) | earliest | latest | an ISO-8601 time / datetime /
+    epoch millis. ``bounded=True`` stops at the end offsets seen at start, or at ``stop_at`` (a time):
+    a replay of the topic's current contents. With ``group`` and ``commit_offsets`` (default), offsets are
+    committed to the group in bundle finalization. ``max_watermark_delay_s``: see
+    :class:`KafkaWatermarkEstimator`. ``missing_commit``: where a partition without a committed offset starts.
+    ``idle_timeout_s``: end the read once every partition is caught up and has had no record for that
+    long (``wirepipe run --until-idle``); the output is then a bounded PCollection.
+    ``align_watermarks``: report the minimum watermark over all partitions from each one (default: on for
+    the in-process local runners, where Prism needs it; see :class:`_AlignedWatermarks`).
+    """
+
+    def __init__(
+        self,
+        config: KafkaConfig,
+        topics: Union[str, Sequence[str]],
+        start: Union[StartPosition, str, datetime, int] = "committed",
+        bounded: bool = False,
+        group: Optional[str] = None,
+        stop_at: Union[str, datetime, int, None] = None,
+        commit_offsets: bool = True,
+        missing_commit: str = "earliest",
+        max_watermark_delay_s: float = 2.0,
+        poll_timeout_ms: int = 500,
+        max_poll_records: int = 1000,
+        checkpoint_interval_s: float = 10.0,
+        idle_resume_s: float = 1.0,
+        align_watermarks: Optional[bool] = None,
+        idle_timeout_s: Optional[float] = None,
+    ):
+        super().__init__()
+        if not isinstance(config, KafkaConfig):
+            raise ConfigError(f"config must be a KafkaConfig, got {type(config).__name__}")
+        topic_list = (topics,) if isinstance(topics, str) else tuple(topics)
+        if not topic_list or not all(isinstance(t, str) and re.fullmatch(r"[A-Za-z0-9._-]{1,249}", t) for t in topic_list):
+            raise ConfigError(f"topics must be one or more Kafka topic names ([A-Za-z0-9._-]), got {topics!r}")
+        self._start = StartPosition.parse(start)
+        if self._start.kind == "committed" and not group:
+            raise ConfigError("start='committed' needs a consumer group (group=...)")
+        if group is not None and (not isinstance(group, str) or not group.strip()):
+            raise ConfigError(f"group must be a non-empty string, got {group!r}")
+        if stop_at is not None and not bounded:
+            raise ConfigError("stop_at is only meaningful with bounded=True")
+        if idle_timeout_s is not None and (not isinstance(idle_timeout_s, (int, float)) or idle_timeout_s <= 0):
+            raise ConfigError(f"idle_timeout_s must be a positive number of seconds, got {idle_timeout_s!r}")
+        if missing_commit not in ("earliest", "latest"):
+            raise ConfigError(f"missing_commit must be earliest or latest, got {missing_commit!r}")
+        for name, value in (("max_watermark_delay_s", max_watermark_delay_s), ("checkpoint_interval_s", checkpoint_interval_s),
+                            ("idle_resume_s", idle_resume_s)):
+            if not isinstance(value, (int, float)) or value < 0:
+                raise ConfigError(f"{name} must be a non-negative number of seconds, got {value!r}")
+        for name, value in (("poll_timeout_ms", poll_timeout_ms), ("max_poll_records", max_poll_records)):
+            if not isinstance(value, int) or value <= 0:
+                raise ConfigError(f"{name} must be a positive int, got {value!r}")
+        self._config = config
+        self._topics = topic_list
+        self._bounded = bool(bounded)
+        self._group = group
+        self._stop_timestamp_ms = None if stop_at is None else to_epoch_millis(stop_at, what="stop_at")
+        self._missing_commit = missing_commit
+        self._watermark_delay_ms = int(max_watermark_delay_s * 1000)
+        self._align_watermarks = align_watermarks
+        # With an idle timeout the read ends by itself: a bounded PCollection, so it runs (and everything
+        # downstream fires) on the FnApiRunner like a bounded read.
+        fn_class = _ReadPartitionFn if self._bounded or idle_timeout_s is not None else _ReadUnboundedPartitionFn
+        self._read_fn = fn_class(config, group, commit_offsets, poll_timeout_ms, max_poll_records,
+                                 float(checkpoint_interval_s), float(idle_resume_s),
+                                 None if idle_timeout_s is None else float(idle_timeout_s))
+
+    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
+        align = self._align_watermarks
+        if align is None:
+            align = _runs_in_process(pbegin.pipeline)
+        discover = _DiscoverPartitionsFn(self._config, self._topics, self._group, self._start, self._bounded,
+                                         self._stop_timestamp_ms, self._missing_commit, self._watermark_delay_ms,
+                                         "kafka" if align else "")
+        return (
+            pbegin
+            | "Impulse" >> beam.Impulse()
+            | "DiscoverPartitions" >> beam.ParDo(discover)
+            | "DistributePartitions" >> beam.Reshuffle()
+            | "ReadPartitions" >> beam.ParDo(self._read_fn)
+        )
+
+
+def commit_offsets(config: KafkaConfig, group: str, positions: Mapping[tuple[str, int], int],
+                   forward_only: bool = True) -> dict[tuple[str, int], int]:
+    """Commit ``{(topic, partition): next offset}`` to ``group``, e.g. after a local run whose outputs are
+    all written (the FnApiRunner finalizes the read's bundles before the stages after a shuffle run).
+    With ``forward_only``, a partition whose committed offset is already at or past the given one is left
+    alone. Returns what was committed."""
+    if not group:
+        raise ConfigError("commit_offsets needs a consumer group")
+    consumer = _consumer(config, group)
+    try:
+        wanted = {TopicPartition(topic, partition): offset for (topic, partition), offset in positions.items()}
+        if forward_only:
+            wanted = {tp: offset for tp, offset in wanted.items() if (consumer.committed(tp) or -1) < offset}
+        if wanted:
+            consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in wanted.items()})
+        return {(tp.topic, tp.partition): offset for tp, offset in wanted.items()}
+    except KafkaError as exc:
+        raise KafkaIOError(f"cannot commit offsets of group {group!r}: {exc}") from exc
+    finally:
+        consumer.close(autocommit=False)
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+
+class _WriteToKafkaFn(beam.DoFn):
+    """(key, record) -> Avro value on ``topic``; a failed send fails the bundle, so the runner retries it."""
+
+    def __init__(self, config: KafkaConfig, topic: str, schema_name: str, schema_id: Optional[int],
+                 flush_timeout_s: float, producer_options: Mapping[str, Any]):
+        self._config = config
+        self._topic = topic
+        self._schema_name = schema_name
+        self._schema_id = schema_id
+        self._flush_timeout_s = flush_timeout_s
+        self._producer_options = dict(producer_options)
+        self._records = Metrics.counter(METRICS_NAMESPACE, "records_written")
+        self._bytes = Metrics.counter(METRICS_NAMESPACE, "bytes_written")
+
+    def setup(self) -> None:
+        self._serialize = AvroValueSerializer(self._schema_name, self._schema_id)
+        options = {
+            "acks": "all",
+            "retries": 5,
+            "enable_idempotence": True,  # retries must not write duplicates within a producer session
+            "linger_ms": 5,
+            "delivery_timeout_ms": 60000,
+            **self._config.client_options(),
+            **self._producer_options,
+        }
+        try:
+            self._producer = KafkaProducer(**options)
+        except KafkaError as exc:
+            raise KafkaIOError(f"cannot create a producer for {self._config.bootstrap_servers}: {exc}") from exc
+        self._pending: list = []
+
+    def start_bundle(self) -> None:
+        self._pending = []
+
+    def process(self, element: tuple[Optional[str], Mapping[str, Any]]) -> Iterable[None]:
+        key, record = element
+        value, headers = self._serialize(record)
+        try:
+            future = self._producer.send(
+                self._topic, key=None if key is None else key.encode("utf-8"), value=value, headers=list(headers)
+            )
+        except KafkaError as exc:
+            raise KafkaIOError(f"send to {self._topic} failed: {exc}") from exc
+        self._pending.append(future)
+        self._records.inc()
+        self._bytes.inc(len(value))
+        return ()
+
+    def finish_bundle(self) -> None:
+        try:
+            self._producer.flush(timeout=self._flush_timeout_s)
+        except KafkaError as exc:
+            raise KafkaIOError(f"flush to {self._topic} failed: {exc}") from exc
+        pending, self._pending = self._pending, []
+        for future in pending:
+            if not future.is_done:
+                raise KafkaIOError(f"{self._topic}: a send was not acknowledged within {self._flush_timeout_s}s")
+            if future.failed():
+                raise KafkaIOError(f"send to {self._topic} failed: {future.exception}") from future.exception
+
+    def teardown(self) -> None:
+        producer = getattr(self, "_producer", None)
+        if producer is not None:
+            producer.close(timeout=self._flush_timeout_s)
+
+
+class WriteToKafka(beam.PTransform):
+    """Write ``(key, record)`` pairs to ``topic`` as Avro values of schema ``schema_name``.
+
+    Schemaless Avro with a schema-fingerprint header, or Confluent framing when ``schema_id`` is given
+    (see :mod:`pipeline.io.kafka_serde`). acks=all, idempotent retries; a bundle succeeds only when every
+    send of it is acknowledged. ``producer_options`` override kafka-python producer settings.
+    """
+
+    def __init__(self, config: KafkaConfig, topic: str, schema_name: str, schema_id: Optional[int] = None,
+                 flush_timeout_s: float = 60.0, producer_options: Optional[Mapping[str, Any]] = None):
+        super().__init__()
+        if not isinstance(config, KafkaConfig):
+            raise ConfigError(f"config must be a KafkaConfig, got {type(config).__name__}")
+        if not isinstance(topic, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,249}", topic):
+            raise ConfigError(f"topic must be a Kafka topic name ([A-Za-z0-9._-]), got {topic!r}")
+        AvroValueSerializer(schema_name, schema_id)  # checks the schema name and id now, not on a worker
+        if not isinstance(flush_timeout_s, (int, float)) or flush_timeout_s <= 0:
+            raise ConfigError(f"flush_timeout_s must be a positive number, got {flush_timeout_s!r}")
+        self._fn = _WriteToKafkaFn(config, topic, schema_name, schema_id, float(flush_timeout_s), producer_options or {})
+
+    def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
+        return pcoll | "WriteRecords" >> beam.ParDo(self._fn)
+
+
+__all__ = [
+    "KafkaConfig",
+    "KafkaWatermarkEstimator",
+    "PartitionRange",
+    "ReadFromKafka",
+    "StartPosition",
+    "WatermarkState",
+    "WriteToKafka",
+    "commit_offsets",
+    "resolve_partition_ranges",
+    "to_epoch_millis",
+    "to_raw_record",
+]

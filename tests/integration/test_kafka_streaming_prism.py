@@ -1,0 +1,116 @@
+"""Unbounded ReadFromKafka on Beam's Prism runner: windows behind a GroupByKey fire on idle partitions,
+and offsets are committed through bundle finalization while the job runs.
+
+Prism is a Go binary (`go install github.com/apache/beam/sdks/v2/go/cmd/prism@v2.77.0`); the test is
+skipped unless it is found ($PRISM_LOCATION, `prism` on PATH, or $(go env GOPATH)/bin/prism)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Optional
+
+import apache_beam as beam
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.transforms.window import FixedWindows
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from pipeline.io.kafka import ReadFromKafka
+
+
+
+def find_prism() -> Optional[str]:
+    candidates = [os.environ.get("PRISM_LOCATION"), shutil.which("prism")]
+    if shutil.which("go"):
+        gopath = subprocess.run(["go", "env", "GOPATH"], capture_output=True, text=True).stdout.strip()
+        candidates.append(os.path.join(gopath, "bin", "prism") if gopath else None)
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+PRISM = find_prism()
+pytestmark = [
+    pytest.mark.kafka,
+    pytest.mark.slow,
+    pytest.mark.skipif(PRISM is None, reason="Prism runner binary not found (set PRISM_LOCATION)"),
+]
+
+
+class _AppendWindow(beam.DoFn):
+    """Append each fired pane (partition, offsets, window end) to a JSONL file."""
+
+    def __init__(self, path: str):
+        self._path = path
+
+    def process(self, kv, window=beam.DoFn.WindowParam):
+        partition, offsets = kv
+        with open(self._path, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"partition": partition, "offsets": sorted(offsets), "end": float(window.end)}) + "\n")
+
+
+def _panes(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def _wait_for(condition, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.5)
+    return condition()
+
+
+def test_unbounded_read_fires_windows_and_commits_while_running(kafka_bootstrap, kafka_config, make_topic, group_name, tmp_path):
+    topic = make_topic(partitions=2)
+    out = tmp_path / "panes.jsonl"
+    producer = KafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+
+    def send(first: int, n: int) -> None:
+        for i in range(first, first + n):
+            producer.send(topic, key=f"story-{i}".encode(), value=f"خبر رقم {i}".encode())
+        producer.flush()
+
+    def offsets_seen() -> list[tuple[int, int]]:
+        return sorted((p["partition"], o) for p in _panes(out) for o in p["offsets"])
+
+    def committed() -> dict[int, Optional[int]]:
+        consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap, group_id=group_name, enable_auto_commit=False)
+        try:
+            return {p: consumer.committed(TopicPartition(topic, p)) for p in range(2)}
+        finally:
+            consumer.close(autocommit=False)
+
+    def ends() -> dict[int, int]:
+        consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap)
+        try:
+            return {tp.partition: o for tp, o in consumer.end_offsets([TopicPartition(topic, p) for p in range(2)]).items()}
+        finally:
+            consumer.close()
+
+    send(0, 20)
+    options = PipelineOptions(["--runner=PrismRunner", f"--prism_location={PRISM}", "--streaming",
+                               "--environment_type=LOOPBACK"])
+    p = beam.Pipeline(options=options)
+    _ = (p
+         | "Read" >> ReadFromKafka(kafka_config, topic, start="committed", group=group_name, max_watermark_delay_s=1.0)
+         | "Offsets" >> beam.Map(lambda raw: (raw.source["partition"], raw.source["offset"]))
+         | "Window" >> beam.WindowInto(FixedWindows(2))
+         | "Group" >> beam.GroupByKey()
+         | "Append" >> beam.ParDo(_AppendWindow(str(out))))
+    result = p.run()
+    try:
+        # The records are "now": their windows can only fire once the idle partitions move the watermark.
+        assert _wait_for(lambda: len(offsets_seen()) >= 20, 60), f"panes so far: {_panes(out)}"
+        assert _wait_for(lambda: committed() == ends(), 20), (committed(), ends())
+        send(20, 10)
+        assert _wait_for(lambda: len(offsets_seen()) >= 30, 30), f"panes so far: {_panes(out)}"
+        assert _wait_for(lambda: committed() == ends(), 20), (committed(), ends())
+    finally:
+        result.cancel()
+        producer.close()
+    end = ends()
+    assert offsets_seen() == sorted((part, o) for part in range(2) for o in range(end[part]))  # each exactly once
