@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OUT ?= out
 PYTEST_ARGS ?=
 
-.PHONY: demo test venv clean kafka-start kafka-stop
+.PHONY: demo replay-demo test venv clean
 
 venv: $(STAMP)
 
@@ -21,6 +21,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	OUT=$(OUT) BIN=$(BIN) bash deploy/local/demo.sh
+
+replay-demo: $(STAMP)
 	rm -rf $(OUT)
 	$(BIN)/wirepipe replay seeds/ --out $(OUT)
 

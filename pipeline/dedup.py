@@ -21,9 +21,14 @@ class First(NamedTuple):
 
 
 def event_ms(article: dict) -> int:
-    """Event time of an article in ms: published_at, else when it was ingested."""
+    """Event time of an article in ms: published_at, capped at when it was ingested.
+
+    A story dated in the future (a wrong clock or time zone at the agency) would otherwise wait in
+    dedup state until the watermark reached that date; it is processed now, its published_at kept.
+    """
     published = article.get("published_at")
-    return int(published if published is not None else article["ingested_at"])
+    ingested = article["ingested_at"]
+    return int(ingested if published is None else min(published, ingested))
 
 
 def order_key(article: dict) -> tuple[int, str]:

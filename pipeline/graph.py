@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
+from apache_beam.transforms import trigger
 
 from pipeline.enrich import public_record
 from pipeline.io.files import WriteAvroFiles
@@ -28,7 +29,13 @@ def build(raws: beam.PCollection, config: JobConfig) -> dict:
         ]
         windowed = tagged | "MergeOutputs" >> beam.Flatten()
         if config.streaming:
-            windowed = windowed | "WindowOutputs" >> beam.WindowInto(beam.window.FixedWindows(config.window_s))
+            windowed = windowed | "WindowOutputs" >> beam.WindowInto(
+                beam.window.FixedWindows(config.window_s),
+                # A record behind the watermark (late) still gets a file, in a later pane, within the horizon.
+                trigger=trigger.AfterWatermark(late=trigger.AfterCount(1)),
+                accumulation_mode=trigger.AccumulationMode.DISCARDING,
+                allowed_lateness=config.dedup_horizon_s,
+            )
         windowed | "WriteFiles" >> WriteAvroFiles(config.out_dir)
     return outputs
 

@@ -22,7 +22,7 @@ BODY = "دمشق-سانا\nقال وزير الخارجية إن المحادث�
 
 
 def article(id_, body, published_at):
-    return {"id": id_, "body": body, "published_at": published_at, "ingested_at": 0,
+    return {"id": id_, "body": body, "published_at": published_at, "ingested_at": 2_000_000_000_000,
             "content_hash": content_hash(body), "source": file_source("t.jsonl", 1), "headline": None}
 
 
@@ -100,3 +100,12 @@ def test_state_is_cleared_after_the_horizon():
 def test_horizon_must_be_positive():
     with pytest.raises(ConfigError, match="positive"):
         DedupExact(0)
+
+
+@pytest.mark.parametrize("published,ingested,expected", [
+    (1_000, 5_000, 1_000),      # the usual case: published before it was read
+    (9_000, 5_000, 5_000),      # dated in the future: processed at the time it was read
+    (None, 5_000, 5_000),       # no date: the time it was read
+])
+def test_event_time_is_published_at_capped_at_ingestion(published, ingested, expected):
+    assert event_ms({"published_at": published, "ingested_at": ingested}) == expected

@@ -1,0 +1,161 @@
+"""`wirepipe run` end to end on the real broker: Kafka in, Avro files and Kafka topics out.
+
+Every produced record (good, duplicate, update or malformed) must come out in exactly one output,
+committed offsets must reach the end offsets, a second run must read nothing new, and a run killed
+with SIGKILL must lose nothing when restarted with the same group.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+
+from pipeline.cli import main
+from pipeline.io.avro import read_avro
+from pipeline.io.kafka_serde import AvroValueDecoder
+from tests.e2e.helpers import assert_accounting, read_outputs, source_key
+
+pytestmark = pytest.mark.kafka
+REPO = Path(__file__).resolve().parents[2]
+
+
+def stories(start: int, count: int, base_ms: int = 1_762_150_000_000):
+    """Wire stories with an exact repeat every 5th and an update every 7th (ids, bodies, times)."""
+    out = []
+    for i in range(start, start + count):
+        body = f"دمشق-سانا\nقال وزير الخارجية إن الاجتماع رقم {i} تناول {i * 3} ملفا."
+        story = {"id": f"sana-{i}", "body": body, "published_at": base_ms + i * 60_000}
+        out.append(story)
+        if i % 5 == 0:
+            out.append({"id": f"paper-{i}", "body": body.replace("قال", "قَال"), "published_at": story["published_at"] + 3_600_000})
+        if i % 7 == 0:
+            out.append({**story, "body": body + "\nوأضاف أن المحادثات ستستمر.", "published_at": story["published_at"] + 7_200_000})
+    return out
+
+
+def produce(bootstrap, topic, values, timestamp_ms=None):
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    for value in values:
+        data = value if isinstance(value, bytes) else json.dumps(value, ensure_ascii=False).encode()
+        producer.send(topic, data, timestamp_ms=timestamp_ms).get(timeout=30)
+    producer.flush()
+    producer.close()
+
+
+def end_offsets(bootstrap, topic):
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+    ends = consumer.end_offsets(tps)
+    consumer.close()
+    return {(tp.topic, tp.partition): off for tp, off in ends.items()}
+
+
+def committed(bootstrap, topic, group):
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+    result = {(tp.topic, tp.partition): consumer.committed(tp) for tp in tps}
+    consumer.close()
+    return result
+
+
+def read_topic(bootstrap, topic):
+    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                             consumer_timeout_ms=3000, enable_auto_commit=False)
+    decode = AvroValueDecoder()
+    records = [decode(m.value, m.headers)[1] for m in consumer]
+    consumer.close()
+    return records
+
+
+def run(bootstrap, topic, group, out, *extra):
+    code = main(["run", "--bootstrap-servers", bootstrap, "--topic", topic, "--group", group,
+                 "--out", str(out), "--no-progress", *extra])
+    assert code == 0
+    return read_outputs(out)
+
+
+MALFORMED = [b'{"id": "cut', b"\xff\xfe\x00 not utf-8", b"[1, 2, 3]", b'{"id": "x", "body": ""}']
+
+
+def test_stop_at_end_reads_everything_once_and_commits(kafka_bootstrap, make_topic, group_name, tmp_path):
+    topic, articles_topic, dl_topic = make_topic(3), make_topic(1), make_topic(1)
+    feed = stories(0, 40)
+    produce(kafka_bootstrap, topic, feed + MALFORMED)
+    ends = end_offsets(kafka_bootstrap, topic)
+
+    result = run(kafka_bootstrap, topic, group_name, tmp_path / "out", "--stop-at-end",
+                 "--output-topic", articles_topic, "--dead-letter-topic", dl_topic)
+    expected = {(topic, p, o) for (_, p), end in ends.items() for o in range(end)}
+    assert_accounting(result, expected)
+    m = result["metrics"]
+    assert m["read"] == len(feed) + len(MALFORMED)
+    assert (m["exact_duplicate"], m["updates"], m["dead_letter"]) == (8, 6, 4)
+    assert sorted(d["error_kind"] for d in result["dead-letter"]) == [
+        "empty_body", "invalid_json", "invalid_utf8", "not_an_object"]
+    assert committed(kafka_bootstrap, topic, group_name) == ends
+
+    # The output topics hold the same records as the files.
+    assert sorted(r["id"] for r in read_topic(kafka_bootstrap, articles_topic)) == sorted(a["id"] for a in result["articles"])
+    assert len(read_topic(kafka_bootstrap, dl_topic)) == 4
+
+    again = run(kafka_bootstrap, topic, group_name, tmp_path / "again", "--stop-at-end")
+    assert again["metrics"]["read"] == 0
+
+
+def test_killed_run_loses_nothing(kafka_bootstrap, make_topic, group_name, tmp_path):
+    topic = make_topic(3)
+    first, second = stories(0, 30), stories(100, 60)
+    produce(kafka_bootstrap, topic, first)
+    done = run(kafka_bootstrap, topic, group_name, tmp_path / "one", "--until-idle", "2")
+    assert done["metrics"]["read"] == len(first)
+
+    produce(kafka_bootstrap, topic, second)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    killed = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic,
+         "--group", group_name, "--until-idle", "30", "--out", str(tmp_path / "killed"), "--no-progress"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(8)  # started and reading: the 30 s idle wait keeps it from finishing first
+    assert killed.poll() is None, "the run finished before it could be killed"
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+
+    restarted = run(kafka_bootstrap, topic, group_name, tmp_path / "restarted", "--until-idle", "2")
+    partial = read_outputs(tmp_path / "killed") if (tmp_path / "killed" / "metrics.json").exists() else None
+    assert partial is None  # killed before the end: nothing was committed, no metrics written
+    # The restart reads exactly what the completed first run had not committed.
+    assert restarted["metrics"]["read"] == len(second)
+    assert_accounting(restarted)
+    seen = {source_key(r) for r in done["articles"] + done["duplicates"] + done["dead-letter"]}
+    seen |= {source_key(r) for r in restarted["articles"] + restarted["duplicates"] + restarted["dead-letter"]}
+    assert len(seen) == len(first) + len(second)
+    assert committed(kafka_bootstrap, topic, group_name) == end_offsets(kafka_bootstrap, topic)
+
+
+def test_past_and_future_record_times(kafka_bootstrap, make_topic, group_name, tmp_path):
+    """No published_at: event time is the Kafka timestamp, capped at the time the record was read."""
+    topic = make_topic(1)
+    past_ms = 978_307_200_000  # 2001-01-01
+    # The broker refuses timestamps over an hour ahead (log.message.timestamp.after.max.ms).
+    future_ms = int(time.time() * 1000) + 40 * 60_000
+    produce(kafka_bootstrap, topic, [{"id": "old", "body": "خبر قديم عن الرياض"}], timestamp_ms=past_ms)
+    produce(kafka_bootstrap, topic, [{"id": "ahead", "body": "خبر مؤرخ في المستقبل عن دمشق"}], timestamp_ms=future_ms)
+    out = tmp_path / "out"
+    result = run(kafka_bootstrap, topic, group_name, out, "--stop-at-end", "--window", "60s")
+    by_id = {a["id"]: a for a in result["articles"]}
+    assert set(by_id) == {"old", "ahead"}
+    # published_at keeps the record timestamp as given ...
+    assert int(by_id["old"]["published_at"].timestamp() * 1000) == past_ms
+    assert int(by_id["ahead"]["published_at"].timestamp() * 1000) == future_ms
+    # ... while the file window follows event time: 2001 for the old one, the read time for the future one.
+    window_of = {r["id"]: path.name.split("-", 1)[1][:19] for path in out.glob("articles-*.avro") for r in read_avro(path)}
+    assert window_of["old"] == "2001-01-01T00:00:00"
+    ahead_window = time.mktime(time.strptime(window_of["ahead"], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+    assert abs(ahead_window - time.time()) < 10 * 60  # not 40 minutes ahead
