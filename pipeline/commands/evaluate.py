@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pipeline.commands._group import register_group
 
-EVALUATIONS: tuple[str, ...] = ()
+EVALUATIONS: tuple[str, ...] = ("pipeline.evaluation.ner", "pipeline.evaluation.quotes")
 
 
 def register(subparsers) -> None:
