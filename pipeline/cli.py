@@ -7,6 +7,16 @@ import logging
 import sys
 from typing import Sequence
 
+
+class _DropBeamImportNoise(logging.Filter):
+    """Beam warns at import that Google Cloud client libraries are absent; wirepipe does not use them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("apitools not found")
+
+
+logging.getLogger().addFilter(_DropBeamImportNoise())
+
 from pipeline import __version__
 from pipeline.errors import WirepipeError
 
@@ -24,7 +34,11 @@ COMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(prog="wirepipe", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="wirepipe",
+        description="Streaming ingestion of Arabic wire-service news: Kafka or archived feeds in, "
+                    "deduplicated and enriched Avro out.",
+    )
     parser.add_argument("--version", action="version", version=f"wirepipe {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
