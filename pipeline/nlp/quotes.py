@@ -13,10 +13,20 @@ starting after the complementizer and its pronoun and ending at the end of the s
 next speech cue. Quoted names and scare quotes (after تنظيم، حملة، ما يسمى …, or short with no cue)
 are not quotes.
 
-Speakers come from the entities the entity extractor found (the entity's canonical form, its index);
-without entities a small fallback reads the subject noun phrase (title + name, or an organization).
-A speech verb with no subject (وأضاف، لافتا) continues the previous speaker. When no speaker can be
-told, ``speaker`` is None.
+Speakers come from the entities the entity extractor found (the entity's canonical form, its index),
+consumed defensively (a PERSON span on an organization head or an institution's eponym is ignored, a
+name the tagger cut short is completed); besides, the subject noun phrase is read with general rules:
+VSO after the verb, skipping a quoted or media addressee (وأبلغ "الوطن" مصدر …، لوكالة …) and a
+leading prepositional or time phrase (وأكد في تصريح أمس وزير …); titles and descriptors before the
+name (المحترف الغاني مونتاري، م. حسام …), the genitive after an indefinite office (مدير صحة جازان)
+never read as a name; SVO before the verb (كان X قد قال), the topic of أما … فـ, the source of نقل … عن
+and of a clause-initial frame (وفقاً لـ X، فإن …); verbal nouns heading a report (اعتراف X بأن).
+Organizations keep their head, genitives and agreeing adjectives and drop descriptions (وكالة أنباء
+الأناضول | الحكومية التركية، منظمة الصحة العالمية | التابعة للأمم المتحدة). An office named without a
+name is the person who holds it in the article (same titles, or named by the next وأضاف). A verb with no
+subject continues the previous speaker — but only one that introduced speech: a speech verb inside a
+reported clause (تشير، وفق وصفه) names nobody; a participle goes with the speech verb of its sentence;
+بدوره / من جانبه switch to the other party. When no speaker can be told, ``speaker`` is None.
 """
 from __future__ import annotations
 
@@ -36,6 +46,7 @@ from pipeline.nlp.speech import (
     FOLD,
     FRAMES,
     NAME_HEADS,
+    NOUN_CUES,
     fold,
     trie_pattern,
 )
@@ -51,7 +62,7 @@ _FRAME_RE = re.compile(r"(?<![\w])[وف]?(?:" + "|".join(re.escape(f) for f in s
                        + r")(?:ـ)?")
 _MARK_RE = re.compile("[«»“”„‟″\"‘’]")
 # Sentence ends: a full stop not inside a number, ! ? ؟ ; ؛ an ellipsis, or a line break.
-_SENT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟;؛\n…]")
+_SENT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟\n…]")
 _WORD_RE = re.compile(r"\S+")
 _STRIP = "«»“”„‟″\"‘’.,،:;؛!?؟()[]{}-–—_'…"
 _DIACRITIC_RE = re.compile("[" + DIACRITICS + "]")
@@ -86,6 +97,7 @@ _NP_STOP = _words(
 _CLAUSE_OPENERS = _words(
     "بدوره", "بدورها", "جانبه", "جانبها", "جهته", "جهتها", "كما", "فيما", "وقد", "قد", "لكنه", "لكنها",
     "ثم", "كذلك", "وكان", "وكانت", "كان", "كانت", "حين", "عندما", "بينما", "لقد", "ولكنه", "وهنا",
+    "فقد",
 )
 _PREPOSITIONS = _words("في", "عن", "على", "من", "إلى", "الى", "مع", "خلال", "وفي", "وعن", "وعلى", "ومن",
                        "وإلى", "ومع", "وخلال", "فيما", "بشأن", "وبشأن", "حول", "وحول", "وبعد", "بعد", "أما", "وأما")
@@ -95,7 +107,17 @@ _HONORIFICS = _words(
     "السيدة", "الأستاذ", "الأستاذة", "اللواء", "العميد", "العقيد", "المقدم", "الرائد", "النقيب",
     "الفريق", "المشير", "الكابتن", "المستشار", "الإمام", "القاضي", "المطران", "البابا", "فضيلة",
     "معالي", "سمو", "فخامة", "سعادة", "الفنان", "الفنانة", "المدرب", "اللاعب", "الرئيس", "الوزير",
+    "م", "أ", "الركن", "الرقيب", "العريف", "الملازم", "المحقق", "الشاويش",
+    "دكتور", "الدكتورة", "مهندس", "الشيخة",
 )
+# Occupations written before a name like titles (الصيدلي علي …، المحامي خالد …); some are also
+# adjectives inside organization names (مؤسسة الكنانة الإعلامية).
+_OCCUPATIONS = _words(
+    "الصيدلي", "الصيدلانية", "المحامي", "المحامية", "الطبيب", "الطبيبة", "الشاعر", "الشاعرة", "الأديب",
+    "الأديبة", "الإعلامي", "الإعلامية", "الأكاديمي", "الأكاديمية", "المعلم", "المعلمة", "الممثل", "الممثلة",
+    "المطرب", "المطربة", "المواطن", "المواطنة", "الداعية", "الروائي", "الروائية", "التشكيلي", "التشكيلية",
+)
+_HONORIFICS = _HONORIFICS | _OCCUPATIONS
 _ROLES = _words(
     "وزير", "وزيرة", "مدير", "مديرة", "رئيس", "رئيسة", "عضو", "عضوة", "مشرف", "مشرفة", "مستشار",
     "المتحدث", "متحدث", "الناطق", "ناطق", "أمين", "نائب", "سفير", "قائد", "مسؤول", "مسؤولة", "مندوب",
@@ -113,7 +135,26 @@ _ORG_HEADS = _words(
     "المتحدثة", "الأمم", "مسؤولون", "مسؤولين", "مصادر", "دراسة", "الدراسة", "صندوق", "برلمان",
     "تحالف", "الحكومة", "الجيش", "الوزارة", "الهيئة", "الوكالة", "المركز", "المجلس", "اللجنة",
     "الصحيفة", "الصحف", "التقرير", "البيان", "الجماعة", "الحركة", "المنظمة", "الشركة", "المرصد",
+    "خلية", "الخلية", "غرفة", "الغرفة", "نقابة", "النقابة", "رابطة", "الرابطة", "كلية", "الكلية", "معهد",
+    "المعهد", "إمارة", "الإمارة", "بعثة", "البعثة", "أمانة", "الأمانة", "رئاسة", "الرئاسة", "إدارة", "الإدارة",
 )
+# Titles that name institutions after a person (جامعة الملك سعود، مدينة الملك فهد الطبية).
+_EPONYM_TITLES = _words("الملك", "الأمير", "الشيخ", "الإمام", "السلطان")
+_INSTITUTIONS = _words("جامعة", "جامعه", "كلية", "كليه", "مدينة", "مدينه", "مستشفى", "مستشفي", "مركز", "مجمع",
+                       "مؤسسة", "مؤسسه", "شارع", "طريق", "ميناء", "مطار", "قاعدة", "قاعده", "جائزة", "جائزه",
+                       "برنامج", "مدرسة", "مدرسه", "معهد", "جسر", "حي", "ملعب", "استاد")
+# Kinship nouns with a pronoun (أخوه عبد الرحمن الحقباني): a description before the name.
+_KIN = _words("أخوه", "أخيه", "أخاه", "أخوها", "أخيها", "شقيقه", "شقيقها", "ابنه", "ابنها", "نجله", "نجلها",
+              "والده", "والدها", "والدته", "زوجها", "عمه", "عمها", "خاله", "خالها", "جده", "جدها",
+              "أخته", "أختها", "شقيقته", "شقيقتها", "ابنته", "ابنتها", "زوجته", "أبوه", "أبيه", "أمه", "أمها")
+# Kinship nouns in construct (أعمام أفراح، والد الطفل): the word after them is their genitive.
+_KIN_HEADS = _words("أعمام", "عم", "عمة", "عمات", "أخوال", "خال", "خالة", "أشقاء", "شقيق", "شقيقة", "أبناء",
+                    "ابنة", "بنات", "والد", "والدة", "زوج", "زوجة", "أخو", "أخت", "إخوة", "أقارب", "أسرة", "عائلة")
+_KIN = _KIN | _KIN_HEADS
+# Endings of a noun with a possessive pronoun (سعادته، كلمتها، زيارتهم): never part of a name.
+_POSSESSED = ("ته", "تها", "تهم", "تهما")
+# One-letter abbreviations of titles written with a full stop (م. مهندس، د. دكتور، أ. أستاذ), folded.
+_ABBREVIATIONS = frozenset("دما")
 _NAME_GLUE = _words("بن", "بنت", "ابن", "أبو", "ابو", "أبي", "عبد", "آل", "ولد", "أم")
 _PLACE_HEADS = _words("مدينة", "مدينه", "منطقة", "منطقه", "محافظة", "محافظه", "إقليم", "اقليم", "ولاية",
                       "ولايه", "دولة", "دوله", "عاصمة", "عاصمه", "قرية", "قريه", "بلدة", "بلده", "جزيرة",
@@ -121,7 +162,50 @@ _PLACE_HEADS = _words("مدينة", "مدينه", "منطقة", "منطقه", "�
 _REPORTS = _words("تقرير", "بيان", "دراسة", "دراسه", "تقرير", "نشرة")
 _NAME_PREFIXES = _words("عبد", "أبو", "ابو", "أم")
 _THEOPHORIC = _words("الله", "الدين", "الرحمن", "الرحيم", "العزيز", "الكريم", "الحق", "الإله")
+_SPOKESMEN = _words("المتحدث", "المتحدثة", "متحدث", "متحدثة", "الناطق", "الناطقة", "ناطق", "ناطقة", "الرسمي",
+                    "الرسمية", "رسمي", "رسمية", "الرسميه", "رسميه")
+# Media an attribution is addressed to (قال لوكالة …، لصحيفة …): not part of the speaker's name.
+_MEDIA = _words("وكالة", "وكاله", "صحيفة", "صحيفه", "قناة", "قناه", "موقع", "جريدة", "جريده", "مجلة", "مجله",
+                "إذاعة", "اذاعه", "تلفزيون", "محطة", "محطه", "صحفيين", "صحافيين", "وسائل", "صحافة", "صحفيون",
+                "إعلاميين", "مراسل", "مراسلين")
+# A comma and a connective that opens a new topic end a reported clause (…، وفي المقابل …).
+_NEW_TOPIC_RE = re.compile(r"[،,][ \t]*(?:وفي|ومن جهه|ومن جهته|ومن ناحيه|وعلي صعيد|وفي سياق|وفي المقابل)(?!\w)")
+# ونقلت الصحيفة عن مصدر …: up to six words, then عن; the source follows it.
+_SOURCE_RE = re.compile(r"(?:[ \t]+(?!ان(?!\w))[^\s.،,:؛]+){0,6}?[ \t]+عن[ \t]+")
+_TURN_BEFORE_RE = re.compile(r"(?:بدوره|بدورها|من جانبه|من جانبها|من جهته|من جهتها)[ \t،,]*$")
+_TURN_AFTER_RE = re.compile(r"[ \t،,]*(?:بدوره|بدورها|من جانبه|من جانبها|من جهته|من جهتها)(?!\w)")
+# Offices that are not in construct with the next word: a name may follow them directly.
+_NOT_CONSTRUCT = _words("باسم", "نظيره", "نظيرته", "نظيرها")
+# Titles with a pronoun (سموه، معاليه): they refer to someone named before, like a bare verb.
+_PRONOUN_TITLES = _words("سموه", "سموها", "معاليه", "معاليها", "فضيلته", "سعادته", "سعادتها", "فخامته", "دولته",
+                         "جلالته", "فخامتها", "سيادته")
+_ABOUT_LEMMAS = frozenset({"كشف", "أعلن", "أعرب", "عبر", "أفصح"})
+# Quantifiers before a group noun (ثلاثة مصادر مطلعة، عدة مسؤولين): part of the unnamed source.
+_QUANTIFIERS = _words("ثلاثة", "ثلاث", "أربعة", "خمسة", "عدة", "بعض", "مختلف", "أحد", "إحدى", "اثنين", "اثنان")
+_PRONOUNS = _words("هو", "هي", "فهو", "فهي", "وهو", "وهي", "هم", "فهم", "وهم", "إنه", "إنها", "فإنه", "فإنها")
+_TIME_WORDS = _words("اليوم", "أمس", "امس", "غدا", "الليلة", "صباح", "مساء", "ظهر", "الماضي", "الماضية", "الجاري",
+                     "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
+_AMMA_RE = re.compile(r"(?<!\w)[وف]?اما(?!\w)")
+_BUT_RE = re.compile(r"[ \t،,]+(?:الا|غير|بيد)[ \t]+ان[ \t]+([^\s،,.]+)")
+_BETWEEN_RE = re.compile(r"(?<!\w)(?:بين|بينه|بينها|بينهم|بينهما)(?!\w)[^.،,؛\n]*$")
+_FRAME_COMP_RE = re.compile(r"[،,][ \t]*(?:ف|و)?ان(?:ه|ها|هم)?(?!\w)")
+# مؤكدة أنها، مشيرة إلى أن: a feminine participle (or the noun مطالبة) is a cue only before its clause
+_COMP_AFTER_RE = re.compile(r"[ \t]+(?:الي[ \t]+)?(?:ب)?ان(?:ه|ها|هم)?(?!\w)")
+# His own words (بحسب تصريحاته، على حد قوله): a frame that points back to the speaker named before.
+_OWN_WORDS = _words("تصريحاته", "تصريحاتها", "تصريحه", "تصريحها", "قوله", "قولها", "تعبيره", "تعبيرها", "وصفه",
+                    "وصفها", "كلامه", "كلامها", "حديثه", "حديثها", "روايته", "روايتها")
+_ABOUT_RE = re.compile(r"(?:[ \t]+[^\s.،,:؛]+){0,6}?[ \t]+عن(?!\w)")
+_AS_SAID_RE = re.compile(r"(?:علي ما|حسبما|كما)[ \t]+")
+_SOURCES = _words("مصدر", "مصادر")
+_SOURCE_PP_RE = re.compile(r"[ \t]+(علي|من|في)[ \t]+(ال\w+(?:[ \t]+ال\w+){0,2})(?!\w)")
+# Participles of affiliation that open a description of an organization (التابعة للأمم المتحدة).
+_AFFILIATION = _words("التابعة", "التابع", "التابعين", "المنتمية", "المنتمي", "الموالية", "الموالي",
+                      "المقربة", "المقرب", "المحسوبة", "المحسوب", "المدعومة", "المدعوم")
+_PARTICIPLE_PREPS = _words("من", "عن", "على", "الى", "إلى", "في", "مع", "لدى")
+_WEEKDAYS = _words("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
 _RELATIVES = _words("الذي", "التي", "الذين", "اللذين", "اللتين")
+# Verbs that go on with the same speaker (وأضاف، وتابع): a name after them names the previous speaker.
+_CONTINUATION_LEMMAS = frozenset({"أضاف", "تابع", "أردف", "استطرد"})
 _MAX_NP_TOKENS = 16
 _MIN_DIRECT_WORDS = 3
 _MIN_PARTIAL_WORDS = 2
@@ -134,6 +218,8 @@ class _Speaker:
     mention: Optional[str]
     entity_index: Optional[int]
     group: bool = False  # read as an organization or a group noun phrase, not a personal name
+    role: bool = False   # an unnamed office holder (وزير الخارجية، مدير صحة جازان)
+    title: tuple = ()  # folded words around a named speaker (his titles), for office coreference
 
     def _replace_mention(self, mention: str) -> "_Speaker":
         return _Speaker(self.name, mention, self.entity_index, self.group)
@@ -153,6 +239,9 @@ class _CueHit:
     speaker: Optional[_Speaker] = None
     explicit: bool = False
     colon: int = -1     # a colon that ends the attribution (قال: …), if any
+    governs: bool = True  # introduces a quote or a clause (else a verb inside reported content)
+    source: int = -1    # نقل … عن X: where the source X begins
+    frame: bool = False  # an attribution frame (وفقا لـ X، فإن …), not a verb
 
 
 @dataclass
@@ -249,6 +338,89 @@ def _deproclitic(word: str) -> str:
     return word
 
 
+def _stem(word: str) -> str:
+    """A crude stem for matching titles: no proclitics, article, feminine or nisba ending."""
+    w = _deproclitic(_key(word))
+    for end in ("يه", "ه", "ي", "ات"):
+        if len(w) - len(end) >= 2 and w.endswith(end):
+            return w[:-len(end)]
+    return w
+
+
+def _stems(words) -> frozenset:
+    """Stems of the content words among ``words`` (folded tokens)."""
+    return frozenset(_stem(w) for w in words if len(_key(w)) >= 3 and _key(w) not in _NP_STOP)
+
+
+def _org_extent(keys: list[str], comma_after: list[bool], following: str = "") -> int:
+    """How many of ``keys`` (an organization's head first) make its name: the head, its genitives and
+    the adjectives that agree with it, up to 6 words. An indefinite chain (وكالة أنباء الأناضول) ends
+    with its first definite noun: adjectives after it describe the body (الحكومية التركية). An adjective
+    followed by a preposition (الصحف الإسبانية المقربة من …) opens a description and is left out."""
+    end = 1
+    n = min(len(keys), 6)
+    while end < n:
+        k = keys[end]
+        if k in _EPONYM_TITLES and end + 1 < n and not comma_after[end] and not keys[end - 1].startswith("ال") \
+                and (_deproclitic(keys[end - 1]) in _INSTITUTIONS or keys[end - 1] in _INSTITUTIONS):
+            # جامعة الملك خالد: the title and the eponym belong to the name, which is then definite
+            end += 3 if keys[end + 1] in _NAME_PREFIXES and end + 2 < n else 2
+            if end < n and not keys[end].startswith(("ال", "لل")):
+                break
+            continue
+        if k in _ROLES or k in _HONORIFICS and k not in _OCCUPATIONS or comma_after[end - 1] or k in _NP_STOP:
+            break
+        definite = k.startswith(("ال", "لل", "وال"))
+        prev_definite = keys[end - 1].startswith(("ال", "لل", "وال"))
+        lam_genitive = k.startswith("ل") and end + 1 < len(keys) and keys[end + 1].startswith("ال") \
+            and _deproclitic(k) not in _MEDIA
+        if prev_definite and not definite and not lam_genitive:
+            break  # المرصد السوري لحقوق الإنسان goes on; الصحف الإسبانية نية، الوزارة ممثلة do not
+        if end >= 2 and prev_definite and k.startswith("ال") and not keys[1].startswith("ال") \
+                and not keys[0].startswith("ال"):
+            break  # وكالة أنباء الأناضول | الحكومية
+        if keys[0].startswith("ال") and prev_definite and k.startswith("ال") and not _adjectival(k):
+            break  # لفتت الصحف | الانتباه: after a definite head only adjectives belong to the name
+        end += 1
+    nxt = keys[end] if end < len(keys) else following
+    if end >= 3 and keys[end - 1].startswith("الم") and nxt in _PARTICIPLE_PREPS:
+        end -= 1  # المقربة من، المسؤولة عن: a participle with its complement describes the body
+    cut = next((i for i in range(2, end) if keys[i] in _AFFILIATION), None)
+    if cut is not None:
+        end = cut  # منظمة الصحة العالمية | التابعة للأمم المتحدة
+    return end
+
+
+def _adjectival(k: str) -> bool:
+    """A definite word shaped like an adjective: a nisba (السوري، الصحية، الأوروبيون), a participle
+    (المتحدة، المستقلة) or an af'al form (الأحمر، الأعلى)."""
+    return k.endswith(("ي", "يه", "يون", "يين", "يات")) or k.startswith("الم") or \
+        (k.startswith("الا") and len(k) == 6)
+
+
+def _construct_head(k: str) -> bool:
+    """An indefinite organization, place or name head (سوق، مدينة، شركة), in construct with the next word."""
+    if k.startswith(("ال", "وال", "بال", "لل")):
+        return False
+    d = _deproclitic(k)
+    return d in _PLACE_HEADS or d in _INSTITUTIONS or d in NAME_HEADS or d in _ORG_HEADS
+
+
+def _plausible(entity: dict) -> bool:
+    """False for a PERSON entity that cannot be a person's name: a preposition on an organization or
+    place head (لشركة مسكن), or such a head inside it (مركز الملك سلمان). The entity list comes from a
+    statistical tagger: a wrong speaker is worse than the fallback reading of the subject."""
+    if entity.get("type") != "PERSON":
+        return True
+    words = [_key(w) for w in _fold(entity.get("text") or "").split()]
+    words = [w for w in words if w]
+    if not words:
+        return False
+    heads = _ORG_HEADS | NAME_HEADS | _PLACE_HEADS
+    return not any(w in heads or _deproclitic(w) in heads or ("ال" + _deproclitic(w)) in heads
+                   or _Article._headed_pp(w) for w in words)
+
+
 class QuoteExtractor:
     """Find DIRECT, PARTIAL and INDIRECT quotations and their speakers in a headline and a body.
 
@@ -278,12 +450,11 @@ class QuoteExtractor:
         for field, text in (("HEADLINE", headline), ("BODY", body)):
             if not text:
                 continue
+            usable = [(i, e) for i, e in enumerate(entities) if e.get("type") in _SPEAKER_TYPES and _plausible(e)]
             ents = [(e["start"], e["end"], i, e.get("type"), e.get("canonical") or e.get("text"))
-                    for i, e in enumerate(entities)
-                    if e.get("field", "BODY") == field and e.get("type") in _SPEAKER_TYPES]
+                    for i, e in usable if e.get("field", "BODY") == field]
             ents.sort()
-            all_ents = [(e.get("canonical") or e.get("text") or "", i) for i, e in enumerate(entities)
-                        if e.get("type") in _SPEAKER_TYPES]
+            all_ents = [(e.get("canonical") or e.get("text") or "", i) for i, e in usable]
             places = [(e["start"], e["end"]) for e in entities
                       if e.get("field", "BODY") == field and e.get("type") == "LOCATION"]
             for q in _Article(self, _Field(text), ents, all_ents, names, headline, body, places).run():
@@ -397,8 +568,17 @@ class _Article:
             top = max(top, b)
             reach.append(top)
         out = []
-        for m in _SENT_RE.finditer(self.f):
+        f = self.f
+        for m in _SENT_RE.finditer(f):
             i = m.start()
+            if f[i] == "." and i and f[i - 1] in _ABBREVIATIONS and (i < 2 or not f[i - 2].isalnum()):
+                continue  # م. حسام، د. سعد: a title's abbreviation, not a sentence end
+            if f[i] == "." and 0 < i < len(f) - 1 and f[i - 1].isascii() and f[i - 1].isalnum() \
+                    and f[i + 1].isascii() and f[i + 1].isalnum():
+                continue  # www.uob.edu.bh, U.S: a dot inside a Latin word
+            if f[i] == "." and 0 < i < len(f) - 1 and f[i - 1].isalpha() and f[i + 1].isalpha() \
+                    and (i < 2 or not f[i - 2].isalnum()):
+                continue  # (د.ب.أ), أ.د.: initials
             k = bisect_left(opens, i) - 1
             if k >= 0 and reach[k] > i:
                 continue
@@ -448,13 +628,40 @@ class _Article:
             pro = m.group(1)
             if form in AMBIGUOUS and not pro and not self._clause_start(m.start()):
                 continue
+            if form == "بين" and pro == "و" and _BETWEEN_RE.search(f, max(0, m.start() - 60), m.start()):
+                continue  # ما بينها وبين الأمانات: "and between", not "and he explained"
             cue = CUE_FORMS[form]
             if cue.participle and pro:
                 continue  # ومشددة: an adjective, not "stressing"
-            prev = _key(self._prev_token(m.start())[0])
-            if prev in ("ما", "مما", "وهو", "وهي", "هو", "هي"):
-                continue  # وهو ما يشير إلى أن: the writer's inference, not a speaker
-            hits.append(_CueHit(m.start(), m.end(), m.start(2), pro, cue.participle))
+            prev, prev_start = self._prev_token(m.start())
+            prev = _key(prev)
+            if prev in ("ما", "مما", "وهو", "وهي", "هو", "هي") and not (
+                    prev == "ما" and _key(self._prev_token(prev_start)[0]) == "علي"):
+                continue  # وهو ما يشير إلى أن: the writer's inference, not a speaker (على ما أوضحت X: one)
+            if form in NOUN_CUES and (pro or not self._noun_report(m.start(), m.end())):
+                continue  # في تصريح صحفي: a circumstance, not a report with its subject
+            if cue.lemma == "عبر" and not cue.participle and not _ABOUT_RE.match(f, m.end()):
+                continue  # عبر موقعها الإلكتروني: "via"; عبّر (expressed) takes عن
+            source = -1
+            if cue.lemma == "نقل":
+                src = _SOURCE_RE.match(f, m.end())
+                if src is None:
+                    continue  # نقل المصابين إلى المستشفى: "moved", not "reported"
+                source = src.end()
+            hits.append(_CueHit(m.start(), m.end(), m.start(2), pro, cue.participle, source=source))
+        # ووفقا للمتحدث الرسمي علي زعلة، فإن …: a frame at the start of a clause with an إن clause after
+        # its noun phrase attributes that clause
+        # (the comma and the complementizer are rare: look for them first, then for the frame before)
+        for c in _FRAME_COMP_RE.finditer(f):
+            lo = max(self._prev_boundary(c.start()) + 1, c.start() - 160)
+            m = None
+            for m in _FRAME_RE.finditer(f, lo, c.start()):
+                pass
+            if m is None or not self._clause_start(m.start()) or len(f[m.end():c.start()].split()) > 12:
+                continue
+            fs = m.start() + 1 if f[m.start()] in "وف" and f.startswith(FRAMES, m.start() + 1) else m.start()
+            hits.append(_CueHit(m.start(), m.end(), fs, f[m.start():fs], False, source=m.end(), frame=True))
+        hits.sort(key=lambda h: h.start)
         return hits
 
     # --- speakers ---------------------------------------------------------------------------------
@@ -462,7 +669,9 @@ class _Article:
         """Tokens of the subject noun phrase after ``start``: until a stop word, a clause or a mark."""
         return self._tokens(start, limit, stop=True)
 
-    def _tokens(self, start: int, limit: int, stop: bool) -> list[tuple[int, int, str]]:
+    def _tokens(self, start: int, limit: int, stop: bool, cap: int = 0) -> list[tuple[int, int, str]]:
+        """Tokens from ``start`` to ``limit`` (at most ``cap`` when given); with ``stop``, the subject
+        noun phrase only."""
         toks = []
         for m in _WORD_RE.finditer(self.f, start, limit):
             raw = m.group()
@@ -472,9 +681,21 @@ class _Article:
                     break
                 continue
             if stop and not toks and k in ("ما", "تسمي", "يسمي", "المدعو", "المدعوه"):
+                if k == "ما" and self._next_key(m.end()) not in ("تسمي", "يسمي", "يعرف", "تعرف"):
+                    break  # وبرر ما حدث بأن: "what happened" is the object; there is no subject here
                 continue  # وأعلنت ما تسمى مؤسسة …: the subject follows
-            if k == "علي" and toks and self._name_like(toks[-1][2]) and stop:
-                pass  # محمد علي سليمان: the name Ali, not the preposition على (they fold alike)
+            if k == "علي" and stop and self._spelled_ali(m.end()) and (toks or self._entity_starts(m.start())) \
+                    and (not toks or self._name_like(toks[-1][2]) or self._entity_starts(m.start())
+                         or toks[-1][2].startswith("ال") and self._next_key(m.end()).startswith("ال")):
+                pass  # محمد علي سليمان، وزير النفط علي النعيمي: the name Ali, not على (they fold alike)
+            elif stop and k in _WEEKDAYS and len(toks) == 1 and self._name_like(toks[0][2]) \
+                    and self._family_name_slot(m.end(), limit):
+                pass  # محمد الخميس رئيس اللجنة: a family name, not Thursday
+            elif stop and toks and k[:1] == "ل" and (k[1:] in _MEDIA or k.startswith("لل") and k[2:] in _MEDIA):
+                break  # قال المتحدث الرسمي للشرطة لوكالة …: the addressee, not the subject
+            elif len(k) == 1 and k in _ABBREVIATIONS and raw.endswith("."):
+                toks.append((m.start(), m.start() + 1, k))  # م. الرشودي: a title
+                continue
             elif stop and (k in _NP_STOP or _COMP_RE.fullmatch(k) or k in CUE_FORMS or len(k) == 1):
                 break
             if _MARK_RE.search(raw):
@@ -484,9 +705,43 @@ class _Article:
             s = m.start() + (len(raw) - len(raw.lstrip(_STRIP)))
             e = m.end() - (len(raw) - len(raw.rstrip(_STRIP)))
             toks.append((s, e, k))
-            if stop and (raw[-1] in ".:؛;!?؟" or len(toks) >= _MAX_NP_TOKENS):
+            if stop and (raw[-1] in ".:؛;!?؟" or len(toks) >= _MAX_NP_TOKENS) or len(toks) == cap:
                 break
         return toks
+
+    def _noun_report(self, start: int, end: int) -> bool:
+        """True when a verbal noun (اعتراف، إعلان، تصريحات) heads a report: not after a preposition
+        (في تصريح صحفي), and followed by its subject — a definite noun, an office, an organization or a
+        name (اعتراف الأسد بأن، إعلان وزير الداخلية أن) — not by an adjective (تصريحات سابقة)."""
+        prev = _key(self._prev_token(start)[0])
+        if prev not in ("بعد", "وبعد", "قبل", "رغم") and (prev in _PREPOSITIONS or prev in _NP_STOP):
+            return False
+        nxt = self._next_key(end)
+        if not nxt:
+            return False
+        if nxt.startswith("ال") or nxt in _ROLES or nxt in _ORG_HEADS or self._entity_starts(end + 1):
+            return True
+        return self._name_like(nxt) and not nxt.endswith(("ي", "يه", "ه", "ين"))
+
+    def _entity_starts(self, pos: int) -> bool:
+        """True when a PERSON entity starts at folded offset ``pos``."""
+        o = self.fld.orig(pos)
+        k = bisect_left(self.ent_starts, o)
+        return k < len(self.ents) and self.ents[k][0] == o and self.ents[k][3] == "PERSON"
+
+    def _next_key(self, pos: int) -> str:
+        """The folded word after ``pos`` (punctuation stripped)."""
+        m = _WORD_RE.search(self.f, pos, min(len(self.f), pos + 40))
+        return _key(m.group()) if m else ""
+
+    def _family_name_slot(self, pos: int, limit: int) -> bool:
+        """True when a title, a comma or a complementizer follows ``pos``: the word before it closes a
+        name (محمد الخميس رئيس …، محمد الخميس، أن) rather than starting a time phrase."""
+        rest = self.f[pos:min(limit, pos + 40)]
+        if not rest.strip() or rest.lstrip(" ")[:1] in ("،", ","):
+            return True
+        nxt = _key(rest.split(" ", 2)[1] if rest.startswith(" ") and len(rest.split(" ", 2)) > 1 else "")
+        return nxt in _ROLES or nxt in _HONORIFICS or bool(_COMP_RE.fullmatch(nxt))
 
     def _entity_in(self, a: int, b: int, last: bool = False):
         """The PERSON (else ORGANIZATION) entity inside folded span [a, b), first or last one."""
@@ -497,9 +752,29 @@ class _Article:
         cands = [e for e in self.ents[lo:bisect_right(self.ent_starts, ob)] if e[1] <= ob + 1]
         if not cands:
             return None
+        cands = [e for e in cands if not (e[3] == "PERSON" and self._eponym(e))]
+        if not cands:
+            return None
         persons = [e for e in cands if e[3] == "PERSON"]
-        pool = persons or cands
-        return pool[-1] if last else pool[0]
+        if not persons:
+            return cands[0]  # مختصو منظمة الصحة العالمية التابعة للأمم المتحدة: the head organization
+        return persons[-1] if last else persons[0]
+
+    def _eponym(self, e) -> bool:
+        """A PERSON entity that is the eponym inside an institution's name (مركز الملك سلمان)."""
+        fs = bisect_left(self._fold_index(), e[0])
+        first = _key(self.f[fs:fs + 12].split(" ", 1)[0]) if fs < len(self.f) else ""
+        t1, s1 = self._prev_token(fs)
+        if first in _EPONYM_TITLES:
+            t2 = t1
+        elif _key(t1) in _EPONYM_TITLES:
+            t2, _ = self._prev_token(s1)
+        else:
+            return False
+        if _key(t2).startswith(("ال", "وال")):
+            return False
+        d = _deproclitic(_key(t2))
+        return d in _ORG_HEADS or d in _PLACE_HEADS or d in NAME_HEADS or d in _INSTITUTIONS
 
     def _is_place(self, run) -> bool:
         """True when a LOCATION entity overlaps the tokens (a name run that is a place)."""
@@ -508,6 +783,28 @@ class _Article:
 
     def _from_entity(self, e) -> _Speaker:
         s, en, idx, etype, canonical = e
+        if etype == "PERSON":
+            words = canonical.split()
+            while len(words) > 2 and _fold(words[0]) in _HONORIFICS:
+                words = words[1:]  # دكتور حسام عبد الغفار: the tagger kept the title
+            canonical = " ".join(words)
+            fs = bisect_left(self._fold_index(), s)
+            t1, s1 = self._prev_token(fs)
+            if _key(t1) in ("بن", "بنت") and t1 == _key(t1):
+                t2, s2 = self._prev_token(s1)
+                if t2 == _key(t2) and self._name_like(t2):
+                    # حسن الضعيان for صالح بن حسن الضعيان: the tagger began after the patronymic
+                    s = self.fld.orig(s2)
+                    canonical = self.fld.text[s:self.fld.orig(fs)] + canonical
+                    e = (s, en, idx, etype, canonical)
+        if etype == "PERSON" and _fold(canonical).split()[:1] in (["بن"], ["بنت"], ["ابن"]):
+            # بن صالح for جمعان بن صالح: the tagger dropped the given name before the patronymic
+            fs = bisect_left(self._fold_index(), s)
+            tok, ts = self._prev_token(fs)
+            if tok == _key(tok) and self._name_like(_key(tok)):
+                s = self.fld.orig(ts)
+                canonical = self.fld.text[s:self.fld.orig(fs)] + canonical
+                e = (s, en, idx, etype, canonical)
         mention = self.fld.text[s:en]
         # An entity cut short (مؤسسة الكنانة for مؤسسة الكنانة الإعلامية, خالد for خالد الغانم): when the
         # fallback reading of the same place gives a longer name containing it, that is the fuller form.
@@ -519,7 +816,9 @@ class _Article:
                 ck, ak = _fold(canonical).split(), _fold(alt.name).split()
                 for i in range(len(ak) - len(ck) + 1):
                     if len(ak) > len(ck) and ak[i:i + len(ck)] == ck and (alt.group or all(
-                            w.startswith(("ال", "لل")) for w in ak[:i] + ak[i + len(ck):])):
+                            w.startswith(("ال", "لل")) for w in ak[:i] + ak[i + len(ck):])
+                            or etype == "PERSON" and i == 0 and len(ak) <= 6 and " بن " in " " + " ".join(ck) + " "):
+                        # علي بن موسى → علي بن موسى زعلة: a patronymic the tagger stopped before the family name
                         return _Speaker(alt.name, alt.mention, idx, alt.group)
         if etype == "PERSON" and len(canonical.split()) == 1:
             canonical = self._fullest(canonical)  # the entity list kept only the surname
@@ -536,7 +835,17 @@ class _Article:
         mk = _fold(mention).split()
         for canonical, idx in self.all_ents:
             ck = _fold(canonical).split()
-            if ck and ck[-len(mk):] == mk:
+            # a surname names the person (الجعفري → إبراهيم الجعفري); an office or an organization is
+            # not the tail of a longer entity (صحة جازان is not «عدم استلام صحة جازان»)
+            if ck and (ck[-len(mk):] == mk if not org else ck[:len(mk)] == mk
+                       or len(mk) == 1 and mk[0].startswith("ال") and ck[0] == mk[0][2:] and len(ck) > 1
+                       and 0 <= self.full_text.find(" ".join(ck)) < self.full_text.find(mk[0])):
+                # الهيئة → هيئة الإعجاز العلمي في القرآن والسنة (the organization's first mention)
+                if org and len(ck) > len(mk):
+                    # the tagger's span may run on (جامعة الملك خالد ممثلة): keep the organization's name
+                    n = max(len(mk), _org_extent(ck, [False] * len(ck)))
+                    if n < len(ck) and ck[n] not in _NP_STOP and not ck[n].startswith(("ال", "لل", "و")):
+                        canonical = " ".join(canonical.split()[:n])
                 return _Speaker(canonical, mention, idx)
         best = mention
         for sp in self.names:
@@ -545,8 +854,10 @@ class _Article:
                 continue
             if sk[-len(mk):] == mk and not org:
                 best = sp.name
-            elif org and (sk[:len(mk)] == mk or len(mk) == 1 and mk[0].startswith("ال") and mk[0][2:] == sk[0]):
-                best = sp.name  # وقالت الوكالة → الوكالة العربية السورية للأنباء
+            elif org and (sk[:len(mk)] == mk or len(mk) == 1 and mk[0].startswith("ال") and (
+                    mk[0][2:] == sk[0] or sp.group and len(sk) <= 4 and sk[0] in _QUANTIFIERS and mk[0][2:] in sk)):
+                # وقالت الوكالة → الوكالة العربية السورية للأنباء; أضافت المصادر → ثلاثة مصادر مطلعة
+                best = sp.name
         if org and best == mention and len(mk) == 1 and mk[0].startswith("ال"):
             best = self._fullest_org(mention)
         if not org and len(mk) <= 2:
@@ -568,6 +879,10 @@ class _Article:
                 k = _key(tok)
                 if not k or tok != k or not self._name_like(k) and not (k in _NAME_GLUE or k in _THEOPHORIC):
                     break
+                if k[0] in "وف" and len(k) > 3:
+                    pb, _ = self._prev_token_in(self.full_text, tstart)
+                    if not pb or pb != _key(pb):
+                        break  # وفسر مراقبون: a conjunction and a verb open the clause, not a name
                 run += 1
                 pos = tstart
                 starts.append((tstart, k))
@@ -575,8 +890,23 @@ class _Article:
                 continue
             before, _ = self._prev_token_in(self.full_text, pos)
             kb = _key(before)
-            ok = (not before or before != kb or kb in _ROLES or kb in _HONORIFICS
-                  or kb.startswith("ال") and kb not in _NP_STOP)
+            titled = kb in _ROLES or kb in _HONORIFICS or kb.startswith("ال") and kb not in _NP_STOP \
+                or kb in CUE_FORMS or kb[:1] in ("و", "ف") and kb[1:] in CUE_FORMS  # وقال دانيل بوش
+            if len(mk.split()) == 1 and mk.startswith("ال") and not any(k in _NAME_GLUE for _, k in starts):
+                # a one-word definite mention (الجبير, but also الورقة): only a run after a title is a
+                # name (وزير الخارجية عادل الجبير); a verb before it (حازت الورقة) is not
+                ok = kb in _ROLES or kb in _HONORIFICS
+                if not ok and kb.startswith("ال") and before == kb:
+                    kbb = _key(self._prev_token_in(self.full_text, pos - len(before) - 1)[0])
+                    ok = kbb in _ROLES or kbb in _HONORIFICS
+            else:
+                ok = not before or before != kb or titled
+                if ok and not titled and run >= 2 and starts[-1][1] not in _NAME_GLUE \
+                        and not any(k in _NAME_GLUE for _, k in starts):
+                    # أصدر دافيدي زيكانيلا …: at the start of a sentence the first word is the verb of a
+                    # VSO sentence, not a name
+                    run -= 1
+                    pos = starts[run - 1][0]
             # محافظة ينبع محمد بن عبدالله العقيبي: a name starts at عبد/أبو, or one word before بن/آل
             cut = -1
             for i, (_, k) in enumerate(starts):
@@ -603,6 +933,18 @@ class _Article:
         the head with the adjectives and genitives that follow it (المركز الإعلامي للمقاومة)."""
         stem = _fold(mention)[2:]
         best = mention
+        # the first mention with the indefinite head and a name (شركة بيشة الزراعية … الشركة)
+        for m in re.finditer(r"(?<![\w])[وبل]?" + re.escape(stem) + r"((?:[ \t]+[^\s.،,:؛«»“”\"]+){1,5})",
+                             self.full_text):
+            words = m.group(1).split()
+            if not words or words[0].startswith(("ال", "لل")) or words[0] in _NP_STOP or not self._name_like(words[0]):
+                continue
+            n = _org_extent([stem] + words, [False] * (len(words) + 1)) - 1
+            if n >= 1:
+                a = m.start(1)
+                tail = self._full_orig[a:a + len(m.group(1))].split()[:n]
+                head = self._full_orig[m.start(1) - len(stem):m.start(1)]
+                return (head + " " + " ".join(tail)).strip()
         # followed by nisba adjectives (الإعلامي، المصرية) or a genitive with لل (للمقاومة)
         pat = r"(?<![\w])(?:ال|لل|بال|وال)" + re.escape(stem) + r"((?:[ \t]+(?:ال\w+(?:ي|يه)|لل\w+)(?!\w)){1,3})"
         for m in re.finditer(pat, self.full_text):
@@ -632,7 +974,38 @@ class _Article:
         return (len(k) >= 2 and not k.startswith(("ال", "بال", "لل", "وال", "فال", "كال")) and k not in _ROLES
                 and k not in _HONORIFICS and k not in _NP_STOP and not k[0].isdigit() and k not in CUE_FORMS
                 and not (k[0] in "وف" and k[1:] in CUE_FORMS)
-                and k not in _ORG_HEADS and not k[0].isascii() and k not in NAME_HEADS)
+                and k not in _ORG_HEADS and not k[0].isascii() and k not in NAME_HEADS
+                and k not in _CLAUSE_OPENERS and k not in _CONNECTORS and not k.endswith(_POSSESSED)
+                and k not in _KIN and k not in _PRONOUN_TITLES and not _Article._headed_pp(k))
+
+    def _spelled_ali(self, end: int) -> bool:
+        """True unless the word ending at folded ``end`` is written على (alef maksura): the name Ali is
+        spelled with ي; the preposition mostly with ى (they fold alike)."""
+        return self.fld.text[self.fld.orig_end(end) - 1:][:1] != "ى"
+
+    def _kin_construct(self, tok) -> bool:
+        """A kinship noun in construct (أعمام أفراح، ابنة الفقيد): ة and the pronoun ه fold alike, so the
+        original letter tells ابنة (construct) from ابنه (his son, followed by the son's name)."""
+        if tok[2] not in _KIN_HEADS:
+            return False
+        return not tok[2].endswith("ه") or self.fld.text[self.fld.orig_end(tok[1]) - 1:][:1] == "ة"
+
+    @staticmethod
+    def _org_honorific(toks, i: int) -> bool:
+        """True when token ``i`` is a title inside an organization's name (مركز الملك سلمان، جامعة
+        الملك سعود، مستشفى الأمير محمد): the name after it is the eponym, not a speaker."""
+        if i < 1 or i >= len(toks) or toks[i][2] not in _EPONYM_TITLES or toks[i - 1][2].startswith(("ال", "وال")):
+            return False  # أمير المنطقة الأمير فيصل: a definite noun is not in construct with the title
+        d = _deproclitic(toks[i - 1][2])
+        return d in _ORG_HEADS or d in _PLACE_HEADS or d in NAME_HEADS or d in _INSTITUTIONS
+
+    @staticmethod
+    def _headed_pp(k: str) -> bool:
+        """بمقاطعة، لشركة، بوزارة: a preposition on a place or organization head, not a name."""
+        if k[:1] not in ("ب", "ل", "ك") or len(k) < 4:
+            return False
+        d = k[1:]
+        return d in _PLACE_HEADS or d in _ORG_HEADS or d in NAME_HEADS
 
     def _name_run(self, toks, i: int, text: Optional[str] = None):
         """The name starting at token ``i``: given names, glue words (بن، عبد) and one family name."""
@@ -645,6 +1018,14 @@ class _Article:
                 break  # something (a comma, a quoted name) between the words
             if k in _NAME_GLUE or k in _THEOPHORIC:
                 run.append(toks[i])
+            elif k == "علي" and i + 1 < n and not f[e:toks[i + 1][0]].strip() and text is None \
+                    and self._spelled_ali(e) and (self._name_like(toks[i + 1][2]) or toks[i + 1][2].startswith("ال")):
+                run.append(toks[i])  # محمد علي المقدشي: the name Ali (folded like the preposition على)
+            elif k == "باسم" and not run and i + 1 < n and self._name_like(toks[i + 1][2]) \
+                    and (i == 0 or toks[i - 1][2] not in _SPOKESMEN):
+                run.append(toks[i])  # the given name Basim (باسم أبوداود), not المتحدث باسم
+            elif k.startswith("ال") and (k in _ROLES or k in _HONORIFICS or k in _ORG_HEADS):
+                break  # راجح بادي المتحدث الرسمي: a title after the name is not a family name
             elif k.startswith("ال"):
                 nxt = toks[i + 1][2] if i + 1 < n else ""
                 glued = run and run[-1][2] in _NAME_GLUE
@@ -656,7 +1037,8 @@ class _Article:
                 run.append(toks[i])
             else:
                 break
-            if f[e:e + 2].strip()[:1] in ("،", ",") or len(run) >= 5:
+            if f[e:e + 2].strip()[:1] in ("،", ",") or len(run) >= 5 and not (
+                    i + 2 < n and toks[i + 1][2] == "ال" and run[-2][2] != "ال") or len(run) >= 7:
                 break
             i += 1
         while run and run[-1][2] in _NAME_GLUE:
@@ -666,9 +1048,23 @@ class _Article:
     def _runs(self, toks, start: int = 0, text: Optional[str] = None):
         """Every name run in ``toks`` from ``start`` on, in order."""
         i = start
+        f = self.f if text is None else text
         while i < len(toks):
-            if self._name_like(toks[i][2]):
+            prev = toks[i - 1][2] if i else ""
+            if i and not f[toks[i - 1][1]:toks[i][0]].strip() and prev not in _NOT_CONSTRUCT and (
+                    prev in _ROLES and not prev.startswith("ال") or _construct_head(prev)
+                    or text is None and self._kin_construct(toks[i - 1])):
+                # the word after an indefinite office or institution (مدير صحة جازان، سوق عكاظ) is its
+                # genitive, not a name
+                i += 1
+                continue
+            if self._name_like(toks[i][2]) or toks[i][2] in ("باسم", "علي"):
                 run = self._name_run(toks, i, text)
+                if run and self._org_honorific(toks, i - 1):
+                    # جامعة الملك سعود عبد الله الصقعبي: the king's name belongs to the organization
+                    cut = 2 if run[0][2] in _NAME_PREFIXES and len(run) > 2 else 1
+                    i += cut
+                    run = run[cut:]
                 if run:
                     yield i, run
                     i += len(run)
@@ -681,7 +1077,8 @@ class _Article:
         while keys and keys[0] in ("ما", "تسمي", "يسمي"):
             toks, keys = toks[1:], keys[1:]
         if toks:
-            heads = [i for i, k in enumerate(keys) if k in _HONORIFICS and i + 1 < len(keys)]
+            heads = [i for i, k in enumerate(keys) if k in _HONORIFICS and i + 1 < len(keys)
+                     and not self._org_honorific(toks, i)]
             if heads:
                 run = self._name_run(toks, heads[-1] + 1)
                 if run and not (len(run) == 1 and run[0][2].startswith("ال")):
@@ -694,18 +1091,28 @@ class _Article:
                 issuer = self._report_issuer(region)
                 if issuer is not None:
                     return issuer
+            if len(keys) >= 2 and keys[0] in _QUANTIFIERS and (
+                    keys[1] in _ORG_HEADS or _deproclitic(keys[1]) in _ORG_HEADS):
+                # ثلاثة مصادر مطلعة: the quantifier belongs to the unnamed source
+                end = 1 + _org_extent(keys[1:], [self.f[t[1]:t[1] + 1] in ("،", ",") for t in toks[1:]],
+                                      self._next_key(toks[-1][1]))
+                return self._span_speaker(toks[:end], org=True)
             first = _deproclitic(keys[0])
             if keys[0] in _ORG_HEADS or first in _ORG_HEADS or ("ال" + first) in _ORG_HEADS:
                 # head, then a genitive, then words that agree with it in definiteness
-                end = 1
-                while end < min(len(toks), 6):
-                    k = keys[end]
-                    if k in _ROLES or k in _HONORIFICS or self.f[toks[end - 1][1]:toks[end - 1][1] + 1] in ("،", ","):
-                        break
-                    definite = k.startswith(("ال", "لل", "وال"))
-                    if end >= 2 and keys[end - 1].startswith(("ال", "لل", "وال")) and not definite:
-                        break
-                    end += 1
+                end = _org_extent(keys, [self.f[t[1]:t[1] + 1] in ("،", ",") for t in toks],
+                                  self._next_key(toks[-1][1]) if toks else "")
+                if first in _SOURCES and 1 <= end <= 3:
+                    m = _SOURCE_PP_RE.match(self.f, toks[end - 1][1])
+                    if m:
+                        # مصدر مطلع على التحقيقات، مصدر في المقاومة الشعبية: an unnamed source is named by
+                        # its whole phrase (time words after it are not part of it)
+                        words = m.group(2).split()
+                        while words and (words[-1] in _TIME_WORDS or words[-1] in _NP_STOP):
+                            words.pop()
+                        if words:
+                            b = m.start(2) + len(" ".join(words))
+                            return self._span_speaker(toks[:end] + [(m.start(2), b, words[-1])], org=True)
                 return self._span_speaker(toks[:end], org=True)
             runs = list(self._runs(toks))
             for i, run in runs:
@@ -713,23 +1120,36 @@ class _Article:
                     return self._span_speaker(run)
             if runs and runs[0][0] == 0:
                 return self._span_speaker(runs[0][1])  # وقال لافروف
+            if runs and all(k.startswith(("ال", "لل")) or k in _HONORIFICS for k in keys[:runs[0][0]]) \
+                    and not self._headed_pp(runs[0][1][0][2]):
+                # a definite descriptor in apposition before the name: المحترف الغاني مونتاري
+                return self._span_speaker(runs[0][1])
             if keys[0].startswith("ال") and keys[0] not in _ROLES and keys[0] not in _HONORIFICS \
                     and keys[0] not in NAME_HEADS:
-                return self._span_speaker(toks[:1])  # a surname alone: بين الجعفري
+                n = 1
+                while n < min(len(toks), 3) and toks[n][2].startswith("ال") and toks[n][2].startswith("الم"):
+                    n += 1  # الرجل المتقاعد: a definite noun and its participle adjectives
+                return self._span_speaker(toks[:n], org=n > 1)  # a surname alone: بين الجعفري
         if region:
             # the name after a prepositional complement: المشرف العام على المنتخب … صالح أبو نخاع
             rkeys = [t[2] for t in region]
-            heads = [i for i, k in enumerate(rkeys) if k in _HONORIFICS and i + 1 < len(rkeys)]
+            heads = [i for i, k in enumerate(rkeys) if k in _HONORIFICS and i + 1 < len(rkeys)
+                     and not self._org_honorific(region, i)]
             for h in heads:
                 run = self._name_run(region, h + 1)
                 if run and not (len(run) == 1 and run[0][2].startswith("ال")):
                     return self._span_speaker(run)
-            if toks and any(k in _ROLES for k in keys) and not any(len(r) >= 2 for _, r in self._runs(toks)):
+            rel = next((i for i, t in enumerate(region) if t[2] in _RELATIVES), None)
+            if rel is not None:
+                region = region[:rel]  # الطبيب البيطري الذي قام بمعالجة …: the relative clause names nobody
+            if toks and any(k in _ROLES or k in _HONORIFICS for k in keys) \
+                    and not any(len(r) >= 2 for _, r in self._runs(toks)):
                 # the name right before the clause (المشرف العام على المنتخب … صالح أبو نخاع أن …)
                 for i, run in self._runs(region):
                     after = [t[2] for t in region[i + len(run):]]
                     before = region[i - 1][2] if i and not self.f[region[i - 1][1]:run[0][0]].strip() else ""
-                    if len(run) >= 2 and all(k in _NP_STOP for k in after[:2]) and len(after) <= 2 \
+                    if len(run) >= 2 and (all(k in _NP_STOP for k in after[:2]) and len(after) <= 2
+                                          or after and after[0] in _NP_STOP and not after[0].startswith("ال")) \
                             and _deproclitic(before) not in _PLACE_HEADS \
                             and not any(_deproclitic(t[2]) in _PLACE_HEADS for t in run) \
                             and any(len(t[2]) >= 3 for t in run) and not self._is_place(run):
@@ -740,9 +1160,15 @@ class _Article:
                         coref = self._role_coreference(toks)
                         if coref is not None:
                             return coref
-                    return self._span_speaker(toks[:5], org=True)
+                    sp = self._span_speaker(toks[:5], org=True)
+                    sp.role = True
+                    return sp
             if toks and len(keys) <= 3 and all(k in _ROLES or k in _HONORIFICS or k.startswith("ال") for k in keys):
-                return self._role_coreference(toks)
+                coref = self._role_coreference(toks)
+                if coref is None and keys[0] in _OCCUPATIONS:
+                    coref = self._span_speaker(toks[:3], org=True)  # الطبيب البيطري: an unnamed source
+                    coref.role = True
+                return coref
         return None
 
     def _report_issuer(self, region) -> Optional[_Speaker]:
@@ -753,6 +1179,8 @@ class _Article:
             i += 1
         if i >= len(region):
             return None
+        if i == 1 and not (keys[1][:1] == "ل" and not keys[1].startswith("لل") or keys[1].isascii()):
+            return None  # دراسة طبية أمريكية: no issuer named, the report itself speaks
         rest = region[i:i + 5]
         k0 = rest[0][2]
         if k0.startswith("ل") and not k0.startswith("لل") and len(k0) > 3:
@@ -798,15 +1226,19 @@ class _Article:
                 break
         return None
 
-    def _tokens_in_full(self, pos: int) -> list[tuple[int, int, str]]:
+    def _tokens_in_full(self, pos: int, plain: bool = False) -> list[tuple[int, int, str]]:
+        """Noun-phrase tokens of the folded headline and body from ``pos``; with ``plain``, also ending
+        at a quote mark or at punctuation after a word (a title and its name are written together)."""
         toks = []
         for m in _WORD_RE.finditer(self.full_text, pos, pos + 120):
             raw = m.group()
             k = _key(raw)
-            if not k or k in _NP_STOP:
+            if not k or k in _NP_STOP or plain and _MARK_RE.search(raw):
                 break
             s = m.start() + (len(raw) - len(raw.lstrip(_STRIP)))
             toks.append((s, s + len(k), k))
+            if plain and raw[-1] in ".،,:؛;!?؟)":
+                break
         return toks
 
     def _span_speaker(self, toks, org: bool = False) -> _Speaker:
@@ -816,10 +1248,151 @@ class _Article:
         sp.group = org
         return sp
 
+    def _subject_after_pp(self, start: int, limit: int) -> list:
+        """VSO with a prepositional or time phrase before the subject (وأكد في تصريح للصحفيين أمس وزير
+        الصحة توفيق الربيعة أن …): the subject starts at the first office, title or organization head
+        within eight words that is not itself the object of a preposition."""
+        region = self._tokens(start, limit, stop=False, cap=9)
+        if not region or not (region[0][2] in _PREPOSITIONS or region[0][2] in _NP_STOP):
+            return []
+        for j in range(1, len(region)):
+            k = region[j][2]
+            if _MARK_RE.search(self.f[region[j - 1][1]:region[j][0]]) or k in _RELATIVES:
+                return []  # a quotation or a relative clause (الاجتماع الذي عقده بمقر إدارة …)
+            if k in _ROLES or k in _HONORIFICS or k in _ORG_HEADS:
+                pk = region[j - 1][2]
+                if pk in _NP_STOP and pk not in _TIME_WORDS:
+                    return []  # في رسالة إلى وزير الخارجية: the addressee, not the subject
+                if not pk.startswith(("ال", "لل", "بال")) and pk not in _TIME_WORDS \
+                        and not self.f[region[j - 1][1]:region[j][0]].strip():
+                    return []  # بمقر إدارة …: the genitive of a noun in the phrase, not a new subject
+                return self._np_tokens(region[j][0], limit)
+        return []
+
+    def _about_cue(self, pos: int, cues: list) -> bool:
+        """True when the speech cue governing ``pos`` reports with عن (كشف المدرب … عن أن، أعلن عن أن)."""
+        k = bisect_left(self.cue_starts, pos) - 1
+        if k < 0 or self._prev_boundary(pos) >= cues[k].end or len(self.f[cues[k].end:pos].split()) > 8:
+            return False
+        form = self.f[cues[k].form_start:cues[k].end]
+        return form in CUE_FORMS and CUE_FORMS[form].lemma in _ABOUT_LEMMAS
+
+    def _turn_taking(self, cue: _CueHit) -> bool:
+        """True when بدوره / من جانبه / من جهته stands right before or after the verb."""
+        before = self.f[max(0, cue.start - 14):cue.start]
+        after = self.f[cue.end:cue.end + 14]
+        return bool(_TURN_BEFORE_RE.search(before) or _TURN_AFTER_RE.match(after))
+
+    def _other_party(self, cue: _CueHit) -> Optional[_Speaker]:
+        """The person (else organization) named last before the cue who is not the previous speaker."""
+        last = _fold(self.last.name) if self.last is not None else None
+        oa = self.fld.orig(cue.start)
+        for etype in ("PERSON", "ORGANIZATION"):
+            for e in reversed(self.ents[:bisect_left(self.ent_starts, oa)]):
+                if e[3] == etype and e[1] <= oa and _fold(e[4]) != last and not self._eponym(e):
+                    sp = self._from_entity(e)
+                    if _fold(sp.name) != last:
+                        return sp
+        # no entity list: a full name in the sentence before (والتقى الجبير نظيره سيرغي لافروف.)
+        end = self._prev_boundary(cue.start)
+        start = self._prev_boundary(end) + 1 if end > 0 else 0
+        toks = self._tokens(start, max(start, end), stop=False) if end > 0 else []
+        for _, run in reversed(list(self._runs(toks))):
+            if len(run) >= 2 and not self._is_place(run):
+                sp = self._span_speaker(run)
+                if _fold(sp.name) != last:
+                    return sp
+        return None
+
+    def _topic_subject(self, cue: _CueHit) -> Optional[_Speaker]:
+        """The topic of أما … فـ: the noun phrase between أما and the verb is its subject."""
+        start = max(self._prev_boundary(cue.start) + 1, cue.start - 160)
+        m = None
+        for m in _AMMA_RE.finditer(self.f, start, cue.start):
+            pass
+        if m is None:
+            return None
+        toks = self._tokens(m.end(), cue.start, stop=False)
+        if not toks or len(toks) > 8:
+            return None
+        e = self._entity_in(toks[0][0], toks[-1][1], last=True)
+        if e:
+            return self._from_entity(e)
+        runs = list(self._runs(toks))
+        if runs and runs[-1][0] + len(runs[-1][1]) == len(toks):
+            return self._span_speaker(runs[-1][1])  # أعمام أفراح عبده وعدنان: the names after the description
+        return self._np_speaker(toks)
+
+    def _title_coreference(self, sp: _Speaker) -> Optional[_Speaker]:
+        """An unnamed office holder (وزير الخارجية) who is a person named earlier with those titles
+        (وزير الخارجية السعودي عادل الجبير): every content word of the office is among his titles."""
+        need = _stems(_fold(sp.mention or sp.name).split())
+        if len(need) < 2:
+            return None
+        for named in reversed(self.names):
+            if not named.group and not named.role and named.title and need <= _stems(named.title):
+                return _Speaker(named.name, sp.mention, named.entity_index, title=named.title)
+        return self._office_holder(sp)
+
+    def _office_holder(self, sp: _Speaker) -> Optional[_Speaker]:
+        """The person the article names with the same office, spoken of or not (استقبل … رئيس فرع
+        الإفتاء بالمنطقة الدكتور سعد الحجري … ¶ وأوضح رئيس فرع الإفتاء بعسير أن): the office head and
+        its first words match, then a full name follows within the title."""
+        words = _fold(sp.mention or sp.name).split()
+        need = [_stem(w) for w in words if len(_key(w)) >= 3 and _key(w) not in _NP_STOP][:3]
+        if len(need) < 2:
+            return None
+        head = _key(words[0])
+        for start in _word_occurrences(self.full_text, head):
+            toks = self._tokens_in_full(start, plain=True)[:14]
+            for i, run in self._runs(toks, 1, text=self.full_text):
+                if len(run) >= 2 and set(need) <= _stems(t[2] for t in toks[:i]) \
+                        and (toks[i - 1][2] in _HONORIFICS or toks[i - 1][2].startswith(("ال", "بال"))):
+                    a, b = run[0][0], run[-1][1]
+                    found = self._link_name(self._full_orig[a:b])
+                    return _Speaker(found.name, sp.mention, found.entity_index)
+                break
+        return None
+
+    def _in_reported(self, cue: _CueHit, prev: Optional[_CueHit]) -> bool:
+        """True when ``cue`` sits inside the أن/إن clause of an earlier speech cue of its sentence."""
+        if prev is None or prev.start <= self._prev_boundary(cue.start):
+            return False
+        k = bisect_left(self.comp_starts, prev.end)
+        return k < len(self.comp_starts) and self.comp_starts[k] < cue.start
+
+    def _governs(self, cue: _CueHit, nb: int, nxt_comp: int, nxt_open: int, colon: int) -> bool:
+        """True when the cue can introduce speech: an أن/إن clause, a colon or a quote follows it in
+        its sentence with no other cue between, or a quote closes right before it. A speech verb that
+        introduces nothing (الأرقام تشير لمشاركة، وفق وصفه، يعتبر مشروعا) sits inside reported content or
+        narration: its subject must not become the speaker that later bare verbs continue."""
+        f = self.f
+        k = bisect_right(self.cue_starts, cue.start)
+        nxt_cue = self.cue_starts[k] if k < len(self.cue_starts) else len(f)
+        if colon >= 0 and colon < nxt_cue:
+            return True
+        if nxt_comp < min(nb, nxt_cue) and len(f[cue.end:nxt_comp].split()) <= self.qx.max_cue_gap:
+            return True
+        ku = bisect_left(self.unclosed, cue.end)
+        nxt_unclosed = self.unclosed[ku] if ku < len(self.unclosed) else len(f)
+        first_open = min(nxt_open, nxt_unclosed)
+        if first_open < min(nb + 1, nxt_cue) and len(f[cue.end:first_open].split()) <= 15:
+            return True
+        before = f[max(0, cue.start - 4):cue.start]
+        return any(ch in _QUOTE_CHARS for ch in before)
+
     def _resolve(self, cue: _CueHit, limit: int, region_limit: int) -> None:
         """Find the cue's subject: after the verb (VSO), before it (SVO), or the previous speaker."""
         f = self.f
+        prev = self.prev_cue
+        if cue.governs:
+            self.prev_cue = cue
         if cue.participle:
+            if prev is not None and prev.speaker is not None and prev.governs \
+                    and prev.start > self._prev_boundary(cue.start):
+                # وأكد أن …، مشيرا إلى أن: the participle goes with the speech verb of its sentence
+                cue.speaker = self.last = prev.speaker
+                return
             if self.last is not None and self.last_pos <= self._prev_boundary(cue.start):
                 # وكذبت الصحف الإسبانية …، مؤكدة أنه: the participle belongs to its own sentence's verb
                 own = self._sentence_subject(cue.start)
@@ -827,10 +1400,36 @@ class _Article:
                     cue.speaker = self.last = own
                     return
             cue.speaker = self.last if self.last is not None else (
-                self._sentence_subject(cue.start) or self._lead_subject(cue.start))
+                self._sentence_subject(cue.start) or self._lead_subject(cue.start) or self._agreeing_entity(cue))
             self.last = cue.speaker
             return
+        if cue.source >= 0 and cue.source < limit:
+            # نقلت الصحيفة عن مصدر مسؤول أن …: the source speaks
+            stoks = self._np_tokens(cue.source, limit)
+            if cue.frame and stoks and stoks[0][2][:1] == "ل" and f[cue.source - 1:cue.source] == "ل":
+                stoks = [(stoks[0][0], stoks[0][1], "ا" + stoks[0][2])] + stoks[1:]  # وفقا لـ|لمتحدث → المتحدث
+            e = self._entity_in(stoks[0][0], stoks[-1][1]) if stoks else None
+            sp = self._from_entity(e) if e else (
+                self._np_speaker(stoks, self._tokens(cue.source, limit, stop=False, cap=25)) if stoks else None)
+            if sp is not None:
+                cue.speaker, cue.explicit = sp, True
+                self.last, self.last_pos = sp, cue.start
+                self.names.append(sp)
+                return
         toks = self._np_tokens(cue.end, limit)
+        if not toks and self._next_key(cue.end) in ("ذلك", "هذا", "ذاك"):
+            # …، أوضح ذلك مدير عام شؤون الموظفين مشهور المطرفي: the object first, then the subject
+            nxt = _WORD_RE.search(f, cue.end)
+            toks = self._np_tokens(nxt.end(), limit) if nxt else []
+        if toks and toks[0][2] in _PRONOUN_TITLES:
+            toks = []  # وعبر سموه عن …، مبينا أن: "His Highness" refers back, like a bare verb
+            own = self._nearest_titled(cue.start)  # وتطرق المهندس زيدان …، كما أشار سعادته
+            if own is not None:
+                cue.speaker, cue.explicit = own, True
+                self.last, self.last_pos = own, cue.start
+                return
+        elif not toks and not cue.participle:
+            toks = self._subject_after_pp(cue.end, limit)
         sp = None
         region: list = []
         if toks:
@@ -839,16 +1438,23 @@ class _Article:
             e = self._entity_in(toks[0][0], toks[0][1])
             if not e or e[3] != "PERSON":
                 e = self._entity_in(toks[0][0], toks[-1][1], last=True)
-            lead = next(iter(self._runs(toks[:5])), None)
-            if e and lead and lead[0] == 0 and len(lead[1]) >= 2 and \
-                    not (self.fld.orig(lead[1][0][0]) < e[1] and e[0] < self.fld.orig_end(lead[1][-1][1])):
-                # a full name right after the verb that the entity list missed (قال فينسن لابرون رئيس …)
-                e = None
-                sp = self._span_speaker(lead[1])
+            lead = next(iter(self._runs(toks[:6])), None)
+            if e and lead and all(t[2] in _HONORIFICS for t in toks[:lead[0]]) and len(lead[1]) >= 2:
+                ls, le = self.fld.orig(lead[1][0][0]), self.fld.orig_end(lead[1][-1][1])
+                if not (ls < e[1] and e[0] < le):
+                    # a full name right after the verb that the entity list missed (قال فينسن لابرون رئيس …)
+                    e = None
+                    sp = self._span_speaker(lead[1])
+                elif e[3] == "PERSON" and ls <= e[0] and e[1] <= le and e[1] - e[0] < le - ls \
+                        and len(e[4].split()) < len(lead[1]):
+                    # the entity list cut the name short (محمد for محمد الخميس): keep the link, take the name
+                    sp = self._span_speaker(lead[1])
+                    sp.entity_index = e[2]
+                    e = None
             if e and e[3] != "PERSON" and any(t[2] in _ROLES or t[2] in _HONORIFICS for t in toks
                                               if self.fld.orig(t[0]) < e[0]):
                 # a title before an organization (وكيل الرئاسة العامة … الشيخ عثمان): the person holds it
-                region = self._tokens(cue.end, region_limit, stop=False)[:25]
+                region = self._tokens(cue.end, region_limit, stop=False, cap=25)
                 pe = self._entity_in(region[0][0], region[-1][1]) if region else None
                 if pe and pe[3] == "PERSON":
                     e = pe
@@ -870,19 +1476,100 @@ class _Article:
         if sp is None and not toks:
             sp = self._quoted_after(cue.end, before_clause=True)  # وقالت "شينخوا": إن …
         if sp is None:
-            region = region or self._tokens(cue.end, region_limit, stop=False)[:25]
+            region = region or self._tokens(cue.end, region_limit, stop=False, cap=25)
             sp = self._np_speaker(toks, region)
+        if sp is None and cue.proclitic == "ف":
+            sp = self._topic_subject(cue)  # أما أعمام أفراح عبده وعدنان فقالا: …
+        via_svo = False
         if sp is None and not cue.proclitic:
             sp = self._svo(cue)
-        if sp is not None:
+            via_svo = sp is not None
+        if sp is not None and sp.role:
+            sp = self._title_coreference(sp) or sp
+        elif sp is not None and not sp.group and toks:
+            sp.title = tuple(t[2] for t in (region or toks)[:14])  # stemmed only when needed
+            last = self.last
+            if last is not None and last.role and prev is not None and prev.speaker is last and cue.governs \
+                    and CUE_FORMS[f[cue.form_start:cue.end]].lemma in _CONTINUATION_LEMMAS:
+                # قال رئيس هيئة الأركان … ¶ وأضاف اللواء محمد المقدشي: the office holder is now named
+                last.name, last.entity_index, last.role, last.group = sp.name, sp.entity_index, False, False
+        if sp is not None and not cue.governs and (
+                self._in_reported(cue, prev) or not via_svo and not (cue.proclitic or self._clause_start(cue.start))):
+            # الأرقام تشير لمشاركة … inside a reported clause, يعتبر مشروعا: not a new speaker
+            cue.speaker, cue.explicit = sp, True
+        elif sp is not None:
             cue.speaker, cue.explicit = sp, True
             self.last = sp
             self.last_pos = cue.start
             self.names.append(sp)
+        elif self._turn_taking(cue):
+            # وأكد بدوره أن …: "in his turn" — someone other than the previous speaker, the person named
+            # last before the verb; nobody when that cannot be told
+            cue.speaker = self._other_party(cue)
+            if cue.speaker is not None:
+                self.last = cue.speaker
         else:
-            cue.speaker = self.last if self.last is not None else (
-                self._sentence_subject(cue.start) or self._lead_subject(cue.start))
+            own = None
+            if cue.proclitic and cue.start > self._prev_boundary(cue.start) + 12:
+                # ووزارة الداخلية إذ تعلن ذلك … وتحذر … بأن: a coordinated verb shares its sentence's subject
+                own = self._sentence_topic(cue.start)
+            cue.speaker = own or (self.last if self.last is not None else (
+                self._sentence_subject(cue.start) or self._lead_subject(cue.start) or self._agreeing_entity(cue)))
             self.last = cue.speaker
+
+    def _agreeing_entity(self, cue: _CueHit) -> Optional[_Speaker]:
+        """Last resort for a bare verb with no speaker so far (سجلت وزارة الصحة … ¶ وأكدت أن): the
+        nearest organization or person named before it whose gender agrees with the verb — a feminine
+        verb (أكدت، تقول، مؤكدة) with an organization whose head is feminine (وزارة، هيئة، شركة)."""
+        form = self.f[cue.form_start:cue.end]
+        feminine = form.endswith("ت") or form.endswith("ه") if cue.participle else (
+            form.endswith("ت") or form.startswith("ت"))
+        oa = self.fld.orig(cue.start)
+        for e in reversed(self.ents[:bisect_left(self.ent_starts, oa)]):
+            if e[1] > oa:
+                continue
+            head = _fold(e[4]).split()[0] if e[4] and e[4].split() else ""
+            if e[3] == "ORGANIZATION" and head.endswith("ه") == feminine:
+                return self._from_entity(e)
+            if e[3] == "PERSON" and not feminine:
+                return self._from_entity(e)
+        return None
+
+    def _nearest_titled(self, pos: int) -> Optional[_Speaker]:
+        """The last name written after a title (المهندس زيدان بن محمد، الأمير فهد بن سلطان) in the
+        sentence before ``pos`` or the one before it: whom سموه / معاليه / سعادته refer to."""
+        b = self._prev_boundary(pos)
+        start = max(self._prev_boundary(b) + 1 if b > 0 else 0, pos - 600)
+        toks = self._tokens(start, pos, stop=False)
+        for i in range(len(toks) - 2, -1, -1):
+            if toks[i][2] in _HONORIFICS and not self._org_honorific(toks, i):
+                run = self._name_run(toks, i + 1)
+                if len(run) >= 2:
+                    e = self._entity_in(run[0][0], run[-1][1])
+                    if e and e[3] == "PERSON" and e[1] >= self.fld.orig_end(run[-1][1]):
+                        return self._from_entity(e)
+                    sp = self._span_speaker(run)  # the whole name, even when the tagger cut it short
+                    if e and e[3] == "PERSON":
+                        sp.entity_index = e[2]
+                    return sp
+        return None
+
+    def _sentence_topic(self, pos: int) -> Optional[_Speaker]:
+        """A sentence that opens with its subject (ووزارة الداخلية إذ تعلن …): an organization or a titled
+        name in first place."""
+        start = self._prev_boundary(pos) + 1
+        toks = self._tokens(start, pos, stop=False, cap=7)
+        if len(toks) < 3:
+            return None
+        s0, e0, k0 = toks[0]
+        if k0[:1] == "و" and len(k0) > 3:
+            toks = [(s0 + 1, e0, k0[1:])] + toks[1:]
+            k0 = k0[1:]
+        if k0 in _ORG_HEADS or _deproclitic(k0) in _ORG_HEADS or k0 in _HONORIFICS:
+            sp = self._np_speaker(toks[:6])
+            if sp is not None and (sp.group or len(sp.name.split()) >= 2):
+                return sp
+        return None
 
     def _lead_subject(self, pos: int) -> Optional[_Speaker]:
         """The subject of the paragraph's first sentence, for a verb with no subject and no earlier
@@ -904,7 +1591,7 @@ class _Article:
     def _sentence_subject(self, pos: int) -> Optional[_Speaker]:
         """The subject after the first verb of the sentence (رفضت القنصلية …، مؤكدة أن)."""
         start = self._prev_boundary(pos) + 1
-        toks = self._tokens(start, pos, stop=False)
+        toks = self._tokens(start, pos, stop=False, cap=8)
         # skip a clause opener before the verb: من جانبه، فقد أبدى …
         if len(toks) > 2 and toks[0][2] == "من" and toks[1][2] in _CLAUSE_OPENERS:
             toks = toks[2:]
@@ -916,14 +1603,18 @@ class _Article:
             return None  # وفي المؤتمر أكد …: no subject to take
         a = toks[1][0]
         sub = self._np_tokens(a, pos)
-        sp = self._np_speaker(sub[:6]) if sub else None
-        if sp is not None and sp.group:
-            return sp
+        sp = self._np_speaker(sub[:14]) if sub else None
+        if sp is not None and (sp.group or len(sp.name.split()) >= 2 and any(t[2] in _HONORIFICS for t in sub[:12])):
+            return sp  # رفع صاحب السمو الملكي الأمير فهد بن سلطان …: the name after the title
         e = self._entity_in(a, sub[-1][1], last=True) if sub else None
         if e and e[3] == "PERSON":
             return self._from_entity(e)
-        # only a confident reading: an organization, a quoted name or a full name
-        return sp if sp is not None and len(sp.name.split()) >= 2 else None
+        # only a confident reading: an organization, a quoted name, a full name or a name after a
+        # definite descriptor (أبدى المحترف الغاني مونتاري سعادته)
+        if sp is not None and (len(sp.name.split()) >= 2 or sp.mention and sub[0][2].startswith("ال")
+                               and _fold(sp.mention).split()[0] != sub[0][2]):
+            return sp
+        return None
 
     def _svo(self, cue: _CueHit) -> Optional[_Speaker]:
         """Preverbal subject: the noun phrase between the clause start and the verb."""
@@ -940,12 +1631,14 @@ class _Article:
             if k >= 0:
                 start = k + 1
         toks = self._tokens(start, end, stop=False)
+        if toks and toks[-1][2] in ("قد", "لقد"):
+            toks = toks[:-1]  # وكان المقدشي قد قال: the subject sits between كان and قد
         for i in range(len(toks) - 1, -1, -1):
             if toks[i][2] in _CLAUSE_OPENERS or toks[i][2] in _CONNECTORS or toks[i][2] in ("ما", "مما"):
                 toks = toks[i + 1:]
                 break
-        if not toks or toks[0][2] in _PREPOSITIONS:
-            return None
+        if not toks or toks[0][2] in _PREPOSITIONS or toks[-1][2] in _PRONOUNS:
+            return None  # فهو يقول إنه …: a pronoun refers back (the previous speaker goes on)
         e = self._entity_in(toks[-10:][0][0], toks[-1][1], last=True)
         if e:
             return self._from_entity(e)
@@ -957,7 +1650,9 @@ class _Article:
         while toks and toks[-1][2] in _NP_STOP:
             toks = toks[:-1]  # بلقيس نفسها، التي
         run: list = []
-        for t in reversed(toks[-3:]):
+        for t in reversed(toks[-6:]):
+            if len(run) >= 3 and not any(x[2] in _NAME_GLUE for x in run):
+                break  # three words of a name, unless a patronymic goes on (صالح بن حسن الضعيان)
             if self._name_like(t[2]) or (t[2].startswith("ال") and not run) or t[2] in _NAME_GLUE:
                 run.insert(0, t)
             else:
@@ -971,6 +1666,7 @@ class _Article:
         f = self.f
         self.last: Optional[_Speaker] = self.names[-1] if self.names else None
         self.last_pos = -1
+        self.prev_cue: Optional[_CueHit] = None
         pairs = self._pairs()
         self.bounds = self._boundaries(pairs)
         self.pairs = pairs
@@ -979,8 +1675,10 @@ class _Article:
         comps = [m for m in _COMP_RE.finditer(f)]
         comp_starts = [m.start() for m in comps]
         cue_starts = [c.start for c in cues]
+        self.cue_starts = cue_starts
+        self.comp_starts = comp_starts
         openers = {p.open: p for p in pairs}
-        long_opens = [p.open for p in pairs if len(f[p.open:p.close].split()) >= 3]
+        long_opens = [p.open for p in pairs if len(f[p.open:p.close].split()) >= 4]
         for c in cues:
             nb = self._next_boundary(c.end)
             kp = bisect_left(self.pair_opens, c.end)
@@ -988,6 +1686,14 @@ class _Article:
             k = bisect_left(comp_starts, c.end)
             nxt_comp = comp_starts[k] if k < len(comp_starts) else len(f)
             colon = f.find(":", c.end, nb)
+            if nxt_open < nb and f[c.end:nxt_open].strip() in ("", "ل", "لـ"):
+                # وأبلغ "الوطن" مصدر مطلع أن: a quoted addressee between the verb and its subject
+                p = openers.get(nxt_open)
+                if p is not None and len(f[p.open + 1:p.close].split()) <= 3:
+                    rest = f[p.close + 1:p.close + 12].lstrip(" \t")
+                    if rest[:1].isalpha() and not _COMP_RE.match(rest):
+                        kp = bisect_left(self.pair_opens, p.close)
+                        nxt_open = self.pair_opens[kp] if kp < len(self.pair_opens) else len(f)
             limit = min(nb, nxt_open, nxt_comp, colon if colon >= 0 else len(f))
             if colon >= 0 and limit == colon and not c.participle:
                 c.colon = colon
@@ -995,6 +1701,7 @@ class _Article:
             kl = bisect_left(long_opens, c.end)
             long_open = long_opens[kl] if kl < len(long_opens) else len(f)
             region_limit = min(nb, nxt_comp, long_open, colon if colon >= 0 else len(f))
+            c.governs = self._governs(c, nb, nxt_comp, nxt_open, colon)
             self._resolve(c, limit, region_limit)
 
         quotes: list[_Quote] = []
@@ -1007,9 +1714,9 @@ class _Article:
             kp = bisect_left(pair_opens, m.start()) - 1
             if any(pairs[i].close > m.start() for i in range(max(0, kp - 3), kp + 1)):
                 continue  # inside quote marks: part of a direct quote
-            prev, _ = self._prev_token(m.start())
-            if _key(prev) in COMPLEMENTIZER_BLOCKERS:
-                continue
+            prev, prev_start = self._prev_token(m.start())
+            if _key(prev) in COMPLEMENTIZER_BLOCKERS and not (_key(prev) == "عن" and self._about_cue(m.start(), cues)):
+                continue  # بعد أن، إلا أن …; but كشف عن أن، أعلن عن أن report
             if m.start() and f[m.start() - 1] in _QUOTE_CHARS:
                 continue  # «إن …: the opening of a direct quote
             k = bisect_left(cue_starts, m.start()) - 1
@@ -1024,7 +1731,9 @@ class _Article:
             gap = len(gap_words)
             if gap > self.qx.max_cue_gap or cue.participle and gap > 6:
                 continue
-            if gap > 8 and any(_key(w) in _RELATIVES or w == "ما" for w in gap_words):
+            if gap > 8 and any(_key(w) in _RELATIVES or w == "ما" for w in gap_words) \
+                    and not gap_words[-1].endswith(("،", ",")) \
+                    and self.fld.text[self.fld.orig(m.start(2)):][:1] != "إ":
                 continue  # the أن belongs to a relative clause (الذي فعل ما هو مفروض أن يفعله)
             kc = bisect_left(comp_starts, m.start()) - 1
             if kc >= 0 and comp_starts[kc] > cue.end:
@@ -1092,6 +1801,11 @@ class _Article:
             if len(f[s:e].split()) >= _MIN_DIRECT_WORDS:
                 verb = self.fld.text[self.fld.orig(c.form_start):self.fld.orig_end(c.end)]
                 quotes.append(_Quote("DIRECT", s, e, verb, c.speaker, not c.explicit))
+        colon_spans = [(q.start, q.end) for q in quotes if q.kind == "DIRECT" and q.verb is not None
+                       and not any(p.open + 1 == q.start for p in pairs)]
+        if colon_spans:
+            # وأضاف: … كل هذا أكد أن …: reported speech inside an unmarked utterance belongs to it
+            quotes = [q for q in quotes if q.kind != "INDIRECT" or not any(a <= q.start < b for a, b in colon_spans)]
         # An opening mark that never closes, right after an attribution: up to the end of its clause.
         for j in self.unclosed:
             if any(q.start <= j < q.end for q in quotes):
@@ -1121,8 +1835,8 @@ class _Article:
         k = _key(tok)
         if not k:
             return False
-        if tok.endswith("ـ") or k in ("ل", "لـ"):
-            return True  # لـ«عكاظ»
+        if tok.endswith("ـ") or k in ("ل", "لـ", "ب", "بـ"):
+            return True  # لـ«عكاظ»، ما يسمى بـ"الاحتباس الحراري"
         return k in NAME_HEADS or _deproclitic(k) in NAME_HEADS or ("ال" + _deproclitic(k)) in NAME_HEADS \
             or k.startswith("ال") and k[2:] in NAME_HEADS
 
@@ -1135,7 +1849,7 @@ class _Article:
         if j < 0 or f[j] != ":":
             return None
         start = max(self._prev_boundary(j), f.rfind("\n", 0, j)) + 1
-        toks = self._tokens(start, j, stop=False)
+        toks = self._tokens(start, j, stop=False, cap=6)
         if not 1 <= len(toks) <= 4 or any(t[2] in CUE_FORMS for t in toks):
             return None
         e = self._entity_in(toks[0][0], toks[-1][1], last=True)
@@ -1163,10 +1877,10 @@ class _Article:
         between = self.f[cue.end:pos]
         # ".." or ":" right before the mark does not end the attribution
         core = between.rstrip(" \t\u00a0.:،,")
-        if any(ch in core for ch in ".!?؟\n؛;"):
+        if any(ch in core for ch in "!?؟\n") or "." in core and self._prev_boundary(pos) >= cue.end:
             return None
-        if len(core.split()) > 15:
-            return None
+        if len(core.split()) > 20:
+            return None  # (؛ separates appositions here: وقال أنديرس نوردستروم؛ ممثل المنظمة؛ … "…")
         if any(cue.end <= m.start() < pos for m in comps if m.start() < pos):
             return None
         return cue
@@ -1179,6 +1893,9 @@ class _Article:
             if f[j] == "." and f[j + 1:j + 2] == "\n":
                 return None
             j += 1
+        am = _AS_SAID_RE.match(f, j)
+        if am:
+            j = am.end()  # «…»، على ما أوضحت الشرطة / حسبما ذكرت …
         k = bisect_left([c.start for c in cues], j)
         if k < len(cues) and cues[k].start == j and not cues[k].participle:
             return cues[k]
@@ -1187,6 +1904,8 @@ class _Article:
             toks = self._np_tokens(fm.end(), self._next_boundary(fm.end()))
             e = self._entity_in(toks[0][0], toks[-1][1]) if toks else None
             sp = self._from_entity(e) if e else self._np_speaker(toks)
+            if sp is None and toks and _deproclitic(toks[0][2]) in _OWN_WORDS:
+                sp = self._last_before(pos, cues)  # «…»، بحسب تصريحاته: the speaker named before
             hit = _CueHit(fm.start(), fm.end(), fm.start(), "", False, sp, sp is not None)
             return hit
         return None
@@ -1215,11 +1934,20 @@ class _Article:
         nl = f.find("\n", start, end)
         if nl >= 0:
             end = nl
+        m = _NEW_TOPIC_RE.search(f, start, end)
+        if m:
+            end = m.start()  # …، وفي بداية الدراسة …: the writer moves on to a new topic
+        for m in _BUT_RE.finditer(f, start, end):
+            if self._entity_starts(m.start(1)) or any(m.group(1) in _fold(sp.name).split() for sp in self.names):
+                end = m.start()  # … إلا أن مكلارين تباهى …: the writer's contrast about a named person
+                break
         k = bisect_right([c.start for c in cues], start)
         for c in cues[k:]:
             if c.start >= end:
                 break
-            if c.participle or c.proclitic or f[max(0, c.start - 2):c.start].strip() in ("،", ",") \
+            if c.participle and not (f[c.end - 1] == "ه" and f[max(0, c.start - 2):c.start].strip() not in ("،", ",")
+                                     and not _COMP_AFTER_RE.match(f, c.end)) \
+                    or c.proclitic or f[max(0, c.start - 2):c.start].strip() in ("،", ",") \
                     or _key(self._prev_token(c.start)[0]) in _CONNECTORS:
                 cut = c.start
                 tok, ts = self._prev_token(cut)

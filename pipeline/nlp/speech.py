@@ -21,6 +21,7 @@ __all__ = [
     "AMBIGUOUS",
     "FRAMES",
     "NAME_HEADS",
+    "NOUN_CUES",
     "COMPLEMENTIZER_BLOCKERS",
     "trie_pattern",
 ]
@@ -54,7 +55,7 @@ _REGULAR: dict[str, tuple[str, str, str]] = {
     "نوه": ("نوه", "نوه", "منوه"),
     "شدد": ("شدد", "شدد", "مشدد"),
     "بين": ("بين", "بين", "مبين"),
-    "اعتبر": ("اعتبر", "عتبر", "معتبر"),
+    "اعتبر": ("اعتبر", "", "معتبر"),  # no يعتبر: mostly the passive "is considered"
     "صرح": ("صرح", "صرح", "مصرح"),
     "أعلن": ("أعلن", "علن", "معلن"),
     "ذكر": ("ذكر", "", "ذاكر"),
@@ -76,10 +77,11 @@ _REGULAR: dict[str, tuple[str, str, str]] = {
     "رجح": ("رجح", "رجح", "مرجح"),
     "نبه": ("نبه", "نبه", "منبه"),
     "أبان": ("أبان", "", ""),
-    "أبلغ": ("أبلغ", "بلغ", ""),
+    "أبلغ": ("أبلغ", "", ""),  # no يبلغ/تبلغ: "amounts to" (بلغ)
     "أفصح": ("أفصح", "فصح", "مفصح"),
     "أقر": ("أقر", "قر", ""),
     "اتهم": ("اتهم", "تهم", ""),
+    "برر": ("برر", "برر", "مبرر"),  # وبرر ما حدث بأن …
 }
 
 # Weak and hollow verbs whose forms do not follow the pattern above.
@@ -90,15 +92,32 @@ _IRREGULAR: dict[str, tuple[list[str], list[str]]] = {
     "نفى": (["نفى", "نفت", "نفوا", "ينفي", "تنفي", "ينفون"], ["نافيا", "نافية"]),
     "تمنى": (["تمنى", "تمنت", "تمنوا", "يتمنى", "تتمنى"], ["متمنيا", "متمنية"]),
     "أعاد": (["أعاد", "أعادت"], []),  # أعاد تأكيده أن ...
+    # ونقلت الصحيفة عن مصدر أن …: the speaker is the source after عن (the extractor requires the عن)
+    "نقل": (["نقل", "نقلت", "نقلوا", "ينقل", "تنقل"], ["ناقلا", "ناقلة"]),
     "وصف": (["وصف", "وصفت", "وصفوا", "وصفه", "وصفها", "وصفته", "يصف", "تصف"], ["واصفا", "واصفة", "واصفين"]),
     # Verbal nouns that report the speech of the verb governing them: treated like participles.
     "أكد+مصدر": ([], ["تأكيده", "تأكيدها", "تأكيدهم", "التأكيد", "قوله", "قولها", "بقوله", "بقولها", "تصريحه",
                       "تصريحها"]),
 }
 
+# Verbal nouns heading a report whose subject is the genitive after them (اعتراف الوزير بأن …،
+# إعلان الشركة أن …): read like verbs, the speaker follows the noun.
+_NOUN_HEADED: dict[str, list[str]] = {
+    "اعترف": ["اعتراف"],
+    "أكد": ["تأكيد", "تأكيدات"],
+    "أعلن": ["إعلان"],
+    "صرح": ["تصريح", "تصريحات"],
+    "حذر": ["تحذير", "تحذيرات"],
+    "أقر": ["إقرار"],
+    "زعم": ["زعم", "مزاعم"],
+}
+
+# Regular forms that are mostly something else in news: تبين أن "it turned out that".
+_EXCLUDED = ("تبين",)
+
 # Forms that are also common nouns or prepositions (بين "between", طالب "student", رأي "opinion",
 # عبر "via", تابع "subsidiary", نفي "denial"): they count only at the start of a clause.
-_AMBIGUOUS_LEMMAS = {"بين", "رأى", "طالب", "عبر", "تابع", "نفى", "ذكر", "أعاد", "توقع"}
+_AMBIGUOUS_LEMMAS = {"بين", "رأى", "طالب", "عبر", "تابع", "نفى", "ذكر", "أعاد", "توقع", "نقل"}
 
 #: Attribution frames: the speaker is the noun phrase after them.
 FRAMES: tuple[str, ...] = tuple(
@@ -118,6 +137,9 @@ NAME_HEADS: frozenset[str] = frozenset(
         "عبارة", "مقولة", "ماركة", "علامة", "منصة", "حساب", "صفحة", "زاوية", "مقال", "تقرير", "قصيدة",
         "ألبوم", "مدينة", "قرية", "حي", "مستشفى", "فندق", "سفينة", "مطار", "ميناء", "سوق", "بنك", "مصرف",
         "هيئة", "لجنة", "مجلس", "حزب", "ائتلاف", "تحالف", "اتحاد", "دوري", "كأس", "شبكة", "بوابة",
+        # plurals and events: فعاليات «صيف أبها يجمعنا»، اجتماعات «اتحاد الملاك»
+        "فعاليات", "فعالية", "اجتماعات", "ملتقيات", "مشاريع", "برامج", "حملات", "مبادرات", "مسابقات",
+        "عروض", "مهرجانات", "معارض", "دورات", "دورة", "ورشة", "ندوة", "ندوات", "جمعية",
     )
 )
 
@@ -148,16 +170,22 @@ def _build() -> tuple[dict[str, Cue], frozenset[str]]:
         entries.append((lemma, *_regular_forms(past, imperfect, participle)))
     for lemma, (verbs, parts) in _IRREGULAR.items():
         entries.append((lemma.split("+")[0], verbs, parts))
+    for lemma, nouns in _NOUN_HEADED.items():
+        entries.append((lemma, nouns, []))
     for lemma, verbs, parts in entries:
         for form, is_part in [(v, False) for v in verbs] + [(p, True) for p in parts]:
             key = fold(form)
             forms.setdefault(key, Cue(lemma, is_part))
             if lemma in _AMBIGUOUS_LEMMAS and not is_part:
                 ambiguous.add(key)
+    for form in _EXCLUDED:
+        forms.pop(fold(form), None)
     # The masdar cues (تأكيده، قوله) report the lemma that governs them.
     return forms, frozenset(ambiguous)
 
 
+#: Folded verbal nouns that head a report (اعتراف، إعلان): cues only before their genitive subject.
+NOUN_CUES: frozenset[str] = frozenset(fold(n) for nouns in _NOUN_HEADED.values() for n in nouns)
 #: Folded surface form → lexicon entry.
 CUE_FORMS: dict[str, Cue]
 #: Folded forms that count only at the start of a clause.
