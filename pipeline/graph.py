@@ -11,6 +11,7 @@ from pipeline.options import JobConfig
 from pipeline.transforms import METRICS_NAMESPACE
 from pipeline.transforms.dedup import DUPLICATES, DedupExact
 from pipeline.transforms.enrich import Enrich
+from pipeline.transforms.neardup import NearDup
 from pipeline.transforms.parse import DEAD_LETTERS, Parse
 
 
@@ -19,9 +20,15 @@ def build(raws: beam.PCollection, config: JobConfig) -> dict:
     parsed = raws | "Parse" >> Parse(config.max_body_bytes, config.raw_cap_bytes)
     deduped = parsed.main | "DedupExact" >> DedupExact(config.dedup_horizon_s)
     enriched = deduped["main"] | "Enrich" >> Enrich(config)
-    articles = enriched.main | "CountWritten" >> beam.Map(_count, Metrics.counter(METRICS_NAMESPACE, "written"))
+    if config.near_dup:
+        near = enriched.main | "NearDup" >> NearDup(
+            config.near_dup_threshold, config.drop_near_duplicates, config.dedup_horizon_s)
+        kept, duplicates = near["main"], (deduped[DUPLICATES], near[DUPLICATES]) | "MergeDuplicates" >> beam.Flatten()
+    else:
+        kept, duplicates = enriched.main, deduped[DUPLICATES]
+    articles = kept | "CountWritten" >> beam.Map(_count, Metrics.counter(METRICS_NAMESPACE, "written"))
     dead_letters = (parsed[DEAD_LETTERS], enriched[DEAD_LETTERS]) | "MergeDeadLetters" >> beam.Flatten()
-    outputs = {"articles": articles, "duplicates": deduped[DUPLICATES], "dead-letter": dead_letters}
+    outputs = {"articles": articles, "duplicates": duplicates, "dead-letter": dead_letters}
     if config.out_dir:
         tagged = [
             outputs[kind] | f"Tag{kind.title().replace('-', '')}" >> beam.Map(lambda r, k=kind: (k, public_record(r)))

@@ -30,7 +30,7 @@ class JobConfig:
     raw_cap_bytes: int = 64 * 1024
     ner_backend: str = "auto"
     ner_model: Optional[str] = None
-    near_dup_threshold: float = 0.5
+    near_dup_threshold: float = 0.6
     drop_near_duplicates: bool = False
     near_dup: bool = True
     window_s: float = 60.0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pipeline.commands._group import register_group
 
-BENCHMARKS: tuple[str, ...] = ("pipeline.benchmarks.entities", "pipeline.benchmarks.kafka", "pipeline.benchmarks.quotes")
+BENCHMARKS: tuple[str, ...] = ("pipeline.benchmarks.entities", "pipeline.benchmarks.kafka", "pipeline.benchmarks.quotes", "pipeline.benchmarks.fingerprint")
 
 
 def register(subparsers) -> None:

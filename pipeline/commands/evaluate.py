@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pipeline.commands._group import register_group
 
-EVALUATIONS: tuple[str, ...] = ("pipeline.evaluation.ner", "pipeline.evaluation.quotes")
+EVALUATIONS: tuple[str, ...] = ("pipeline.evaluation.ner", "pipeline.evaluation.quotes", "pipeline.evaluation.dedup")
 
 
 def register(subparsers) -> None:

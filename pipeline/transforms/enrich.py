@@ -21,12 +21,14 @@ log = logging.getLogger(__name__)
 def build_enricher(config: JobConfig) -> Enricher:
     """Load the extractors the configuration asks for (gazetteers, models): once per worker."""
     from pipeline.nlp.entities import EntityExtractor
+    from pipeline.nlp.fingerprint import Fingerprinter
     from pipeline.nlp.quotes import QuoteExtractor
 
     entities = None
     if config.ner_backend != "none":
         entities = EntityExtractor.load(model_path=config.ner_model, backend=config.ner_backend)
-    return Enricher(entities=entities, quotes=QuoteExtractor())
+    fingerprint = Fingerprinter(threshold=config.near_dup_threshold).fingerprint_list if config.near_dup else None
+    return Enricher(entities=entities, quotes=QuoteExtractor(), fingerprint=fingerprint)
 
 
 class _Loaded:

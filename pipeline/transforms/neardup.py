@@ -1,0 +1,371 @@
+"""NearDup: republications of a story are linked to its earliest copy (LSH bands in keyed state).
+
+Three steps, each a thin Beam wrapper around :mod:`pipeline.nlp.fingerprint`:
+
+1. ``KeyByShard``: each enriched article's MinHash fingerprint (the ``_fingerprint`` side field set by
+   Enrich, recomputed from the body when absent) gives one key per LSH band; band keys are spread over
+   ``shards`` state keys. A probe (times, id, fingerprint, its band keys in the shard) goes to each
+   shard the article has band keys in; the article itself goes, keyed by itself, to step 3 together
+   with the number of shard answers to wait for.
+2. ``MatchInShards``: a stateful DoFn per shard. Probes are buffered until the watermark passes their
+   event time (an event-time timer), then handled in ``(published_at, id)`` order: each is compared
+   with the shard's earlier articles inside the horizon that share one of its band keys (estimated
+   Jaccard or containment, figures and dateline dates agreeing, see :meth:`Fingerprinter.compare`),
+   answers with its earliest confirmed match (or none) and joins the shard's index. The index is
+   pruned as event time advances and cleared by an event-time timer one horizon after its newest
+   article, so state stays bounded on an endless stream. No processing-time timers: they would send
+   the DirectRunner to its legacy runner.
+3. ``Decide``: keyed by article; once all shard answers are in, the earliest match is ``duplicate_of``
+   and its cluster head (followed along matches in its shard) is ``cluster_id``; the article is marked NEAR_DUPLICATE
+   (UPDATE articles keep their status: a new version is not a republication) or, with
+   ``drop_near_duplicates``, leaves as a NEAR Duplicate record on the ``duplicates`` output.
+
+**Why shards and not one key per band.** Every keyed-state access costs a fixed price (Beam's state
+cache sizes each value it holds); one key per band (64 per article) made a replay crawl at ~3
+articles/s on the FnApiRunner. With ``shards`` keys (8 by default) an article touches at most 8 keys
+and its fingerprint is held 8 times instead of 64. Parallelism of step 2 is ``shards``-wide.
+
+**Arrival order.** Decisions are taken in event-time order, once the watermark guarantees that every
+earlier article has arrived, so a republication that arrives before its source is still linked to
+the source, on any runner and with any bundling. Ties on ``published_at`` break on the id.
+
+**Concurrent arrivals on different workers.** Beam processes one key at a time, so two copies read at
+the same moment by different workers meet in the state of every shard where they share a band key;
+neither is judged before the watermark passes both, and then the earlier is judged first. Shard
+answers for one article are merged in one place (step 3), so there is no race between shards either.
+What is not global: a shard only follows chains of matches inside itself, so when A~B matched in one
+shard and B~C in another, C may carry ``cluster_id`` B while B carries A (``duplicate_of`` is exact).
+
+**Never a link to a missing article.** ``duplicate_of`` always names a strictly earlier article that went
+through this transform, so it is in the main output or (dropped) in the duplicates output with its own
+``duplicate_of``; following the links always ends at an article in the main output.
+
+**Late data** (behind the watermark) is compared with the shard state as it stands and never changes
+a decision already emitted. **Memory**: each shard holds ``(times, id, fingerprint, band keys)`` of
+its articles for one horizon, about 1.5 KB per article and shard it has band keys in (at most
+``shards``, so about 12 KB per article with the defaults).
+"""
+from __future__ import annotations
+
+import pickle
+import zlib
+from typing import Any, NamedTuple, Optional, Tuple
+
+import apache_beam as beam
+from apache_beam.coders import PickleCoder
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.timeutil import TimeDomain
+from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateSpec, TimerSpec, on_timer
+from apache_beam.utils.timestamp import Timestamp
+
+from pipeline import dedup
+from pipeline.errors import ConfigError
+from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, Fingerprint, Fingerprinter
+from pipeline.transforms import METRICS_NAMESPACE
+
+DUPLICATES = "duplicates"
+FINGERPRINT_FIELD = "_fingerprint"
+_SHARDS = "shards"
+DEFAULT_SHARDS = 8
+
+
+class _Probe(NamedTuple):
+    """What a shard needs of an article: its times, id, fingerprint and band keys in the shard."""
+
+    event_ms: int
+    id: str
+    published_at: Optional[int]
+    key: str  # the article's key in the Decide step
+    fingerprint: Fingerprint
+    bands: tuple  # the article's band keys that fall in this shard
+
+
+class _Indexed(NamedTuple):
+    probe: _Probe
+    head_id: str  # earliest article of its chain of matches in this shard
+    head_ms: int
+
+
+class _Answer(NamedTuple):
+    """One shard's answer for an article: its earliest confirmed earlier match there, if any."""
+
+    of_id: Optional[str] = None
+    of_ms: int = 0
+    of_published_at: Optional[int] = None
+    head_id: Optional[str] = None
+    head_ms: int = 0
+    similarity: float = 0.0
+
+
+def article_key(article: dict) -> str:
+    """The key of one article version (ids repeat across updates; the content hash tells them apart)."""
+    return f"{article['id']}\x1f{article['content_hash']}\x1f{dedup.event_ms(article)}"
+
+
+def shard_of(band_key: str, shards: int) -> int:
+    """The shard holding a band key (stable across processes: CRC-32, not Python's salted hash)."""
+    return zlib.crc32(band_key.encode("utf-8")) % shards
+
+
+class _KeyByShardFn(beam.DoFn):
+    def __init__(self, fingerprinter: Fingerprinter, shards: int):
+        self.fingerprinter = fingerprinter
+        self.shards = shards
+
+    def process(self, article):
+        fingerprint = _fingerprint_of(article, self.fingerprinter)
+        by_shard: dict[int, list[str]] = {}
+        for band_key in self.fingerprinter.band_keys(fingerprint.signature):
+            by_shard.setdefault(shard_of(band_key, self.shards), []).append(band_key)
+        key = article_key(article)
+        yield key, ("article", article, len(by_shard))
+        for shard, bands in by_shard.items():
+            probe = _Probe(dedup.event_ms(article), article["id"], article.get("published_at"), key, fingerprint,
+                           tuple(bands))
+            yield beam.pvalue.TaggedOutput(_SHARDS, (str(shard), probe))
+
+
+def _fingerprint_of(article: dict, fingerprinter: Fingerprinter) -> Fingerprint:
+    """The article's side-field fingerprint, or a fresh one when absent or made with other parameters."""
+    values = article.get(FINGERPRINT_FIELD)
+    if values:
+        fingerprint = Fingerprint.from_list(values)
+        if fingerprint.signature.shape == (fingerprinter.num_perm,):
+            return fingerprint
+    return fingerprinter.fingerprint(article["body"])
+
+
+class _MatchInShardFn(beam.DoFn):
+    """One shard of LSH band keys: probes buffered until the watermark passes, then matched in
+    event-time order against the shard's earlier articles that share a band key with them.
+
+    The index is kept pickled (bytes) in state: Beam's state cache measures the deep size of every
+    value it holds, which costs far more for a graph of small objects than for one bytes value.
+    """
+
+    PENDING = BagStateSpec("near_dup_pending", PickleCoder())
+    INDEX = ReadModifyWriteStateSpec("near_dup_index", PickleCoder())
+    FLUSH = TimerSpec("near_dup_flush", TimeDomain.WATERMARK)
+    EXPIRE = TimerSpec("near_dup_expire", TimeDomain.WATERMARK)
+
+    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int):
+        self.fingerprinter = fingerprinter
+        self.horizon_ms = horizon_ms
+        self.compared = Metrics.counter(METRICS_NAMESPACE, "near_dup_compared")
+        self.expired = Metrics.counter(METRICS_NAMESPACE, "near_dup_shard_expired")
+
+    def process(
+        self,
+        element,
+        timestamp=beam.DoFn.TimestampParam,
+        pending=beam.DoFn.StateParam(PENDING),
+        flush=beam.DoFn.TimerParam(FLUSH),
+    ):
+        _, probe = element
+        pending.add(probe)
+        # As in DedupExact: the flush follows the last arrival; probes it leaves waiting re-arm it.
+        flush.set(timestamp)
+
+    @on_timer(FLUSH)
+    def _flush(
+        self,
+        fired=beam.DoFn.TimestampParam,
+        pending=beam.DoFn.StateParam(PENDING),
+        index_state=beam.DoFn.StateParam(INDEX),
+        flush=beam.DoFn.TimerParam(FLUSH),
+        expire=beam.DoFn.TimerParam(EXPIRE),
+    ):
+        yield from self._drain(fired.micros // 1000, pending, index_state, flush, expire)
+
+    @on_timer(EXPIRE)
+    def _expire(
+        self,
+        fired=beam.DoFn.TimestampParam,
+        pending=beam.DoFn.StateParam(PENDING),
+        index_state=beam.DoFn.StateParam(INDEX),
+        flush=beam.DoFn.TimerParam(FLUSH),
+        expire=beam.DoFn.TimerParam(EXPIRE),
+    ):
+        # Probes the watermark has passed are matched first: when the watermark jumps (batch, or a
+        # stalled source catching up) this timer may fire before their flush timer.
+        fired_ms = fired.micros // 1000
+        yield from self._drain(fired_ms, pending, index_state, flush, expire)
+        index = [e for e in _load(index_state) if e.probe.event_ms >= fired_ms - self.horizon_ms]
+        if index:
+            index_state.write(_dump(index))
+            self._arm_expire(index, expire)
+        else:
+            self.expired.inc()
+            index_state.clear()
+
+    def _drain(self, upto_ms, pending, index_state, flush, expire):
+        """Match the pending probes at or before ``upto_ms``, in ``(event_ms, id)`` order."""
+        probes = sorted(pending.read(), key=lambda p: (p.event_ms, p.id))
+        ready = [p for p in probes if p.event_ms <= upto_ms]
+        if not ready:
+            return
+        waiting = probes[len(ready):]
+        pending.clear()
+        for probe in waiting:
+            pending.add(probe)
+        if waiting:
+            flush.set(Timestamp(micros=waiting[-1].event_ms * 1000))
+        # Articles further back than one horizon before the oldest ready probe can match nothing more.
+        floor = ready[0].event_ms - self.horizon_ms
+        index = [entry for entry in _load(index_state) if entry.probe.event_ms >= floor]
+        buckets: dict[str, list[_Indexed]] = {}
+        for entry in index:
+            for band in entry.probe.bands:
+                buckets.setdefault(band, []).append(entry)
+        for probe in ready:
+            answer, entry = self._match(probe, buckets)
+            index.append(entry)
+            for band in probe.bands:
+                buckets.setdefault(band, []).append(entry)
+            yield probe.key, ("answer", answer)
+        index_state.write(_dump(index))
+        self._arm_expire(index, expire)
+
+    def _arm_expire(self, index, expire):
+        newest = max(entry.probe.event_ms for entry in index)
+        expire.set(Timestamp(micros=(newest + self.horizon_ms) * 1000 + 1000))
+
+    def _match(self, probe: _Probe, buckets: dict) -> tuple[_Answer, _Indexed]:
+        best: Optional[_Indexed] = None
+        best_similarity = 0.0
+        order = (probe.event_ms, probe.id)
+        seen: set[str] = set()
+        for band in probe.bands:
+            for entry in buckets.get(band, ()):
+                other = entry.probe
+                if other.key in seen:
+                    continue
+                seen.add(other.key)
+                # Versions of one story (same id) are updates, never republications of each other.
+                if (other.event_ms, other.id) >= order or other.id == probe.id:
+                    continue
+                if other.event_ms < probe.event_ms - self.horizon_ms:
+                    continue
+                if best is not None and (other.event_ms, other.id) > (best.probe.event_ms, best.probe.id):
+                    continue
+                self.compared.inc()
+                match = self.fingerprinter.compare(probe.fingerprint, other.fingerprint)
+                if match.is_duplicate:
+                    best, best_similarity = entry, match.similarity
+        if best is None:
+            return _Answer(), _Indexed(probe, probe.id, probe.event_ms)
+        other = best.probe
+        answer = _Answer(other.id, other.event_ms, other.published_at, best.head_id, best.head_ms, best_similarity)
+        return answer, _Indexed(probe, best.head_id, best.head_ms)
+
+
+def _load(index_state) -> list:
+    blob = index_state.read()
+    return pickle.loads(blob) if blob else []
+
+
+def _dump(index: list) -> bytes:
+    return pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _DecideFn(beam.DoFn):
+    """Keyed by article: waits for the article and all its band answers, then annotates or drops it."""
+
+    ARTICLE = ReadModifyWriteStateSpec("near_dup_article", PickleCoder())
+    ANSWERS = BagStateSpec("near_dup_answers", PickleCoder())
+
+    def __init__(self, drop_near_duplicates: bool):
+        self.drop = drop_near_duplicates
+        self.near = Metrics.counter(METRICS_NAMESPACE, "near_duplicate")
+        # Dropped republications leave the articles output: accounting needs them apart.
+        self.dropped = Metrics.counter(METRICS_NAMESPACE, "near_duplicate_dropped")
+
+    def process(
+        self,
+        element,
+        article_state=beam.DoFn.StateParam(ARTICLE),
+        answers_state=beam.DoFn.StateParam(ANSWERS),
+    ):
+        _, (kind, *payload) = element
+        if kind == "article":
+            stored = tuple(payload)
+            article_state.write(stored)
+            answers = list(answers_state.read())
+        else:
+            answers_state.add(payload[0])
+            stored = article_state.read()
+            if stored is None:
+                return
+            answers = list(answers_state.read())
+        article, expected = stored
+        if len(answers) < expected:
+            return
+        article_state.clear()
+        answers_state.clear()
+        yield from self._decide(article, answers)
+
+    def _decide(self, article: dict, answers: list):
+        matches = [a for a in answers if a.of_id is not None]
+        status = (article.get("dedup") or {}).get("status", "UNIQUE")
+        if not matches or status == "UPDATE":
+            yield article
+            return
+        # The cluster is the one of the article it republishes (as NearDupIndex decides): joining the
+        # oldest of all the matched clusters instead merged unrelated stories through roundups.
+        of = min(matches, key=lambda a: (a.of_ms, a.of_id))
+        self.near.inc()
+        if self.drop:
+            self.dropped.inc()
+            yield beam.pvalue.TaggedOutput(
+                DUPLICATES, dedup.duplicate_record(article, "NEAR", of.of_id, of.of_published_at, of.similarity))
+            return
+        marks = {"status": "NEAR_DUPLICATE", "cluster_id": of.head_id, "duplicate_of": of.of_id,
+                 "similarity": round(float(of.similarity), 4)}
+        yield {**article, "dedup": {**(article.get("dedup") or {}), **marks}}
+
+
+class NearDup(beam.PTransform):
+    """Enriched articles → ``main`` (republications marked NEAR_DUPLICATE) and ``duplicates``.
+
+    ``duplicates`` receives NEAR Duplicate records only with ``drop_near_duplicates``; otherwise it is
+    empty. ``horizon_s`` is how long (event time) an article can be republished and still be linked.
+    """
+
+    def __init__(
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        drop_near_duplicates: bool = False,
+        horizon_s: float = 7 * 86400,
+        fingerprinter: Optional[Fingerprinter] = None,
+        shards: int = DEFAULT_SHARDS,
+    ):
+        super().__init__()
+        if horizon_s <= 0:
+            raise ConfigError(f"near-dup horizon must be a positive number of seconds, got {horizon_s!r}")
+        if not isinstance(shards, int) or shards < 1:
+            raise ConfigError(f"shards must be a positive int, got {shards!r}")
+        self.shards = shards
+        if fingerprinter is None:
+            fingerprinter = Fingerprinter(threshold=threshold)
+        elif fingerprinter.threshold != threshold:
+            raise ConfigError(f"threshold {threshold} differs from the fingerprinter's {fingerprinter.threshold}")
+        self.fingerprinter = fingerprinter
+        self.drop_near_duplicates = drop_near_duplicates
+        self.horizon_ms = int(horizon_s * 1000)
+
+    def expand(self, articles):
+        keyed = articles | "KeyByShard" >> beam.ParDo(_KeyByShardFn(self.fingerprinter, self.shards)).with_outputs(
+            _SHARDS, main="articles")
+        # Keys are declared str, so that state and timers of the keyed steps share one deterministic coder.
+        answers = (
+            keyed[_SHARDS]
+            | "TypeShardKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
+            | "MatchInShards" >> beam.ParDo(_MatchInShardFn(self.fingerprinter, self.horizon_ms))
+        )
+        decided = (
+            (keyed["articles"], answers)
+            | "JoinAnswers" >> beam.Flatten()
+            | "TypeArticleKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
+            | "Decide" >> beam.ParDo(_DecideFn(self.drop_near_duplicates)).with_outputs(DUPLICATES, main="main")
+        )
+        return {"main": decided.main, DUPLICATES: decided[DUPLICATES]}

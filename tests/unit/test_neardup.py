@@ -1,0 +1,181 @@
+"""NearDup on Beam: republications are linked to the earliest copy whatever the arrival order, updates
+keep their status, dropped republications point at an article in the main output, and shard state is
+cleared after the horizon (TestStream advancing the watermark)."""
+from __future__ import annotations
+
+import random
+
+import apache_beam as beam
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.test_stream import TestStream
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipeline import dedup
+from pipeline.errors import ConfigError
+from pipeline.model import file_source
+from pipeline.nlp.fingerprint import Fingerprinter
+from pipeline.nlp.normalize import content_hash
+from pipeline.transforms.neardup import DUPLICATES, FINGERPRINT_FIELD, NearDup
+
+FNAPI = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"
+HOUR = 3600 * 1000
+FP = Fingerprinter()
+
+STORY = (
+    "أعلنت هيئة الطيران المدني اليوم تشغيل صالة جديدة في مطار الملك عبدالعزيز بجدة بطاقة استيعابية تبلغ "
+    "30 مليون مسافر سنوياً، وأوضح المتحدث باسم الهيئة أن الصالة تضم 46 بوابة للرحلات الدولية والداخلية.\n"
+    "وأضاف أن التشغيل سيكون تدريجياً خلال الأشهر الثلاثة المقبلة بدءاً برحلات شركتين وطنيتين، على أن "
+    "تنتقل بقية شركات الطيران إلى الصالة الجديدة قبل نهاية العام.\n"
+    "وأشار إلى أن المشروع يتضمن محطة قطار تربط المطار بوسط المدينة ومواقف تتسع لثمانية آلاف سيارة."
+)
+OTHER = (
+    "وقعت وزارة التعليم اتفاقية مع ثلاث جامعات لتأهيل 5 آلاف معلم في مجالات العلوم والرياضيات خلال العام "
+    "الدراسي المقبل، وذلك ضمن برنامج يهدف إلى تطوير مهارات التدريس ورفع نتائج الطلاب في الاختبارات الدولية.\n"
+    "وبين وكيل الوزارة أن البرنامج يشمل دورات حضورية وأخرى عن بعد، إضافة إلى زيارات ميدانية للمدارس."
+)
+
+
+def article(id_, body, published_at, status="UNIQUE", fingerprint=True):
+    record = {
+        "id": id_, "body": body, "headline": None, "agency": None, "url": None, "published_at": published_at,
+        "ingested_at": published_at + HOUR, "content_hash": content_hash(body), "source": file_source("t.jsonl", 1),
+        "extra": {},
+        "dedup": {"status": status, "cluster_id": id_, "duplicate_of": None, "similarity": None,
+                  "first_version_hash": None, "first_version_published_at": None},
+    }
+    if fingerprint:
+        record[FINGERPRINT_FIELD] = FP.fingerprint_list(body)
+    return record
+
+
+FEED = [
+    article("spa-1", "جدة 25 شوال 1436 هـ الموافق 10 اغسطس 2015 م واس\n" + STORY + "\n// انتهى //", 10 * HOUR),
+    article("paper-a", "عين اليوم – جدة\n" + STORY.rsplit("\n", 1)[0], 12 * HOUR),  # trimmed ending
+    article("paper-b", STORY.replace("أ", "ا") + "\nيذكر أن المطار استقبل العام الماضي 31 مليون مسافر.", 11 * HOUR),
+    article("paper-c", STORY, 30 * HOUR, fingerprint=False),  # no side field: fingerprinted from the body
+    article("edu-1", OTHER, 10 * HOUR),
+    article("edu-1", OTHER + "\nوأكد أن التسجيل يبدأ الأسبوع المقبل.", 14 * HOUR, status="UPDATE"),
+]
+EXPECTED = [
+    ("spa-1", "UNIQUE", "spa-1", None),
+    ("paper-b", "NEAR_DUPLICATE", "spa-1", "spa-1"),
+    ("paper-a", "NEAR_DUPLICATE", "spa-1", "spa-1"),
+    ("paper-c", "NEAR_DUPLICATE", "spa-1", "spa-1"),
+    ("edu-1", "UNIQUE", "edu-1", None),
+    ("edu-1", "UPDATE", "edu-1", None),  # a new version of a story is not a republication of it
+]
+
+
+def _summary(record):
+    return record["id"], record["dedup"]["status"], record["dedup"]["cluster_id"], record["dedup"]["duplicate_of"]
+
+
+def _stamped(feed):
+    return [beam.window.TimestampedValue(a, dedup.event_ms(a) / 1000) for a in feed]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_earliest_copy_is_the_cluster_head_whatever_the_arrival_order(seed):
+    feed = list(FEED)
+    random.Random(seed).shuffle(feed)
+    with TestPipeline(runner=FNAPI) as p:
+        out = p | beam.Create(_stamped(feed)) | beam.Map(lambda a: a) | NearDup()
+        assert_that(out["main"] | beam.Map(_summary), equal_to(EXPECTED), label="Main")
+        assert_that(out[DUPLICATES], equal_to([]), label="NoDrops")
+
+
+def test_arrival_in_reverse_event_order_on_a_stream():
+    """The republications arrive first; the source comes last but is older: it heads the cluster."""
+    options = PipelineOptions()
+    options.view_as(StandardOptions).streaming = True
+    spa, paper_b, paper_a = FEED[0], FEED[2], FEED[1]
+    stream = (
+        TestStream()
+        .advance_watermark_to(0)
+        .add_elements(_stamped([paper_a]))
+        .add_elements(_stamped([paper_b]))
+        .add_elements(_stamped([spa]))
+        .advance_watermark_to(13 * 3600)
+        .advance_watermark_to_infinity()
+    )
+    with TestPipeline(options=options) as p:
+        out = p | stream | NearDup()
+        assert_that(out["main"] | beam.Map(_summary), equal_to(EXPECTED[:3]))
+
+
+def test_drop_near_duplicates_routes_them_to_the_duplicates_output():
+    with TestPipeline(runner=FNAPI) as p:
+        out = p | beam.Create(_stamped(FEED[:3])) | NearDup(drop_near_duplicates=True)
+        assert_that(out["main"] | beam.Map(_summary), equal_to([EXPECTED[0]]), label="Main")
+        dropped = out[DUPLICATES] | beam.Map(lambda d: (d["id"], d["kind"], d["duplicate_of"]))
+        assert_that(dropped, equal_to([("paper-a", "NEAR", "spa-1"), ("paper-b", "NEAR", "spa-1")]), label="Dups")
+
+
+def test_templated_reports_of_two_days_stay_apart():
+    def report(day, close, change):
+        return (f"أغلق مؤشر سوق الأسهم السعودية تعاملات اليوم {day} عند مستوى {close} نقطة بتغير قدره {change} في المئة، "
+                "وبلغت قيمة التداولات أربعة مليارات ريال، وتصدر قطاع المصارف قائمة القطاعات الأكثر نشاطاً.")
+    feed = [article("mon", report("الاثنين", "8834.82", "1.56"), 10 * HOUR),
+            article("tue", report("الثلاثاء", "8758.64", "0.87"), 34 * HOUR)]
+    with TestPipeline(runner=FNAPI) as p:
+        out = p | beam.Create(_stamped(feed)) | NearDup()
+        assert_that(out["main"] | beam.Map(_summary),
+                    equal_to([("mon", "UNIQUE", "mon", None), ("tue", "UNIQUE", "tue", None)]))
+
+
+def test_shard_state_is_cleared_after_the_horizon():
+    """Inside the horizon a copy is linked; one horizon after the newest article the shards are cleared
+    (an expire timer per shard): a copy arriving then is a new story, even a late one whose event time
+    is inside the horizon of the first (the next test is the control: without the expiry it is linked)."""
+    options = PipelineOptions()
+    options.view_as(StandardOptions).streaming = True
+    day = 86400
+    first = article("first", STORY, 1000 * 1000)
+    inside = article("inside", "عين اليوم – جدة\n" + STORY, 3000 * 1000)
+    # Late (behind the watermark) but inside the horizon of "first": only the cleared state keeps them apart.
+    late = article("late", STORY + "\nيذكر أن الصالة القديمة ستغلق للصيانة.", 4000 * 1000)
+    stream = (
+        TestStream()
+        .advance_watermark_to(0)
+        .add_elements(_stamped([first]))
+        .advance_watermark_to(2000)
+        .add_elements(_stamped([inside]))
+        .advance_watermark_to(day + 5000)  # the expire timers (day + 3001 s) fire
+        .add_elements(_stamped([late]))
+        .advance_watermark_to(day + 6000)
+        .advance_watermark_to_infinity()
+    )
+    with TestPipeline(options=options) as p:
+        out = p | stream | NearDup(horizon_s=day)
+        assert_that(out["main"] | beam.Map(_summary),
+                    equal_to([("first", "UNIQUE", "first", None), ("inside", "NEAR_DUPLICATE", "first", "first"),
+                              ("late", "UNIQUE", "late", None)]))
+
+
+def test_within_the_horizon_a_late_copy_is_still_linked():
+    """The control for the test above: without the expiry, the same late copy joins its story."""
+    options = PipelineOptions()
+    options.view_as(StandardOptions).streaming = True
+    first = article("first", STORY, 1000 * 1000)
+    late = article("late", STORY + "\nيذكر أن الصالة القديمة ستغلق للصيانة.", 4000 * 1000)
+    stream = (
+        TestStream()
+        .advance_watermark_to(0)
+        .add_elements(_stamped([first]))
+        .advance_watermark_to(5000)
+        .add_elements(_stamped([late]))
+        .advance_watermark_to(6000)
+        .advance_watermark_to_infinity()
+    )
+    with TestPipeline(options=options) as p:
+        out = p | stream | NearDup(horizon_s=86400)
+        assert_that(out["main"] | beam.Map(_summary),
+                    equal_to([("first", "UNIQUE", "first", None), ("late", "NEAR_DUPLICATE", "first", "first")]))
+
+
+@pytest.mark.parametrize("kwargs", [{"horizon_s": 0}, {"threshold": 0.9, "fingerprinter": FP}])
+def test_bad_options_raise_config_error(kwargs):
+    with pytest.raises(ConfigError):
+        NearDup(**kwargs)
