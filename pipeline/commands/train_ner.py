@@ -9,9 +9,11 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "train-ner", help="train the CRF entity model",
         description="Train the CRF on a BIO corpus. Train on ANERCorp_CamelStyle_train.txt only; "
-                    "models are written outside the repository (e.g. under .local/ or /tmp).")
+                    "models are written outside the repository (e.g. under .local/ or /tmp), with the "
+                    "training lexicon next to them (MODEL.lex.json), which tagging needs too.")
     parser.add_argument("--conll", required=True, help="training corpus file")
-    parser.add_argument("--out", required=True, help="model file to write, e.g. .local/ner.crfsuite")
+    parser.add_argument("--out", required=True,
+                        help="model file to write, e.g. .local/ner.crfsuite (and its lexicon, MODEL.lex.json)")
     parser.add_argument("--format", choices=FORMATS, default="anercorp", help="corpus format (default anercorp)")
     parser.add_argument("--limit", type=int, default=None, help="use the first N sentences only")
     parser.add_argument("--max-iterations", type=int, default=None, help="L-BFGS iterations (default 150)")

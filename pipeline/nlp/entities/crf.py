@@ -3,23 +3,31 @@
 Features per token: its matching form, clitic-stripped stems, the proclitic, prefixes and suffixes,
 shape, gazetteer hits (BIO of the longest match), cue lists (titles, nationality adjectives,
 organization heads, given names, speech verbs, stop words), the rules' own spans, and the same cues
-for the two words on each side. Train with ``wirepipe train-ner``; models are not committed.
+for the two words on each side; how often Wikidata uses the word as a given name or a surname
+(:mod:`pipeline.nlp.entities.names`); and a lexicon learned from the training corpus itself
+(:class:`TrainLexicon`: the tags a word had there, and the entity phrases it listed). Train with
+``wirepipe train-ner``; models are not committed. The training lexicon is written next to the
+model (``MODEL.lex.json``).
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
 import time
+from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
 from pipeline.errors import ConfigError, ResourceMissingError
+from pipeline.nlp.entities.names import PersonNames, count_bucket
 from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
 from pipeline.nlp.tokenize import Reading, Token
 
-__all__ = ["CrfTagger", "token_features", "train", "analysis_from_tokens", "TRAIN_PARAMS"]
+__all__ = ["CrfTagger", "TrainLexicon", "token_features", "train", "analysis_from_tokens", "TRAIN_PARAMS",
+           "LEXICON_FOLDS", "lexicon_path"]
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +35,134 @@ log = logging.getLogger(__name__)
 #: iterations train ANERcorp in about a minute on one core.
 TRAIN_PARAMS = {"c1": 0.1, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True}
 _TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
+
+
+#: The training lexicon of each training sentence is built from the other folds (contiguous
+#: slices, so a story's names are not in its own lexicon): the model then learns how far a word
+#: seen in training data can be trusted on unseen text, instead of copying the gold tag.
+LEXICON_FOLDS = 5
+_LEXICON_VERSION = 1
+
+
+def lexicon_path(model_path: str | os.PathLike) -> Path:
+    """Where the training lexicon of a model file lives (``MODEL.lex.json``)."""
+    return Path(os.fspath(model_path) + ".lex.json")
+
+
+class TrainLexicon:
+    """Words and entity phrases of a tagged corpus: per word the counts of its BIO tags, and per
+    phrase (matching forms) its most frequent entity type."""
+
+    def __init__(self, tags: dict[str, dict[str, int]], phrases: dict[tuple[str, ...], str]):
+        self.tags = tags
+        self.phrases = phrases
+        self._first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        for phrase in phrases:
+            self._first[phrase[0]].append(phrase)
+        for options in self._first.values():
+            options.sort(key=len, reverse=True)
+        self._word_cache: dict[str, list[str]] = {}
+
+    @classmethod
+    def build(cls, sentences) -> "TrainLexicon":
+        """Count the tags and entity phrases of gold sentences (``conll.Sentence``)."""
+        from pipeline.nlp.entities.conll import spans_from_bio
+
+        tags: dict[str, Counter] = defaultdict(Counter)
+        phrases: dict[tuple[str, ...], Counter] = defaultdict(Counter)
+        for sent in sentences:
+            a = analysis_from_tokens(sent.tokens)
+            for norm, tag in zip(a.norms, sent.tags):
+                tags[norm][tag] += 1
+            for kind, start, end in spans_from_bio(sent.tags):
+                phrases[tuple(a.norms[start:end])][kind] += 1
+        return cls({w: dict(c) for w, c in tags.items()},
+                   {p: c.most_common(1)[0][0] for p, c in phrases.items()})
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the lexicon as JSON (it holds corpus words: keep it next to the model, uncommitted)."""
+        data = {"version": _LEXICON_VERSION, "tags": self.tags,
+                "phrases": [[list(p), t] for p, t in self.phrases.items()]}
+        Path(path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: str | os.PathLike) -> "TrainLexicon":
+        """Read a lexicon written by :meth:`save`; raise ResourceMissingError when absent or stale."""
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ResourceMissingError(
+                f"training lexicon {path} missing or unreadable; retrain the model with `wirepipe train-ner`") from exc
+        if data.get("version") != _LEXICON_VERSION:
+            raise ResourceMissingError(f"training lexicon {path} is from another version; retrain the model")
+        return cls(data["tags"], {tuple(p): t for p, t in data["phrases"]})
+
+    def word_features(self, a: Analysis, i: int) -> list[str]:
+        """How the first seen reading of token ``i`` was tagged: entity share bucket and frequent tags."""
+        norm = a.norms[i]
+        cached = self._word_cache.get(norm)  # readings depend on the matching form only
+        if cached is None:
+            cached = self._word_features(a.readings[i])
+            if len(self._word_cache) < 500_000:
+                self._word_cache[norm] = cached
+        return cached
+
+    def _word_features(self, readings: tuple[Reading, ...]) -> list[str]:
+        for j, r in enumerate(readings):
+            if j and r.restored:
+                continue
+            counts = self.tags.get(r.stem)
+            if not counts:
+                continue
+            total = sum(counts.values())
+            share = (total - counts.get("O", 0)) / total
+            pre = "lt" if j == 0 else "ls"
+            out = [f"{pre}e=" + ("hi" if share >= 0.6 else "mid" if share >= 0.2 else "lo" if share > 0 else "0")]
+            out.extend(f"{pre}={tag}" for tag, v in counts.items() if tag != "O" and v / total >= 0.2)
+            return out
+        return []
+
+    def phrase_tags(self, a: Analysis) -> list[str]:
+        """BIO of the longest known entity phrase at each position (first token by any reading)."""
+        n = len(a)
+        out = ["O"] * n
+        first = self._first
+        i = 0
+        while i < n:
+            best: tuple[int, str] | None = None
+            for r in a.readings[i]:
+                for p in first.get(r.stem, ()):
+                    size = len(p)
+                    if best is not None and size <= best[0]:
+                        break
+                    if i + size <= n and all(a.norms[i + k] == p[k] for k in range(1, size)):
+                        best = (size, self.phrases[p])
+                        break
+            if best is None:
+                i += 1
+                continue
+            size, kind = best
+            out[i] = "B-" + kind
+            for k in range(i + 1, i + size):
+                out[k] = "I-" + kind
+            i += size
+        return out
+
+
+def _name_cues(a: Analysis, names: PersonNames) -> list[str]:
+    """Per token, the given-name and surname count buckets of its first reading found in the lists."""
+    cues = []
+    for readings in a.readings:
+        cue = "00"
+        for r in readings:
+            if r.restored:
+                continue
+            g, s = names.given.get(r.stem, 0), names.surname.get(r.stem, 0)
+            if g or s:
+                cue = count_bucket(g) + count_bucket(s)
+                break
+        cues.append(cue)
+    return cues
 
 
 def analysis_from_tokens(words: Sequence[str]) -> Analysis:
@@ -39,6 +175,7 @@ def analysis_from_tokens(words: Sequence[str]) -> Analysis:
     return Analysis(" ".join(words), tokens)
 
 
+@lru_cache(maxsize=100_000)
 def _shape(text: str) -> str:
     if text.isdigit():
         return "digit"
@@ -51,8 +188,13 @@ def _shape(text: str) -> str:
     return "word"
 
 
-def token_features(a: Analysis, rules: RuleTagger) -> list[list[str]]:
-    """Return the crfsuite feature strings of every token of an analysed sentence."""
+def token_features(a: Analysis, rules: RuleTagger, lexicon: TrainLexicon | None = None,
+                   names: PersonNames | None = None) -> list[list[str]]:
+    """Return the crfsuite feature strings of every token of an analysed sentence.
+
+    ``lexicon`` (the training lexicon) and ``names`` (the person-name lists) add their features
+    when given; a model must be used with the same ones it was trained with.
+    """
     lex = rules.lex
     n = len(a)
     gaz = ["O"] * n
@@ -100,6 +242,8 @@ def token_features(a: Analysis, rules: RuleTagger) -> list[list[str]]:
             c.append("stop")
         cues.append("|".join(sorted(set(c))) or "-")
         stems.append(readings[-1].stem if len(readings) > 1 else norm)
+    name_cues = _name_cues(a, names) if names is not None else None
+    phrase = lexicon.phrase_tags(a) if lexicon is not None else None
     feats: list[list[str]] = []
     for i in range(n):
         norm = a.norms[i]
@@ -138,56 +282,90 @@ def token_features(a: Analysis, rules: RuleTagger) -> list[list[str]]:
             f.append("w-1|w=" + a.norms[i - 1] + "|" + norm)
         if i + 1 < n:
             f.append("w|w+1=" + norm + "|" + a.norms[i + 1])
+        if name_cues is not None:
+            f.extend(("ng=" + name_cues[i][0], "ns=" + name_cues[i][1], "ngs=" + name_cues[i]))
+            if i > 0:
+                f.append("ngs-1=" + name_cues[i - 1])
+            if i + 1 < n:
+                f.append("ngs1=" + name_cues[i + 1])
+        if lexicon is not None:
+            f.extend(lexicon.word_features(a, i))
+            f.append("lp=" + phrase[i])
+            if i > 0:
+                f.append("lp-1=" + phrase[i - 1])
+            if i + 1 < n:
+                f.append("lp1=" + phrase[i + 1])
         feats.append(f)
     return feats
 
 
-def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | None = None) -> dict:
-    """Train a CRF on gold sentences (``conll.Sentence``) and write it to ``out``; return figures."""
+def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | None = None,
+          folds: int = LEXICON_FOLDS) -> dict:
+    """Train a CRF on gold sentences (``conll.Sentence``) and write it to ``out`` with its training
+    lexicon (:func:`lexicon_path`); return figures.
+
+    Each sentence's lexicon features come from a lexicon of the other ``folds - 1`` folds; the
+    lexicon saved for tagging is built from all sentences.
+    """
     import pycrfsuite
 
     out = Path(out)
     if out.suffix == "":
         raise ConfigError(f"--out must be a model file name such as ner.crfsuite; got {out}")
+    if not isinstance(folds, int) or folds < 2:
+        raise ConfigError(f"lexicon folds must be an integer >= 2; got {folds!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
+    names = PersonNames.load()
     trainer = pycrfsuite.Trainer(verbose=False)
     t0 = time.perf_counter()
     n_tokens = 0
-    for sent in sentences:
-        a = analysis_from_tokens(sent.tokens)
-        trainer.append(token_features(a, rules), sent.tags)
-        n_tokens += len(sent.tokens)
+    n = len(sentences)
+    bounds = [n * f // folds for f in range(folds + 1)]
+    for f in range(folds):
+        lo, hi = bounds[f], bounds[f + 1]
+        held_out = TrainLexicon.build([*sentences[:lo], *sentences[hi:]])
+        for sent in sentences[lo:hi]:
+            a = analysis_from_tokens(sent.tokens)
+            trainer.append(token_features(a, rules, held_out, names), sent.tags)
+            n_tokens += len(sent.tokens)
     t1 = time.perf_counter()
     trainer.set_params({**TRAIN_PARAMS, **(params or {})})
     trainer.train(str(out))
+    TrainLexicon.build(sentences).save(lexicon_path(out))
+    _open_model.cache_clear()
     t2 = time.perf_counter()
     return {
-        "model": str(out), "sentences": len(sentences), "tokens": n_tokens,
+        "model": str(out), "lexicon": str(lexicon_path(out)), "sentences": len(sentences), "tokens": n_tokens,
         "features_seconds": round(t1 - t0, 1), "train_seconds": round(t2 - t1, 1),
-        "params": {**TRAIN_PARAMS, **(params or {})},
+        "params": {**TRAIN_PARAMS, **(params or {})}, "lexicon_folds": folds,
     }
 
 
 class CrfTagger:
     """Tags analysed text with a trained CRF model and returns candidate spans (method ``crf``)."""
 
-    def __init__(self, tagger, rules: RuleTagger):
+    def __init__(self, tagger, rules: RuleTagger, lexicon: TrainLexicon | None = None,
+                 names: PersonNames | None = None):
         self._tagger = tagger
         self.rules = rules
+        self.lexicon = lexicon
+        self.names = names
         # A crfsuite Tagger holds the sequence being tagged: Beam may call one cached extractor
         # from several threads of a worker.
         self._lock = threading.Lock()
 
     @classmethod
     def load(cls, model_path: str, rules: RuleTagger) -> "CrfTagger":
-        """Open a model written by :func:`train`; raise ResourceMissingError if it is not there."""
-        return cls(_open_model(os.fspath(model_path)), rules)
+        """Open a model written by :func:`train` and its lexicon; raise ResourceMissingError if either
+        is not there."""
+        tagger, lexicon = _open_model(os.fspath(model_path))
+        return cls(tagger, rules, lexicon, PersonNames.load())
 
     def tag_bio(self, a: Analysis) -> list[str]:
         """Return a BIO tag per token."""
         if not len(a):
             return []
-        features = token_features(a, self.rules)
+        features = token_features(a, self.rules, self.lexicon, self.names)
         with self._lock:
             return self._tagger.tag(features)
 
@@ -221,6 +399,7 @@ def _open_model(path: str):
 
     if not os.path.isfile(path):
         raise ResourceMissingError(f"NER model {path} not found; train one with `wirepipe train-ner --conll TRAIN --out {path}`")
+    lexicon = TrainLexicon.read(lexicon_path(path))
     tagger = pycrfsuite.Tagger()
     tagger.open(path)
-    return tagger
+    return tagger, lexicon

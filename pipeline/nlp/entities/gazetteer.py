@@ -245,12 +245,22 @@ class Gazetteer:
         self._phrases: dict[tuple[str, ...], tuple[str, str]] = {}
         self._max_len: dict[str, int] = {}
         for name, etype, key in entries:
-            phrase = _phrase_key(name)
-            if not phrase or phrase in self._phrases:
-                continue
-            self._phrases[phrase] = (etype, key)
-            first = phrase[0]
-            self._max_len[first] = max(self._max_len.get(first, 0), len(phrase))
+            self._add(_phrase_key(name), etype, key)
+
+    def _add(self, phrase: tuple[str, ...], etype: str, key: str) -> None:
+        if not phrase or phrase in self._phrases:
+            return
+        self._phrases[phrase] = (etype, key)
+        first = phrase[0]
+        self._max_len[first] = max(self._max_len.get(first, 0), len(phrase))
+
+    @classmethod
+    def from_phrases(cls, phrases: Iterable[tuple[str, ...]], etype: str) -> "Gazetteer":
+        """Index names already in tokenized matching form (e.g. :class:`PersonNames` full names)."""
+        gaz = cls(())
+        for phrase in phrases:
+            gaz._add(phrase, etype, " ".join(phrase))
+        return gaz
 
     @classmethod
     @lru_cache(maxsize=1)

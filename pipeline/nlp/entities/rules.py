@@ -28,7 +28,7 @@ _COMPOUND_FIRST = frozenset({"عبد", "ابو", "ام", "ابي"})
 _TITLE_PREPOSITIONS = frozenset({"في", "لدي"})
 
 _TANWEEN = "\u064b"
-_T_GAZ, _T_TITLE, _T_OTHER = 1, 2, 4
+_T_GAZ, _T_TITLE, _T_OTHER, _T_FULLNAME = 1, 2, 4, 8
 # Heads that only describe a named body: حركة حماس is the ORGANIZATION حماس.
 _DESCRIPTOR_HEADS = frozenset({"حركه", "الحركه", "تنظيم", "التنظيم", "جماعه", "الجماعه"})
 # Heads that are not part of the name that follows them (clubs, papers, companies, channels).
@@ -37,7 +37,7 @@ _NAMED_BY_COMPLEMENT = frozenset({"نادي", "النادي", "صحيفه", "ا�
 _AMBIGUOUS_NAMES = frozenset({"علي", "امل", "نور", "سعيد", "جميل", "كريم", "عادل", "سالم", "صالح"})
 
 # Priorities when candidates of equal length overlap (lower wins).
-PRIORITY = {"title": 0, "gazetteer": 1, "orghead": 2, "orgnational": 2, "nationality": 3, "firstname": 3, "speech": 4,
+PRIORITY = {"title": 0, "gazetteer": 1, "orghead": 2, "orgnational": 2, "nationality": 3, "firstname": 3, "fullname": 3, "speech": 4,
             "coordination": 5}
 
 
@@ -88,9 +88,14 @@ class Analysis:
 class RuleTagger:
     """Proposes candidates from the gazetteer and the rules; stateless after construction."""
 
-    def __init__(self, gazetteer: Gazetteer | None = None, lexicon: Lexicon | None = None):
+    def __init__(self, gazetteer: Gazetteer | None = None, lexicon: Lexicon | None = None,
+                 persons: Gazetteer | None = None):
+        """``persons`` indexes full names of people (default: Wikidata's, :mod:`pipeline.nlp.entities.names`)."""
+        from pipeline.nlp.entities.names import full_name_index
+
         self.gaz = gazetteer or Gazetteer.load()
         self.lex = lexicon or Lexicon.load()
+        self.persons = persons if persons is not None else full_name_index()
         lex = self.lex
         self._title_first = frozenset(k[0] for k in lex.titles)
         self._gaz_first = self.gaz.first_words()
@@ -99,6 +104,7 @@ class RuleTagger:
         self._trigger_sets = (
             (_T_GAZ, self.gaz.first_words()), (_T_TITLE, frozenset(k[0] for k in lex.titles)),
             (_T_OTHER, lex.org_heads | lex.first_names | frozenset(lex.nationalities) | lex.speech_verbs),
+            (_T_FULLNAME, self.persons.first_words()),
         )
         # Words that cannot be part of a name although they are not function words.
         self._not_name = (
@@ -228,6 +234,11 @@ class RuleTagger:
                 hit = self.gaz.match_at(a.norms, a.readings, i)
                 if hit is not None:
                     out.append(Candidate(hit.start, hit.end, hit.type, "gazetteer", hit.reading, hit.key))
+            if mask & _T_FULLNAME:
+                # A known person's full name (two words or more, after any proclitic): نوري المالكي, ولعلي لاريجاني.
+                hit = self.persons.match_at(a.norms, a.readings, i)
+                if hit is not None and not hit.reading.restored:
+                    out.append(Candidate(hit.start, hit.end, "PERSON", "rule", hit.reading, rule="fullname"))
             title = self.title_at(a, i) if mask & _T_TITLE else None
             if title is not None:
                 cand = self._titled_person(a, i, title)
