@@ -1,12 +1,11 @@
 """``wirepipe bench entities``: entity extraction throughput (articles/s on one core) over SaudiNewsNet."""
 from __future__ import annotations
 
-import json
 import os
 import time
-from pathlib import Path
 
-from pipeline.errors import InputError
+from pipeline.benchmarks._corpus import load_articles
+
 from pipeline.nlp.entities import EntityExtractor
 from pipeline.nlp.entities.extractor import BACKENDS
 
@@ -23,26 +22,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--repeat", type=int, default=2, help="passes over the articles; the first warms caches")
 
 
-def _articles(path: Path, limit: int | None) -> list[tuple[str | None, str]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError("unreadable", f"cannot read {path}: {exc}") from exc
-    out = []
-    for line in lines:
-        if not line.strip():
-            continue
-        d = json.loads(line)
-        body = d.get("content") or d.get("body") or ""
-        if body.strip():
-            out.append((d.get("title") or d.get("headline"), body))
-        if limit and len(out) >= limit:
-            break
-    return out
-
-
 def run(args) -> dict:
-    articles = _articles(Path(args.input), args.limit)
+    articles = load_articles(args.input, args.limit)
     t0 = time.perf_counter()
     ner = EntityExtractor.load(args.model, args.backend)
     load_s = time.perf_counter() - t0

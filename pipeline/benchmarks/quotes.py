@@ -6,10 +6,9 @@ also times the speaker linking on real entity lists (entity extraction itself is
 """
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
+from pipeline.benchmarks._corpus import load_articles
 from pipeline.errors import ConfigError, InputError
 from pipeline.evaluation.quotes import DEFAULT_CORPUS
 from pipeline.nlp.quotes import QuoteExtractor
@@ -26,29 +25,11 @@ def add_arguments(parser) -> None:
                         help="pass entity lists from pipeline.nlp.entities (computed before timing)")
 
 
-def _articles(path: Path, limit: int | None) -> list[tuple[str | None, str]]:
-    out = []
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                if not line.strip():
-                    continue
-                d = json.loads(line)
-                body = d.get("content") or d.get("body") or ""
-                if body.strip():
-                    out.append((d.get("title") or d.get("headline"), body))
-                if limit and len(out) >= limit:
-                    break
-    except OSError as exc:
-        raise InputError("unreadable", f"cannot read {path}: {exc}") from exc
-    return out
-
-
 def run(args) -> dict:
     """Time ``QuoteExtractor.extract`` over the articles; CPU time of one process is the measure."""
     if args.limit is not None and args.limit < 1:
         raise ConfigError(f"--limit must be a positive number of articles, got {args.limit}")
-    articles = _articles(Path(args.input), args.limit)
+    articles = load_articles(args.input, args.limit)
     if not articles:
         raise InputError("empty", f"no articles with a body in {args.input}")
     entities: list[list[dict]] = [[] for _ in articles]

@@ -19,7 +19,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from pipeline import dedup
 from pipeline.errors import ConfigError
-from pipeline.transforms import METRICS_NAMESPACE
+from pipeline.transforms import METRICS_NAMESPACE, at_event_time
 
 DUPLICATES = "duplicates"
 _Keyed = beam.typehints.KV[str, beam.typehints.Any]  # str keys: a deterministic key coder
@@ -94,10 +94,6 @@ def _at(ms: int) -> Timestamp:
     return Timestamp(micros=ms * 1000)
 
 
-def _stamped(value, article: dict):
-    return beam.window.TimestampedValue(value, dedup.event_ms(article) / 1000.0)
-
-
 class _ExactFn(_EarliestFirstFn):
     def __init__(self, horizon_s: float):
         super().__init__(horizon_s)
@@ -105,10 +101,10 @@ class _ExactFn(_EarliestFirstFn):
 
     def _decide(self, article, first, opens):
         if opens:
-            yield _stamped(article, article)
+            yield at_event_time(article, article)
         else:
             self.duplicates.inc()
-            yield beam.pvalue.TaggedOutput(DUPLICATES, _stamped(dedup.exact_duplicate(article, first), article))
+            yield beam.pvalue.TaggedOutput(DUPLICATES, at_event_time(dedup.exact_duplicate(article, first), article))
 
 
 class _VersionFn(_EarliestFirstFn):
@@ -118,10 +114,10 @@ class _VersionFn(_EarliestFirstFn):
 
     def _decide(self, article, first, opens):
         if opens or first.content_hash == article["content_hash"]:
-            yield _stamped(dedup.unique(article), article)
+            yield at_event_time(dedup.unique(article), article)
         else:
             self.updates.inc()
-            yield _stamped(dedup.update(article, first), article)
+            yield at_event_time(dedup.update(article, first), article)
 
 
 class DedupExact(beam.PTransform):

@@ -61,7 +61,7 @@ from apache_beam.utils.timestamp import Timestamp
 from pipeline import dedup
 from pipeline.errors import ConfigError
 from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, Fingerprint, Fingerprinter
-from pipeline.transforms import METRICS_NAMESPACE
+from pipeline.transforms import METRICS_NAMESPACE, at_event_time
 
 DUPLICATES = "duplicates"
 FINGERPRINT_FIELD = "_fingerprint"
@@ -308,7 +308,7 @@ class _DecideFn(beam.DoFn):
         matches = [a for a in answers if a.of_id is not None]
         status = (article.get("dedup") or {}).get("status", "UNIQUE")
         if not matches or status == "UPDATE":
-            yield article
+            yield at_event_time(article, article)
             return
         # The cluster is the one of the article it republishes (as NearDupIndex decides): joining the
         # oldest of all the matched clusters instead merged unrelated stories through roundups.
@@ -316,12 +316,12 @@ class _DecideFn(beam.DoFn):
         self.near.inc()
         if self.drop:
             self.dropped.inc()
-            yield beam.pvalue.TaggedOutput(
-                DUPLICATES, dedup.duplicate_record(article, "NEAR", of.of_id, of.of_published_at, of.similarity))
+            yield beam.pvalue.TaggedOutput(DUPLICATES, at_event_time(
+                dedup.duplicate_record(article, "NEAR", of.of_id, of.of_published_at, of.similarity), article))
             return
         marks = {"status": "NEAR_DUPLICATE", "cluster_id": of.head_id, "duplicate_of": of.of_id,
                  "similarity": round(float(of.similarity), 4)}
-        yield {**article, "dedup": {**(article.get("dedup") or {}), **marks}}
+        yield at_event_time({**article, "dedup": {**(article.get("dedup") or {}), **marks}}, article)
 
 
 class NearDup(beam.PTransform):
