@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> dict:
 
     if args.records <= 0 or args.partitions <= 0 or args.repeat <= 0 or args.value_bytes <= 0:
         raise ConfigError("--records, --partitions, --repeat and --value-bytes must be positive")
-    bootstrap, started_broker = _broker(args.bootstrap_servers)
+    bootstrap, started_broker = local_broker(args.bootstrap_servers)
     try:
         return _bench(bootstrap, args)
     finally:
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> dict:
             subprocess.run(["bash", str(KAFKA_SH), "stop"], capture_output=True, timeout=120)
 
 
-def _broker(given: Optional[str]) -> tuple[str, bool]:
+def local_broker(given: Optional[str]) -> tuple[str, bool]:
     from pipeline.errors import KafkaIOError
 
     if given:

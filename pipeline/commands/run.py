@@ -52,6 +52,11 @@ def register(subparsers) -> None:
     parser.add_argument("--dead-letter-topic", help="topic for dead letters")
     parser.add_argument("--schema-id", type=int, help="Confluent framing with this registry schema id (articles topic)")
     parser.add_argument("--window", default="60s", help="window of the Avro files (default 60s)")
+    parser.add_argument("--checkpoint-interval", default="1s",
+                        help="how long the reader holds a partition before it checkpoints; the watermark, the "
+                             "windows and the offset commits move at checkpoints (default 1s)")
+    parser.add_argument("--watermark-delay", default="2s",
+                        help="how far the watermark stays behind the newest record time (default 2s)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--stop-at-end", action="store_true", help="read up to the end offsets seen at start, then finish")
     mode.add_argument("--until-idle", metavar="SECONDS", help="finish once no new record has come for this long")
@@ -94,6 +99,8 @@ def run_stream(args: argparse.Namespace) -> dict:
         raws = pipeline | "ReadFromKafka" >> ReadFromKafka(
             kafka, args.topic, start=args.start, bounded=bounded, group=args.group,
             commit_offsets=not local, idle_timeout_s=idle_s,
+            checkpoint_interval_s=parse_duration(args.checkpoint_interval),
+            max_watermark_delay_s=parse_duration(args.watermark_delay),
         )
         outputs = graph.build(raws, config)
         for kind, topic in topics.items():

@@ -2,9 +2,14 @@
 
 Beam's fileio writes each file under a temporary directory and moves it into place when the
 bundle (or, in streaming, the window pane) is committed, so a file appears complete or not at all.
-Names: ``DIR/<kind>-<window>-<pane>-<shard>-of-<n>.avro`` (the window part is empty in batch).
+Names: ``DIR/<kind>-<window start>-<window end>-<shard>-of-<n>-<token>.avro`` (no window part in
+batch). fileio leaves the pane out of its names, so a late pane of a window would be moved over the
+file of an earlier pane and lose it (seen on Prism); the random token per file prevents that. A
+retried move can then leave a second copy of a file instead of overwriting it: at least once.
 """
 from __future__ import annotations
+
+import uuid
 
 import apache_beam as beam
 from apache_beam.io import fileio
@@ -38,6 +43,14 @@ def _sink_for(kind: str) -> _AvroSink:
     return _AvroSink(kind)
 
 
+_NAMING = fileio.destination_prefix_naming(suffix=".avro")
+
+
+def _unique_naming(window, pane, shard_index, total_shards, compression, destination) -> str:
+    name = _NAMING(window, pane, shard_index, total_shards, compression, destination)
+    return f"{name[: -len('.avro')]}-{uuid.uuid4().hex[:10]}.avro"
+
+
 class WriteAvroFiles(beam.PTransform):
     """Writes ``(kind, record)`` pairs to ``out_dir/<kind>-*.avro``; kinds are the keys of KIND_SCHEMAS."""
 
@@ -55,6 +68,6 @@ class WriteAvroFiles(beam.PTransform):
             path=self.out_dir,
             destination=lambda element: element[0],
             sink=_sink_for,
-            file_naming=fileio.destination_prefix_naming(suffix=".avro"),
+            file_naming=_unique_naming,
             shards=self.shards,
         )
