@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-from kafka import KafkaConsumer, TopicPartition
 
 from pipeline.cli import main
 from pipeline.errors import ConfigError
@@ -14,26 +13,11 @@ from pipeline.model import RawRecord, kafka_source
 from pipeline.parse import parse_record
 from pipeline.commands.produce import Pacer, parse_pace, parse_rate, produce
 from pipeline.io.kafka import KafkaConfig
+from tests.integration.kafka_helpers import read_topic
 
 pytestmark = pytest.mark.kafka
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-
-
-def read_all(bootstrap: str, topic: str, expected: int) -> list:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    consumer.assign([TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)])
-    consumer.seek_to_beginning()
-    out: list = []
-    try:
-        for _ in range(40):
-            for batch in consumer.poll(timeout_ms=500).values():
-                out.extend(batch)
-            if len(out) >= expected:
-                break
-        return out
-    finally:
-        consumer.close()
 
 
 def accepted_articles(paths: list[str]) -> list[dict]:
@@ -60,7 +44,7 @@ def test_produce_publishes_accepted_records_keyed_by_id_and_skips_bad_ones(kafka
     assert "bad-bytes.jsonl:2: invalid_utf8" in captured.err
     assert "published" in captured.out
 
-    records = read_all(kafka_bootstrap, topic, len(expected))
+    records = read_topic(kafka_bootstrap, topic, len(expected))
     assert len(records) == len(expected)
     by_key: dict[str, list] = {}
     for r in records:

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
-from kafka import KafkaConsumer, TopicPartition
 
+from tests.integration.kafka_helpers import read_topic
 from pipeline.errors import InputError, KafkaIOError
 from pipeline.io.kafka import KafkaConfig, WriteToKafka
 from pipeline.io.kafka_serde import (
@@ -41,23 +41,6 @@ def as_decoded(record: dict) -> dict:
     """What fastavro reads back: timestamp-millis becomes an aware UTC datetime (as in pipeline.io.avro.read_avro)."""
     ms = record["published_at"]
     return {**record, "published_at": None if ms is None else datetime.fromtimestamp(ms / 1000, tz=timezone.utc)}
-
-
-def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 20.0) -> list:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
-    consumer.assign(partitions)
-    consumer.seek_to_beginning()
-    out: list = []
-    try:
-        for _ in range(int(timeout_s * 2)):
-            for batch in consumer.poll(timeout_ms=500).values():
-                out.extend(batch)
-            if len(out) >= expected:
-                break
-        return out
-    finally:
-        consumer.close()
 
 
 def write(config: KafkaConfig, topic: str, **kwargs) -> None:

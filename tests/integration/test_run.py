@@ -21,6 +21,7 @@ from pipeline.cli import main
 from pipeline.io.avro import read_avro
 from pipeline.io.kafka_serde import AvroValueDecoder
 from tests.e2e.helpers import assert_accounting, read_outputs, source_key
+from tests.integration.kafka_helpers import read_topic
 
 pytestmark = pytest.mark.kafka
 REPO = Path(__file__).resolve().parents[2]
@@ -65,13 +66,9 @@ def committed(bootstrap, topic, group):
     return result
 
 
-def read_topic(bootstrap, topic):
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-                             consumer_timeout_ms=3000, enable_auto_commit=False)
+def decoded(bootstrap, topic, expected):
     decode = AvroValueDecoder()
-    records = [decode(m.value, m.headers)[1] for m in consumer]
-    consumer.close()
-    return records
+    return [decode(m.value, m.headers)[1] for m in read_topic(bootstrap, topic, expected)]
 
 
 def run(bootstrap, topic, group, out, *extra):
@@ -102,8 +99,9 @@ def test_stop_at_end_reads_everything_once_and_commits(kafka_bootstrap, make_top
     assert committed(kafka_bootstrap, topic, group_name) == ends
 
     # The output topics hold the same records as the files.
-    assert sorted(r["id"] for r in read_topic(kafka_bootstrap, articles_topic)) == sorted(a["id"] for a in result["articles"])
-    assert len(read_topic(kafka_bootstrap, dl_topic)) == 4
+    in_topic = decoded(kafka_bootstrap, articles_topic, len(result["articles"]))
+    assert sorted(r["id"] for r in in_topic) == sorted(a["id"] for a in result["articles"])
+    assert len(decoded(kafka_bootstrap, dl_topic, 4)) == 4
 
     again = run(kafka_bootstrap, topic, group_name, tmp_path / "again", "--stop-at-end")
     assert again["metrics"]["read"] == 0
