@@ -6,7 +6,10 @@ local runs name the FnApiRunner directly. Other runners (Prism, Flink, Dataflow)
 """
 from __future__ import annotations
 
-from typing import Sequence
+import os
+import shutil
+import subprocess
+from typing import Optional, Sequence
 
 LOCAL_RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"
 
@@ -35,3 +38,28 @@ def prepare_local_runner() -> None:
     from apache_beam.runners.portability.fn_api_runner import worker_handlers
 
     worker_handlers.STATE_CACHE_SIZE_MB = 0
+
+
+PRISM_BUILD_HINT = ("build it with `go install github.com/apache/beam/sdks/v2/go/cmd/prism@v2.77.0` (about 2.5 min; "
+                    "`make test` puts it in .local/bin/prism), then pass its path or set $PRISM_LOCATION")
+
+
+def find_prism(given: Optional[str] = None) -> str:
+    """The Prism runner binary: ``given``, $PRISM_LOCATION, ``prism`` on PATH, or $(go env GOPATH)/bin/prism.
+
+    Raises ResourceMissingError saying how to build it when none is executable.
+    """
+    from pipeline.errors import ResourceMissingError
+
+    if given:
+        if os.path.isfile(given) and os.access(given, os.X_OK):
+            return given
+        raise ResourceMissingError(f"{given!r} is not an executable Prism binary; {PRISM_BUILD_HINT}")
+    candidates = [os.environ.get("PRISM_LOCATION"), shutil.which("prism")]
+    if shutil.which("go"):
+        gopath = subprocess.run(["go", "env", "GOPATH"], capture_output=True, text=True).stdout.strip()
+        candidates.append(os.path.join(gopath, "bin", "prism") if gopath else None)
+    found = next((c for c in candidates if c and os.path.isfile(c) and os.access(c, os.X_OK)), None)
+    if found is None:
+        raise ResourceMissingError(f"the Prism runner binary was not found; {PRISM_BUILD_HINT}")
+    return found

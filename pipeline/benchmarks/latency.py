@@ -46,13 +46,13 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Sequence
+
+from pipeline import runners
 
 NAME = "latency"
 HELP = "streaming latency from produce to a complete output file (wirepipe run on Prism), p50/p90/p99"
 
-PRISM_BUILD_HINT = ("build it with `go install github.com/apache/beam/sdks/v2/go/cmd/prism@v2.77.0` (about 2.5 min; "
-                    "the binary lands in $(go env GOPATH)/bin/prism), then pass --prism-location or set $PRISM_LOCATION")
 DEMO_FEED = Path(__file__).resolve().parents[2] / "seeds" / "demo" / "feed.jsonl"
 POLL_S = 0.02  # how often the out directory is listed: the resolution of every figure
 _STOP_GRACE_S = 20.0
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> dict:
     window_s = parse_duration(args.window)
     if window_s <= 0:
         raise ConfigError(f"--window must be a positive duration, got {args.window!r}")
-    prism = find_prism(args.prism_location)
+    prism = runners.find_prism(args.prism_location)
     bootstrap, started_broker = local_broker(args.bootstrap_servers)
     try:
         return _bench(bootstrap, prism, args, rate, window_s)
@@ -100,26 +100,6 @@ def run(args: argparse.Namespace) -> dict:
 
 
 # --- pure parts --------------------------------------------------------------------------------------
-
-
-def find_prism(given: Optional[str] = None) -> str:
-    """The Prism binary: ``given``, $PRISM_LOCATION, ``prism`` on PATH, or $(go env GOPATH)/bin/prism.
-
-    Raises ResourceMissingError saying how to build it when none is executable."""
-    from pipeline.errors import ResourceMissingError
-
-    if given:
-        if os.access(given, os.X_OK) and os.path.isfile(given):
-            return given
-        raise ResourceMissingError(f"--prism-location {given!r} is not an executable file; {PRISM_BUILD_HINT}")
-    candidates = [os.environ.get("PRISM_LOCATION"), shutil.which("prism")]
-    if shutil.which("go"):
-        gopath = subprocess.run(["go", "env", "GOPATH"], capture_output=True, text=True).stdout.strip()
-        candidates.append(os.path.join(gopath, "bin", "prism") if gopath else None)
-    found = next((c for c in candidates if c and os.path.isfile(c) and os.access(c, os.X_OK)), None)
-    if found is None:
-        raise ResourceMissingError(f"the Prism runner binary was not found; {PRISM_BUILD_HINT}")
-    return found
 
 
 def load_templates(path: Path = DEMO_FEED) -> list[dict]:

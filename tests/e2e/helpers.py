@@ -20,8 +20,8 @@ def replay(paths, out: Path, *extra: str) -> dict:
     return read_outputs(out)
 
 
-def read_outputs(out: Path) -> dict:
-    """Read every ``<kind>-*.avro`` in ``out`` and ``metrics.json``."""
+def read_records(out: Path) -> dict:
+    """Read every ``<kind>-*.avro`` in ``out``: ``{kind: [records]}``."""
     result = {}
     for kind in KINDS:
         records = []
@@ -29,6 +29,12 @@ def read_outputs(out: Path) -> dict:
             with open(path, "rb") as fh:
                 records.extend(fastavro.reader(fh))
         result[kind] = records
+    return result
+
+
+def read_outputs(out: Path) -> dict:
+    """Read every ``<kind>-*.avro`` in ``out`` and ``metrics.json``."""
+    result = read_records(out)
     with open(os.path.join(out, "metrics.json"), encoding="utf-8") as fh:
         result["metrics"] = json.load(fh)
     return result

@@ -1,6 +1,8 @@
 """Reading topics back in the real-broker tests."""
 from __future__ import annotations
 
+import os
+
 from kafka import KafkaConsumer, TopicPartition
 
 
@@ -19,3 +21,14 @@ def read_topic(bootstrap: str, topic: str, expected: int, timeout_s: float = 20.
         return out
     finally:
         consumer.close()
+
+
+def prism_or_none() -> str | None:
+    """The Prism binary if one is built (see pipeline.runners.find_prism), else None: its tests skip."""
+    from pipeline.errors import ResourceMissingError
+    from pipeline.runners import find_prism
+
+    try:
+        return find_prism(os.environ.get("PRISM_LOCATION") or None)
+    except ResourceMissingError:
+        return None

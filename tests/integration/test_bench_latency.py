@@ -9,6 +9,8 @@ import stat
 
 import pytest
 
+from pipeline.runners import find_prism
+from tests.integration.kafka_helpers import prism_or_none
 from pipeline.benchmarks import latency
 from pipeline.errors import ResourceMissingError
 from pipeline.model import RawRecord, kafka_source
@@ -58,17 +60,10 @@ def test_missing_prism_names_how_to_build_it(tmp_path):
     not_executable.write_text("#!/bin/sh\n")
     not_executable.chmod(stat.S_IRUSR | stat.S_IWUSR)
     with pytest.raises(ResourceMissingError, match="go install github.com/apache/beam/sdks/v2/go/cmd/prism@v2.77.0"):
-        latency.find_prism(str(not_executable))
+        find_prism(str(not_executable))
 
 
-def _prism_or_none():
-    try:
-        return latency.find_prism(os.environ.get("PRISM_LOCATION"))
-    except ResourceMissingError:
-        return None
-
-
-PRISM = _prism_or_none()
+PRISM = prism_or_none()
 
 
 @pytest.mark.kafka

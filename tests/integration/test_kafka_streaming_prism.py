@@ -6,9 +6,6 @@ skipped unless it is found ($PRISM_LOCATION, `prism` on PATH, or $(go env GOPATH
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Optional
@@ -20,18 +17,11 @@ from apache_beam.transforms.window import FixedWindows
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipeline.io.kafka import ReadFromKafka
+from tests.integration.kafka_helpers import prism_or_none
 
 
 
-def find_prism() -> Optional[str]:
-    candidates = [os.environ.get("PRISM_LOCATION"), shutil.which("prism")]
-    if shutil.which("go"):
-        gopath = subprocess.run(["go", "env", "GOPATH"], capture_output=True, text=True).stdout.strip()
-        candidates.append(os.path.join(gopath, "bin", "prism") if gopath else None)
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
-
-
-PRISM = find_prism()
+PRISM = prism_or_none()
 pytestmark = [
     pytest.mark.kafka,
     pytest.mark.slow,

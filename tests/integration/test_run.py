@@ -20,8 +20,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from pipeline.cli import main
 from pipeline.io.avro import read_avro
 from pipeline.io.kafka_serde import AvroValueDecoder
-from tests.e2e.helpers import assert_accounting, read_outputs, source_key
-from tests.integration.kafka_helpers import read_topic
+from tests.e2e.helpers import KINDS, assert_accounting, read_outputs, read_records, source_key
+from tests.integration.kafka_helpers import prism_or_none, read_topic
 
 pytestmark = pytest.mark.kafka
 REPO = Path(__file__).resolve().parents[2]
@@ -157,3 +157,46 @@ def test_past_and_future_record_times(kafka_bootstrap, make_topic, group_name, t
     assert window_of["old"] == "2001-01-01T00:00:00"
     ahead_window = time.mktime(time.strptime(window_of["ahead"], "%Y-%m-%dT%H:%M:%S")) - time.timezone
     assert abs(ahead_window - time.time()) < 10 * 60  # not 40 minutes ahead
+
+
+PRISM = prism_or_none()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(PRISM is None, reason="Prism runner binary not found (make test builds it when Go is there)")
+def test_endless_stream_on_prism(kafka_bootstrap, make_topic, group_name, tmp_path):
+    """The real streaming mode: 1 s windows fire while the job runs, offsets are committed in bundle
+    finalization, and every record (duplicates, updates, malformed values) lands in exactly one output."""
+    topic = make_topic(3)
+    out = tmp_path / "out"
+    job = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic,
+         "--group", group_name, "--start", "earliest", "--out", str(out), "--window", "1s", "--no-progress",
+         "--runner=PrismRunner", f"--prism_location={PRISM}", "--environment_type=LOOPBACK"],
+        env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        feed = stories(0, 20)
+        produce(kafka_bootstrap, topic, feed + MALFORMED)
+        ends = end_offsets(kafka_bootstrap, topic)
+        expected = {(topic, p, o) for (_, p), end in ends.items() for o in range(end)}
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            assert job.poll() is None, "the streaming job stopped by itself"
+            records = read_records(out) if out.exists() else {kind: [] for kind in KINDS}
+            seen = [source_key(r) for kind in KINDS for r in records[kind]]
+            if set(seen) >= expected and committed(kafka_bootstrap, topic, group_name) == ends:
+                break
+            time.sleep(1)
+        assert sorted(seen) == sorted(expected), "a record is missing or was written twice"
+        assert committed(kafka_bootstrap, topic, group_name) == ends
+        assert len(records["duplicates"]) == 4 and len(records["dead-letter"]) == len(MALFORMED)
+        statuses = sorted(a["dedup"]["status"] for a in records["articles"])
+        assert statuses.count("UPDATE") == 3 and len(statuses) == len(feed) - 4
+    finally:
+        os.killpg(job.pid, signal.SIGTERM)
+        try:
+            job.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(job.pid, signal.SIGKILL)
+            job.wait()
