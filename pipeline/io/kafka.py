@@ -497,6 +497,7 @@ class _ReadPartitionFn(beam.DoFn):
         self._commit_lock = threading.Lock()
         self._committed: dict[TopicPartition, int] = {}
         self._lag_gauges: dict[TopicPartition, Any] = {}
+        self._last_record_at: dict[TopicPartition, float] = {}
 
     def teardown(self) -> None:
         for client in (getattr(self, "_consumer", None), getattr(self, "_committer", None)):
@@ -522,7 +523,9 @@ class _ReadPartitionFn(beam.DoFn):
         last_attempt = start - 1  # the last offset handed to try_claim
         next_offset = start  # the offset to commit: everything before it has been emitted (or was a gap)
         deadline = time.monotonic() + self._checkpoint_interval_s
-        last_record_at = time.monotonic()  # for idle_timeout_s
+        # For idle_timeout_s, kept across the calls of a partition: a self-checkpoint starts a new call,
+        # and a count that restarted with each call would never reach the timeout.
+        last_record_at = self._last_record_at.setdefault(tp, time.monotonic())
         try:
             while True:
                 stop = tracker.current_restriction().stop
@@ -548,7 +551,7 @@ class _ReadPartitionFn(beam.DoFn):
                         emitted += 1
                         size += len(record.value or b"") + len(record.key or b"")
                     if batch:
-                        last_record_at = time.monotonic()
+                        last_record_at = self._last_record_at[tp] = time.monotonic()
                 finally:
                     # Counted per batch: a metric update per record costs more than the rest of the loop.
                     self._records.inc(emitted)
@@ -573,9 +576,8 @@ class _ReadPartitionFn(beam.DoFn):
                     watermark_estimator.mark_idle()
                     tracker.defer_remainder(Duration(seconds=self._idle_resume_s))
                     return
-                if time.monotonic() >= deadline and (self._idle_timeout_s is None or idle_for < self._idle_timeout_s / 2):
+                if time.monotonic() >= deadline:
                     # Self-checkpoint so the runner can commit outputs and finalize (and so commit offsets).
-                    # Not while counting down an idle timeout: the next call would start the count again.
                     tracker.defer_remainder()
                     return
         except KafkaError as exc:

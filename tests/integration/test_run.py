@@ -200,3 +200,14 @@ def test_endless_stream_on_prism(kafka_bootstrap, make_topic, group_name, tmp_pa
         except subprocess.TimeoutExpired:
             os.killpg(job.pid, signal.SIGKILL)
             job.wait()
+
+
+@pytest.mark.timeout(180)
+def test_until_idle_ends_when_checkpoints_are_shorter_than_the_idle_time(kafka_bootstrap, make_topic, group_name, tmp_path):
+    """The idle count must survive the reader's self-checkpoints (it once restarted with each of them)."""
+    topic = make_topic(2)
+    produce(kafka_bootstrap, topic, stories(0, 6))
+    started = time.monotonic()
+    result = run(kafka_bootstrap, topic, group_name, tmp_path / "out", "--until-idle", "3", "--checkpoint-interval", "250ms")
+    assert result["metrics"]["read"] == len(stories(0, 6))
+    assert time.monotonic() - started < 120
