@@ -14,6 +14,7 @@ from pipeline import graph, metrics, progress, runners
 from pipeline.io.archive import expand_paths
 from pipeline.io.archive_source import ReadArchive
 from pipeline.options import JobConfig, parse_duration
+from pipeline.transforms.enrich import check_resources
 
 
 
@@ -69,6 +70,7 @@ def _main(args: argparse.Namespace) -> int:
 def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str] = (), show_progress: bool = False) -> dict:
     """Replay the files named by ``paths`` into ``config.out_dir``; return the run's counters."""
     files = expand_paths(paths)
+    check_resources(config)
     os.makedirs(config.out_dir, exist_ok=True)
     beam_args = runners.with_default_runner(beam_args)
     if runners.is_local(beam_args):

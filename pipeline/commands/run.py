@@ -31,6 +31,7 @@ from pipeline.enrich import public_record
 from pipeline.errors import ConfigError
 from pipeline.io.kafka import ReadFromKafka, WriteToKafka, commit_offsets
 from pipeline.options import parse_duration
+from pipeline.transforms.enrich import check_resources
 from pipeline.transforms.offsets import TrackOffsets, processed_offsets
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ def run_stream(args: argparse.Namespace) -> dict:
     if not args.out and not any(topics.values()):
         raise ConfigError("nowhere to write: give --out DIR and/or --output-topic / --duplicates-topic / --dead-letter-topic")
     config = job_config(args, streaming=True, window_s=parse_duration(args.window))
+    check_resources(config)
     idle_s = parse_duration(args.until_idle) if args.until_idle else None
     bounded = bool(args.stop_at_end)
     beam_args = runners.with_default_runner(args.beam_args)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -29,6 +30,21 @@ def build_enricher(config: JobConfig) -> Enricher:
         entities = EntityExtractor.load(model_path=config.ner_model, backend=config.ner_backend)
     fingerprint = Fingerprinter(threshold=config.near_dup_threshold).fingerprint_list if config.near_dup else None
     return Enricher(entities=entities, quotes=QuoteExtractor(), fingerprint=fingerprint)
+
+
+def check_resources(config: JobConfig) -> None:
+    """Fail on the driver, before a pipeline starts, when the chosen entity backend lacks its data."""
+    from pipeline.errors import ResourceMissingError
+    from pipeline.nlp.entities.camel import require_camel_resources
+    from pipeline.nlp.entities.crf import lexicon_path
+
+    if config.ner_backend == "camel":
+        require_camel_resources()
+    if config.ner_model and config.ner_backend in ("auto", "crf"):
+        for path in (config.ner_model, lexicon_path(config.ner_model)):
+            if not os.path.isfile(path):
+                raise ResourceMissingError(
+                    f"NER model file {path} not found; train one with `wirepipe train-ner --conll TRAIN --out {config.ner_model}`")
 
 
 class _Loaded:

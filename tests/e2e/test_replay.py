@@ -101,3 +101,19 @@ def test_saudinewsnet_replay(tmp_path, shared_data):
     ids = {json.loads(line)["id"] for line in feed.open(encoding="utf-8")}
     out_ids = {r["id"] for kind in ("articles", "duplicates", "dead-letter") for r in result[kind]}
     assert out_ids == ids
+
+
+@pytest.mark.parametrize("extra,message", [
+    (("--ner", "camel"), "--ner camel needs"),
+    (("--ner-model", "/nonexistent/ner.crfsuite"), "NER model file /nonexistent/ner.crfsuite not found"),
+])
+def test_missing_entity_resources_fail_before_the_run(tmp_path, capsys, extra, message):
+    from pipeline.cli import main
+    from pipeline.nlp.entities.camel import missing_camel_resources
+
+    if extra[0] == "--ner" and not missing_camel_resources():
+        pytest.skip("camel-tools NER data is installed here")
+    code = main(["replay", str(SEEDS / "demo" / "feed.jsonl"), "--out", str(tmp_path / "out"), "--no-progress", *extra])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out" / "metrics.json").exists()

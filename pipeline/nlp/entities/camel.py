@@ -43,6 +43,13 @@ def missing_camel_resources() -> list[str]:
     return missing
 
 
+def require_camel_resources() -> None:
+    """Raise ResourceMissingError saying what to install when ``--ner camel`` cannot load."""
+    missing = missing_camel_resources()
+    if missing:
+        raise ResourceMissingError(f"--ner camel needs {', '.join(missing)}: {INSTALL_HINT}")
+
+
 class CamelTagger:
     """Wraps ``NERecognizer.pretrained()``; returns our candidates (method ``camel``)."""
 
@@ -52,9 +59,7 @@ class CamelTagger:
     @classmethod
     def load(cls) -> "CamelTagger":
         """Load the pretrained model, or raise ResourceMissingError saying what to install."""
-        missing = missing_camel_resources()
-        if missing:
-            raise ResourceMissingError(f"--ner camel needs {', '.join(missing)}: {INSTALL_HINT}")
+        require_camel_resources()
         from camel_tools.ner import NERecognizer  # only now: this import reads the catalogue
 
         return cls(NERecognizer.pretrained(use_gpu=False))
