@@ -7,7 +7,6 @@ that count are the Beam metrics written at the end.
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from contextlib import contextmanager
 from typing import Iterator, Optional
@@ -57,4 +56,3 @@ def display(enabled: bool, total_read: Optional[int] = None, interval: float = 0
         finally:
             stop.set()
             thread.join()
-            time.sleep(0)

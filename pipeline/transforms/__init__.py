@@ -1,7 +1,10 @@
 """Thin Beam wrappers around the pure logic in pipeline/ (parse, dedup, enrich, neardup)."""
 from __future__ import annotations
 
+from typing import Callable
+
 import apache_beam as beam
+from apache_beam.utils.timestamp import Timestamp
 
 from pipeline.dedup import event_ms
 
@@ -15,3 +18,22 @@ def at_event_time(value, article: dict) -> beam.window.TimestampedValue:
     the last input's timestamp, and the windowed file sinks would put it in the wrong window.
     """
     return beam.window.TimestampedValue(value, event_ms(article) / 1000.0)
+
+
+def take_ready(pending, flush, upto_ms: int, order_key: Callable) -> tuple[list, list]:
+    """Take the buffered items whose event time (``order_key(item)[0]``, ms) is at or before ``upto_ms``.
+
+    The buffer keeps the rest, and the flush timer is re-armed for the earliest of them, so an item
+    never waits for an arrival that may not come. Returns ``(ready, waiting)``, each in key order.
+    The buffering stateful steps (DedupExact, NearDup) share this.
+    """
+    items = sorted(pending.read(), key=order_key)
+    ready = [item for item in items if order_key(item)[0] <= upto_ms]
+    waiting = items[len(ready):]
+    if ready:
+        pending.clear()
+        for item in waiting:
+            pending.add(item)
+    if waiting:
+        flush.set(Timestamp(micros=order_key(waiting[0])[0] * 1000))
+    return ready, waiting

@@ -19,7 +19,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from pipeline import dedup
 from pipeline.errors import ConfigError
-from pipeline.transforms import METRICS_NAMESPACE, at_event_time
+from pipeline.transforms import METRICS_NAMESPACE, at_event_time, take_ready
 
 DUPLICATES = "duplicates"
 _Keyed = beam.typehints.KV[str, beam.typehints.Any]  # str keys: a deterministic key coder
@@ -62,13 +62,7 @@ class _EarliestFirstFn(beam.DoFn):
         flush=beam.DoFn.TimerParam(FLUSH),
     ):
         fired_ms = fired.micros // 1000
-        articles = sorted(pending.read(), key=dedup.order_key)
-        ready = [a for a in articles if dedup.event_ms(a) <= fired_ms]
-        waiting = [a for a in articles if dedup.event_ms(a) > fired_ms]
-        if ready:
-            pending.clear()
-            for article in waiting:
-                pending.add(article)
+        ready, waiting = take_ready(pending, flush, fired_ms, dedup.order_key)
         first = first_state.read()
         for article in ready:
             opens = dedup.is_expired(first, article, self.horizon_ms)
@@ -76,9 +70,7 @@ class _EarliestFirstFn(beam.DoFn):
                 first = dedup.first_of(article)
                 first_state.write(first)
             yield from self._decide(article, first, opens)
-        if waiting:
-            flush.set(_at(dedup.event_ms(waiting[0])))
-        elif first is not None:
+        if not waiting and first is not None:
             expires_ms = first.event_ms + self.horizon_ms + 1
             if fired_ms >= expires_ms:
                 first_state.clear()

@@ -61,7 +61,7 @@ from apache_beam.utils.timestamp import Timestamp
 from pipeline import dedup
 from pipeline.errors import ConfigError
 from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, Fingerprint, Fingerprinter
-from pipeline.transforms import METRICS_NAMESPACE, at_event_time
+from pipeline.transforms import METRICS_NAMESPACE, at_event_time, take_ready
 
 DUPLICATES = "duplicates"
 FINGERPRINT_FIELD = "_fingerprint"
@@ -163,7 +163,7 @@ class _MatchInShardFn(beam.DoFn):
     ):
         _, probe = element
         pending.add(probe)
-        # As in DedupExact: the flush follows the last arrival; probes it leaves waiting re-arm it.
+        # As in DedupExact: the flush follows the last arrival; take_ready re-arms it for probes left waiting.
         flush.set(timestamp)
 
     @on_timer(FLUSH)
@@ -200,16 +200,9 @@ class _MatchInShardFn(beam.DoFn):
 
     def _drain(self, upto_ms, pending, index_state, flush, expire):
         """Match the pending probes at or before ``upto_ms``, in ``(event_ms, id)`` order."""
-        probes = sorted(pending.read(), key=lambda p: (p.event_ms, p.id))
-        ready = [p for p in probes if p.event_ms <= upto_ms]
+        ready, _ = take_ready(pending, flush, upto_ms, _probe_order)
         if not ready:
             return
-        waiting = probes[len(ready):]
-        pending.clear()
-        for probe in waiting:
-            pending.add(probe)
-        if waiting:
-            flush.set(Timestamp(micros=waiting[-1].event_ms * 1000))
         # Articles further back than one horizon before the oldest ready probe can match nothing more.
         floor = ready[0].event_ms - self.horizon_ms
         index = [entry for entry in _load(index_state) if entry.probe.event_ms >= floor]
@@ -262,6 +255,10 @@ class _MatchInShardFn(beam.DoFn):
 def _load(index_state) -> list:
     blob = index_state.read()
     return pickle.loads(blob) if blob else []
+
+
+def _probe_order(probe: _Probe) -> tuple[int, str]:
+    return probe.event_ms, probe.id
 
 
 def _dump(index: list) -> bytes:
