@@ -8,7 +8,8 @@ from typing import Iterator
 
 import fastavro
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+#: Inside the package (a symlink to the top-level schemas/ in the source tree), so wheels carry them.
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 SCHEMA_NAMES = ("wire_article", "enriched_article", "duplicate", "dead_letter")
 
 

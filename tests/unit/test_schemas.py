@@ -250,7 +250,7 @@ def test_files_written_with_historical_schema_are_readable_with_current(name: st
 
 
 def _git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=SCHEMA_DIR.parent, capture_output=True, text=True,
+    return subprocess.run(["git", *args], cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
                           check=True, timeout=30).stdout
 
 
