@@ -28,6 +28,9 @@ _COMPOUND_FIRST = frozenset({"عبد", "ابو", "ام", "ابي"})
 _TITLE_PREPOSITIONS = frozenset({"في", "لدي"})
 
 _TANWEEN = "\u064b"
+#: How often Wikidata must use an ال-word as a surname before it ends a بن chain (see name_extent).
+_FAMILY_NAME_MIN = 3
+_NASAB = frozenset({"بن", "ابن", "بنت"})
 _T_GAZ, _T_TITLE, _T_OTHER, _T_FULLNAME = 1, 2, 4, 8
 # Heads that only describe a named body: حركة حماس is the ORGANIZATION حماس.
 _DESCRIPTOR_HEADS = frozenset({"حركه", "الحركه", "تنظيم", "التنظيم", "جماعه", "الجماعه"})
@@ -91,11 +94,14 @@ class RuleTagger:
     def __init__(self, gazetteer: Gazetteer | None = None, lexicon: Lexicon | None = None,
                  persons: Gazetteer | None = None):
         """``persons`` indexes full names of people (default: Wikidata's, :mod:`pipeline.nlp.entities.names`)."""
-        from pipeline.nlp.entities.names import full_name_index
+        from pipeline.nlp.entities.names import PersonNames, full_name_index
 
         self.gaz = gazetteer or Gazetteer.load()
         self.lex = lexicon or Lexicon.load()
         self.persons = persons if persons is not None else full_name_index()
+        # ال-words Wikidata uses as surnames at least this often (السلمان 12, الفايز 9; المدير 1).
+        self._family_names = frozenset(w for w, c in PersonNames.load().surname.items()
+                                       if c >= _FAMILY_NAME_MIN and w.startswith("ال"))
         lex = self.lex
         self._title_first = frozenset(k[0] for k in lex.titles)
         self._gaz_first = self.gaz.first_words()
@@ -220,6 +226,12 @@ class RuleTagger:
                 end += 2
             else:
                 break
+        # A بن chain ends with the family name (عبدالعزيز بن إبراهيم الفايز): an ال-word after it
+        # when it is a surname in Wikidata or a nisba (الجعفري), not a place or a known adjective.
+        if end < n and _NASAB.intersection(a.norms[j:end]) and a.norms[end].startswith("ال") \
+                and (a.norms[end] in self._family_names or self._nisba_surname(a, end)) \
+                and self._nameable(a, end, first=False) and self.gazetteer_at(a, end) is None:
+            end += 1
         return end
 
     # ------------------------------------------------------------------ rules
