@@ -824,6 +824,14 @@ class _Article:
             canonical = self._fullest(canonical)  # the entity list kept only the surname
         return _Speaker(canonical, mention, idx)
 
+    def _inside_longer_name(self, start: int, mk: str) -> bool:
+        """Does the occurrence of ``mk`` at ``start`` go on, with the next word, inside an entity's name?"""
+        nxt = _WORD_RE.search(self.full_text, start + len(mk))
+        if nxt is None or self.full_text[start + len(mk):nxt.start()] != " ":
+            return False
+        pair = f"{mk} {nxt.group().strip(_STRIP)}"
+        return any(pair in _fold(canonical) for canonical, _ in self.all_ents)
+
     def _fold_index(self) -> list[int]:
         """Original offset of each folded character (identity when the text has no diacritics)."""
         if self.fld.index is None:
@@ -871,6 +879,8 @@ class _Article:
         mk = _fold(mention)
         best_start, best_len = -1, len(mention.split())
         for start in _word_occurrences(self.full_text, mk):
+            if self._inside_longer_name(start, mk):
+                continue  # فهد in ماجد فهد السبيعي is the father's name there, not where a name ends
             run = 0
             pos = start
             starts = []

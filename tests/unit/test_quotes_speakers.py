@@ -364,3 +364,17 @@ def test_name_ali_after_an_office_with_an_entity(qx):
     body = "ونقلت وكالة رويترز عن وزير النفط علي النعيمي قوله إن السوق ستتوازن."
     ents = [_entity(body, "علي النعيمي", "PERSON")]
     assert _speaker_of(qx.extract(None, body, ents), "السوق ستتوازن") == "علي النعيمي"
+
+
+def test_a_son_named_after_his_grandfather_is_not_his_father(qx):
+    """خالد, then the father سعد خالد المطيري: the son's name is not completed from the father's, and
+    the kinship apposition (الابن الأكبر) is not part of his name."""
+    from pipeline.nlp.entities.extractor import EntityExtractor
+
+    body = ("قال خالد الابن الأكبر للفقيد اللواء سعد خالد المطيري إن والده كان محبا لوطنه. "
+            "وأكد خالد أن الخبر نزل على الأسرة كالصاعقة.")
+    entities = EntityExtractor.load(None, "rules").extract(None, body)
+    assert ("خالد", "PERSON") in [(e["text"], e["type"]) for e in entities]
+    quotes = qx.extract(None, body, entities)
+    assert _speaker_of(quotes, "والده كان محبا لوطنه") == "خالد"
+    assert _speaker_of(quotes, "الخبر نزل على الأسرة كالصاعقة") == "خالد"
