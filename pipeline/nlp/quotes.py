@@ -97,7 +97,7 @@ _NP_STOP = _words(
 _CLAUSE_OPENERS = _words(
     "بدوره", "بدورها", "جانبه", "جانبها", "جهته", "جهتها", "كما", "فيما", "وقد", "قد", "لكنه", "لكنها",
     "ثم", "كذلك", "وكان", "وكانت", "كان", "كانت", "حين", "عندما", "بينما", "لقد", "ولكنه", "وهنا",
-    "فقد",
+    "فقد", "حيث",
 )
 _PREPOSITIONS = _words("في", "عن", "على", "من", "إلى", "الى", "مع", "خلال", "وفي", "وعن", "وعلى", "ومن",
                        "وإلى", "ومع", "وخلال", "فيما", "بشأن", "وبشأن", "حول", "وحول", "وبعد", "بعد", "أما", "وأما")
@@ -153,6 +153,8 @@ _KIN_HEADS = _words("أعمام", "عم", "عمة", "عمات", "أخوال", "�
 _KIN = _KIN | _KIN_HEADS
 # Endings of a noun with a possessive pronoun (سعادته، كلمتها، زيارتهم): never part of a name.
 _POSSESSED = ("ته", "تها", "تهم", "تهما")
+# A plural or second-person pronoun on a long word (إنتاجهم، بلادكم): a possessed noun, not a name.
+_PLURAL_SUFFIXES = ("هم", "هما", "كم", "هن")
 # One-letter abbreviations of titles written with a full stop (م. مهندس، د. دكتور، أ. أستاذ), folded.
 _ABBREVIATIONS = frozenset("دما")
 _NAME_GLUE = _words("بن", "بنت", "ابن", "أبو", "ابو", "أبي", "عبد", "آل", "ولد", "أم")
@@ -986,6 +988,7 @@ class _Article:
                 and not (k[0] in "وف" and k[1:] in CUE_FORMS)
                 and k not in _ORG_HEADS and not k[0].isascii() and k not in NAME_HEADS
                 and k not in _CLAUSE_OPENERS and k not in _CONNECTORS and not k.endswith(_POSSESSED)
+                and not (len(k) > 4 and k.endswith(_PLURAL_SUFFIXES))
                 and k not in _KIN and k not in _PRONOUN_TITLES and not _Article._headed_pp(k))
 
     def _spelled_ali(self, end: int) -> bool:

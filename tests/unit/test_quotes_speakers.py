@@ -378,3 +378,16 @@ def test_a_son_named_after_his_grandfather_is_not_his_father(qx):
     quotes = qx.extract(None, body, entities)
     assert _speaker_of(quotes, "والده كان محبا لوطنه") == "خالد"
     assert _speaker_of(quotes, "الخبر نزل على الأسرة كالصاعقة") == "خالد"
+
+
+def test_haith_opens_a_clause_and_a_possessed_noun_is_no_name(qx):
+    """حيث دعا … opens a new clause whose subject the next participle continues; بتوريد إنتاجهم (a
+    verbal noun with "their") is never read as a speaker's name."""
+    from pipeline.nlp.entities.extractor import EntityExtractor
+
+    body = ("دعت مديرية الزراعة المزارعين الراغبين بتوريد إنتاجهم إلى التسجيل في الموعد.\n"
+            "حيث دعا مدير عام الزراعة م. عبدالعزيز بن عبدالله السلمان الراغبين إلى سرعة التسجيل.\n"
+            "مشيرا إلى أن المديرية خصص لها كمية كبيرة.")
+    entities = EntityExtractor.load(None, "rules").extract(None, body)
+    quotes = qx.extract(None, body, entities)
+    assert _speaker_of(quotes, "المديرية خصص لها كمية كبيرة") == "عبدالعزيز بن عبدالله السلمان"
