@@ -25,7 +25,7 @@ _PRONOUN_SUFFIXES = ("ها", "هم", "هما", "كم")
 _HONORIFICS = frozenset({"سمو", "معالي", "فخامه", "سعاده", "سماحه", "جلاله", "د", "صاحب", "اية"})
 _COMPOUND_FIRST = frozenset({"عبد", "ابو", "ام", "ابي"})
 # Prepositions that may sit inside a title before a place: السفير الروسي في دمشق.
-_TITLE_PREPOSITIONS = frozenset({"في", "لدي"})
+_TITLE_PREPOSITIONS = frozenset({"في", "لدي", "الي"})  # في، لدى، إلى + a place
 
 _TANWEEN = "\u064b"
 #: How often Wikidata must use an ال-word as a surname before it ends a بن chain (see name_extent).
@@ -100,8 +100,10 @@ class RuleTagger:
         self.lex = lexicon or Lexicon.load()
         self.persons = persons if persons is not None else full_name_index()
         # ال-words Wikidata uses as surnames at least this often (السلمان 12, الفايز 9; المدير 1).
-        self._family_names = frozenset(w for w, c in PersonNames.load().surname.items()
+        names = PersonNames.load()
+        self._family_names = frozenset(w for w, c in names.surname.items()
                                        if c >= _FAMILY_NAME_MIN and w.startswith("ال"))
+        self._known_names = names.given.keys() | names.surname.keys()
         lex = self.lex
         self._title_first = frozenset(k[0] for k in lex.titles)
         self._gaz_first = self.gaz.first_words()
@@ -183,6 +185,8 @@ class RuleTagger:
             # ورجل الأعمال, بأفغانستان: a conjunction or a preposition on a place starts no name.
             if (norm.startswith("و") and not conj_ok) or self.has_article(a, i):
                 return False
+            if norm[0] in "يت" and len(norm) >= 4 and norm not in self._known_names:
+                return False  # السفير يستنكر: an imperfect verb that no one is named
             return not any(r.prefix and r.stem in self._gaz_first for r in a.readings[i])
         if norm.startswith("لل") or (norm.startswith("ال") and norm.endswith("يه")):
             return False  # مركز الملك سلمان للإغاثة, مدينة الملك فهد الطبية
@@ -347,6 +351,11 @@ class RuleTagger:
         end = self.name_extent(a, j)
         if end is None:
             return None
+        if end == j + 1 and end < len(a) and a.readings[end][0].prefix == 0 and (end + 1 == len(a) or (
+                not a.is_word[end + 1] or self._is_stop(a, end + 1))):
+            hit = self.gazetteer_at(a, end)
+            if hit is not None and hit.type == "LOCATION" and hit.end == end + 1:
+                end += 1  # رئيس البعثة برناردينو ليون عن …: a surname spelled like a city (Lyon)
         return Candidate(j, end, "PERSON", "rule", Reading(0, a.norms[j]), role=(i, j, reading), rule="title")
 
     def _nationality_person(self, a: Analysis, i: int, reading: Reading) -> Candidate | None:
