@@ -64,6 +64,9 @@ _MARK_RE = re.compile("[«»“”„‟″\"‘’]")
 # Sentence ends: a full stop not inside a number, ! ? ؟ ; ؛ an ellipsis, or a line break.
 _SENT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟\n…]")
 _WORD_RE = re.compile(r"\S+")
+# Between two quoted items of a list: a comma, و, or both («…»، «…» و«…»).
+_LIST_GAP_RE = re.compile(r"\s*(?:[،,]\s*و?|و)\s*")
+_MAX_LISTED_WORDS = 6
 _STRIP = "«»“”„‟″\"‘’.,،:;؛!?؟()[]{}-–—_'…"
 _DIACRITIC_RE = re.compile("[" + DIACRITICS + "]")
 _QUOTE_CHARS = frozenset("«»“”„‟″\"‘’")
@@ -1771,7 +1774,7 @@ class _Article:
             s, e = p.open + 1, p.close
             inner = f[s:e]
             nwords = len(inner.split())
-            if nwords == 0 or self._is_name(p.open):
+            if nwords == 0 or self._is_name(p.open) or nwords <= _MAX_LISTED_WORDS and self._listed(p, pairs):
                 continue
             host = next((q for q in indirect if q.start <= p.open < q.end), None)
             if host is not None:
@@ -1841,6 +1844,12 @@ class _Article:
             if c.end <= pos and c.speaker is not None:
                 return c.speaker
         return self.names[-1] if self.names else None
+
+    def _listed(self, p: _Pair, pairs: list[_Pair]) -> bool:
+        """«فن الإلقاء» و«كيف تدير حوارا»: quoted items joined by a comma or و are titles in a list."""
+        f = self.f
+        return any(_LIST_GAP_RE.fullmatch(f, p.close + 1, q.open) or _LIST_GAP_RE.fullmatch(f, q.close + 1, p.open)
+                   for q in pairs if q is not p)
 
     def _is_name(self, open_pos: int) -> bool:
         """A quoted phrase right after a name head (تنظيم «…», صحيفة «…», ما يسمى «…») is a name."""
