@@ -1973,9 +1973,15 @@ class _Article:
                     or _key(self._prev_token(c.start)[0]) in _CONNECTORS:
                 cut = c.start
                 tok, ts = self._prev_token(cut)
-                if _key(tok) in _CONNECTORS:
-                    cut = ts
+                if _key(tok) in _CONNECTORS or _key(tok) == "مع":
+                    cut = ts  # …، وأضاف / … مع تأكيده أن: the connector goes with the new cue
                 end = cut
+                break
+            if c.participle and f[c.end:c.end + 3].lstrip()[:1] in _QUOTE_CHARS | {":"}:
+                # …، واختتم حديثه بقوله «…»: a verbal noun that opens a quote ends the clause at the
+                # comma before its phrase
+                comma = max(f.rfind("،", start, c.start), f.rfind(",", start, c.start))
+                end = comma if comma >= 0 and len(f[comma:c.start].split()) <= 4 else c.start
                 break
         while end > start and f[end - 1] in " \t\u00a0،,:;؛-–—":
             end -= 1

@@ -92,6 +92,10 @@ def test_quoted_names_are_not_quotes(qx, body):
 # --- indirect speech: verb, subject, complementizer, span up to the end of the clause ----------------
 INDIRECT = [
     # (body, reported clause, speaker)
+    ("وقال المدرب أحمد عيد إن اللعب خارجيا متاح بشرط الدراسة مع تأكيده أن الفريق جاهز.",
+     "اللعب خارجيا متاح بشرط الدراسة", "أحمد عيد"),
+    ("وقال المدرب أحمد عيد إن اللعب خارجيا متاح بشرط الدراسة، واختتم حديثه بقوله «لست قلقا من أي شيء أبدا».",
+     "اللعب خارجيا متاح بشرط الدراسة", "أحمد عيد"),
     ("وأشار وزير الخارجية عادل الجبير إلى أن المحادثات ستستأنف الأسبوع المقبل.",
      "المحادثات ستستأنف الأسبوع المقبل", "عادل الجبير"),
     ("وأكد المتحدث الأمني اللواء منصور التركي أن الأجهزة الأمنية تتابع القضية.",
@@ -328,3 +332,11 @@ def test_any_text_gives_valid_offsets(body_pieces, head_pieces):
     _check_offsets(quotes, headline, body)
     for q in quotes:
         assert q["kind"] in ("DIRECT", "PARTIAL", "INDIRECT") and q["end"] > q["start"]
+
+
+def test_a_verbal_noun_that_opens_a_quote_ends_the_clause_before_it(qx):
+    body = "وقال المدرب أحمد عيد إن اللعب خارجيا متاح بشرط الدراسة، واختتم حديثه بقوله «لست قلقا من أي شيء أبدا»."
+    quotes = qx.extract(None, body, [])
+    assert [(q["kind"], q["text"]) for q in quotes] == [
+        ("INDIRECT", "اللعب خارجيا متاح بشرط الدراسة"), ("DIRECT", "لست قلقا من أي شيء أبدا")]
+    _check_offsets(quotes, None, body)
