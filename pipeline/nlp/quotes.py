@@ -202,7 +202,7 @@ _OWN_WORDS = _words("تصريحاته", "تصريحاتها", "تصريحه", "�
 _ABOUT_RE = re.compile(r"(?:[ \t]+[^\s.،,:؛]+){0,6}?[ \t]+عن(?!\w)")
 _AS_SAID_RE = re.compile(r"(?:علي ما|حسبما|كما)[ \t]+")
 _SOURCES = _words("مصدر", "مصادر")
-_SOURCE_PP_RE = re.compile(r"[ \t]+(علي|من|في)[ \t]+(ال\w+(?:[ \t]+ال\w+){0,2})(?!\w)")
+_SOURCE_PP_RE = re.compile(r"[ \t]+(علي|من|في)[ \t]+((?:ال\w+|\w+(?=[ \t]+ال))(?:[ \t]+ال\w+){0,2})(?!\w)")
 # Participles of affiliation that open a description of an organization (التابعة للأمم المتحدة).
 _AFFILIATION = _words("التابعة", "التابع", "التابعين", "المنتمية", "المنتمي", "الموالية", "الموالي",
                       "المقربة", "المقرب", "المحسوبة", "المحسوب", "المدعومة", "المدعوم")
@@ -460,9 +460,10 @@ class QuoteExtractor:
                     for i, e in usable if e.get("field", "BODY") == field]
             ents.sort()
             all_ents = [(e.get("canonical") or e.get("text") or "", i) for i, e in usable]
+            persons = {c for (c, _), (_, e) in zip(all_ents, usable) if e.get("type") == "PERSON" and " " in c}
             places = [(e["start"], e["end"]) for e in entities
                       if e.get("field", "BODY") == field and e.get("type") == "LOCATION"]
-            for q in _Article(self, _Field(text), ents, all_ents, names, headline, body, places).run():
+            for q in _Article(self, _Field(text), ents, all_ents, names, headline, body, places, persons).run():
                 sp = q.speaker.as_record(q.implicit) if q.speaker else None
                 out.append({"kind": q.kind, "text": text[q.start:q.end], "field": field, "start": q.start,
                             "end": q.end, "verb": q.verb, "speaker": sp})
@@ -475,8 +476,9 @@ class _Article:
     """The work on one field: a short-lived object so that the extractor itself stays stateless."""
 
     def __init__(self, qx: QuoteExtractor, fld: _Field, ents, all_ents, names: list[_Speaker],
-                 headline: Optional[str], body: str, places=()):
+                 headline: Optional[str], body: str, places=(), persons=frozenset()):
         self.qx = qx
+        self.persons = persons  # canonical names of the article's persons, two words or more
         self.fld = fld
         self.f = fld.f
         self.ents = ents
@@ -820,13 +822,15 @@ class _Article:
             if alt is not None:
                 ck, ak = _fold(canonical).split(), _fold(alt.name).split()
                 for i in range(len(ak) - len(ck) + 1):
-                    if len(ak) > len(ck) and ak[i:i + len(ck)] == ck and (alt.group or all(
-                            w.startswith(("ال", "لل")) for w in ak[:i] + ak[i + len(ck):])
+                    if len(ak) > len(ck) and ak[i:i + len(ck)] == ck and not _AFFILIATION.intersection(ak) and (
+                            alt.group or all(w.startswith(("ال", "لل")) for w in ak[:i] + ak[i + len(ck):])
                             or etype == "PERSON" and i == 0 and len(ak) <= 6 and " بن " in " " + " ".join(ck) + " "):
                         # علي بن موسى → علي بن موسى زعلة: a patronymic the tagger stopped before the family name
                         return _Speaker(alt.name, alt.mention, idx, alt.group)
         if etype == "PERSON" and len(canonical.split()) == 1:
             canonical = self._fullest(canonical)  # the entity list kept only the surname
+            if len(canonical.split()) == 1:
+                canonical = self._from_given_name(canonical)  # المصورة نجلاء → نجلاء الخليفة
         return _Speaker(canonical, mention, idx)
 
     def _inside_longer_name(self, start: int, mk: str) -> bool:
@@ -877,7 +881,15 @@ class _Article:
             longer = self._fullest(mention)
             if len(longer.split()) > len(best.split()):
                 best = longer
+        if not org and len(best.split()) == 1:
+            best = self._from_given_name(best)  # المصورة نجلاء → نجلاء الخليفة
         return _Speaker(best, mention, None)
+
+    def _from_given_name(self, name: str) -> str:
+        """The one longer person name of the article that starts with the given name ``name``."""
+        key = _fold(name)
+        longer = {c for c in self.persons if _fold(c).split()[0] == key}
+        return longer.pop() if len(longer) == 1 else name
 
     def _fullest(self, mention: str) -> str:
         """The longest name in the article that ends with ``mention`` after a title or an adjective."""

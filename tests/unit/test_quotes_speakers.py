@@ -391,3 +391,20 @@ def test_haith_opens_a_clause_and_a_possessed_noun_is_no_name(qx):
     entities = EntityExtractor.load(None, "rules").extract(None, body)
     quotes = qx.extract(None, body, entities)
     assert _speaker_of(quotes, "المديرية خصص لها كمية كبيرة") == "عبدالعزيز بن عبدالله السلمان"
+
+
+@pytest.mark.parametrize(("body", "text", "speaker"), [
+    pytest.param("أفادت مصادر في خفر السواحل الإيطالية اليوم بأن مئات المهاجرين تعرضوا للغرق.\n"
+                 "وقالت المصادر في بيان إن السفن قامت بعمليات الإنقاذ.",
+                 "السفن قامت بعمليات الإنقاذ", "مصادر في خفر السواحل الإيطالية", id="source-pp-construct-head"),
+    pytest.param("أكد أرسنال المنتمي للدوري الإنجليزي أن مهاجمه لم يفقد وعيه.", "مهاجمه لم يفقد وعيه", "أرسنال",
+                 id="affiliation-participle-is-a-description"),
+    pytest.param("حصلت المصورة السعودية نجلاء الخليفة على الميدالية الذهبية.\n"
+                 "وأوضحت المصورة نجلاء أن المسابقة من أهم المسابقات.", "المسابقة من أهم المسابقات", "نجلاء الخليفة",
+                 id="given-name-then-fullest-form"),
+])
+def test_fullest_form_with_entities(qx, body, text, speaker):
+    from pipeline.nlp.entities.extractor import EntityExtractor
+
+    quotes = qx.extract(None, body, EntityExtractor.load(None, "rules").extract(None, body))
+    assert _speaker_of(quotes, text) == speaker
