@@ -1375,7 +1375,7 @@ class _Article:
             toks = self._tokens_in_full(start, plain=True)[:14]
             for i, run in self._runs(toks, 1, text=self.full_text):
                 if len(run) >= 2 and set(need) <= _stems(t[2] for t in toks[:i]) \
-                        and (toks[i - 1][2] in _HONORIFICS or toks[i - 1][2].startswith(("ال", "بال"))):
+                        and (toks[i - 1][2] in _HONORIFICS or toks[i - 1][2].startswith(("ال", "بال", "لل"))):
                     a, b = run[0][0], run[-1][1]
                     found = self._link_name(self._full_orig[a:b])
                     return _Speaker(found.name, sp.mention, found.entity_index)

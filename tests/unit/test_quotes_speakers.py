@@ -402,6 +402,9 @@ def test_haith_opens_a_clause_and_a_possessed_noun_is_no_name(qx):
     pytest.param("حصلت المصورة السعودية نجلاء الخليفة على الميدالية الذهبية.\n"
                  "وأوضحت المصورة نجلاء أن المسابقة من أهم المسابقات.", "المسابقة من أهم المسابقات", "نجلاء الخليفة",
                  id="given-name-then-fullest-form"),
+    pytest.param("كرم رئيس الاتحاد السعودي للمبارزة سامي البكر أمس أول مدرب للمبارزة في المملكة.\n"
+                 "من جهته أكد رئيس الاتحاد السعودي للمبارزة, أن التكريم يعد رسالة وفاء.", "التكريم يعد رسالة وفاء",
+                 "سامي البكر", id="office-with-lil-complement-is-its-holder"),
 ])
 def test_fullest_form_with_entities(qx, body, text, speaker):
     from pipeline.nlp.entities.extractor import EntityExtractor
