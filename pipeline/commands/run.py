@@ -6,7 +6,8 @@ Modes:
 - ``--until-idle S``: read until no partition has had a new record for S seconds, then finish.
 - neither: an endless stream; this needs a streaming runner (``--runner=PrismRunner`` or
   ``--runner=FlinkRunner``), since the local FnApiRunner never fires anything behind a shuffle on an
-  unbounded source (see BEAM-NOTES).
+  unbounded source (see BEAM-NOTES). ``--discover-partitions DURATION`` makes it list the topics'
+  partitions again at that interval and read partitions added while it runs (endless stream only).
 
 Offsets: on a streaming runner the source commits to the consumer group in bundle finalization, once
 the runner has made the bundle's outputs durable. The local FnApiRunner finalizes the source's bundles
@@ -58,6 +59,9 @@ def register(subparsers) -> None:
                              "windows and the offset commits move at checkpoints (default 1s)")
     parser.add_argument("--watermark-delay", default="2s",
                         help="how far the watermark stays behind the newest record time (default 2s)")
+    parser.add_argument("--discover-partitions", metavar="DURATION",
+                        help="endless stream only: look for partitions added to the topics this often (e.g. 1m) "
+                             "and read each new one from its committed offset, else its earliest")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--stop-at-end", action="store_true", help="read up to the end offsets seen at start, then finish")
     mode.add_argument("--until-idle", metavar="SECONDS", help="finish once no new record has come for this long")
@@ -76,13 +80,17 @@ def _main(args: argparse.Namespace) -> int:
 def run_stream(args: argparse.Namespace) -> dict:
     """Run the job described by ``wirepipe run`` arguments; return its counters."""
     kafka = connection_config(args)
+    idle_s = parse_duration(args.until_idle) if args.until_idle else None
+    bounded = bool(args.stop_at_end)
+    discover_s = parse_duration(args.discover_partitions) if args.discover_partitions else None
+    if discover_s is not None and (bounded or idle_s is not None):
+        raise ConfigError("--discover-partitions is for the endless stream; it cannot be combined with "
+                          "--stop-at-end or --until-idle, which read only the partitions found at start")
     topics = {"articles": args.output_topic, "duplicates": args.duplicates_topic, "dead-letter": args.dead_letter_topic}
     if not args.out and not any(topics.values()):
         raise ConfigError("nowhere to write: give --out DIR and/or --output-topic / --duplicates-topic / --dead-letter-topic")
     config = job_config(args, streaming=True, window_s=parse_duration(args.window))
     check_resources(config)
-    idle_s = parse_duration(args.until_idle) if args.until_idle else None
-    bounded = bool(args.stop_at_end)
     beam_args = runners.with_default_runner(args.beam_args)
     local = runners.is_local(beam_args)
     if local and not (bounded or idle_s):
@@ -102,7 +110,7 @@ def run_stream(args: argparse.Namespace) -> dict:
             kafka, args.topic, start=args.start, bounded=bounded, group=args.group,
             commit_offsets=not local, idle_timeout_s=idle_s,
             checkpoint_interval_s=parse_duration(args.checkpoint_interval),
-            max_watermark_delay_s=parse_duration(args.watermark_delay),
+            max_watermark_delay_s=parse_duration(args.watermark_delay), discover_every_s=discover_s,
         )
         outputs = graph.build(raws, config)
         for kind, topic in topics.items():

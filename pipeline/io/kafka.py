@@ -2,7 +2,8 @@
 
 Reading is a splittable DoFn with one element per topic-partition and an offset-range restriction
 ``[start, stop)``. Partitions and their start/stop offsets are resolved once at pipeline start
-(``DiscoverPartitions``); ``ReadPartitions`` then polls each partition, claims offsets, emits
+(``DiscoverPartitions``) or, with ``discover_every_s``, also as partitions are added (``WatchPartitions``);
+``ReadPartitions`` then polls each partition, claims offsets, emits
 :class:`~pipeline.model.RawRecord` values timestamped with the Kafka record timestamp, and commits the
 next offset to the consumer group only when the runner finalizes the bundle (after it has durably
 committed the bundle's outputs), so a restarted job resumes without loss: at least once.
@@ -31,10 +32,13 @@ from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 import apache_beam as beam
+from apache_beam.coders import PickleCoder
 from apache_beam.io.iobase import WatermarkEstimator
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.core import RestrictionProvider, WatermarkEstimatorProvider
+from apache_beam.transforms.periodicsequence import PeriodicImpulse, RebaseMode
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
 from apache_beam.utils.windowed_value import WindowedValue
@@ -52,7 +56,7 @@ METRICS_NAMESPACE = "wirepipe.kafka"
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 START_KINDS = ("committed", "earliest", "latest")
-# The read's input is always in the global window (Impulse -> DiscoverPartitions -> Reshuffle).
+# The read's input is always in the global window (Impulse or PeriodicImpulse -> discovery -> Reshuffle).
 _GLOBAL_WINDOWS = (GlobalWindow(),)
 # Kafka offsets are signed 64-bit: an unbounded restriction runs to the largest one (as Java's Long.MAX_VALUE).
 UNBOUNDED_STOP = 2**63 - 1
@@ -187,6 +191,40 @@ class PartitionRange(NamedTuple):
     read_partitions: tuple = ()  # ((topic, partition), ...) of the whole read, when aligned
 
 
+def first_offset(start: StartPosition, beginning: int, end: int, committed: Optional[int] = None,
+                 at_start_time: Optional[int] = None, missing_commit: str = "earliest") -> int:
+    """The offset to start reading a partition whose log holds ``[beginning, end)``.
+
+    ``committed`` is the group's committed offset (None: none), ``at_start_time`` the first offset at or
+    after a ``timestamp`` start (None: no record that recent). See :func:`resolve_partition_ranges`.
+    """
+    if start.kind == "earliest":
+        return beginning
+    if start.kind == "latest":
+        return end
+    if start.kind == "timestamp":
+        return end if at_start_time is None else at_start_time
+    if committed is None:
+        return beginning if missing_commit == "earliest" else end
+    # Clamped to the log: below it, retention deleted the records; above it, the topic was re-created
+    # (a seek past the end would restart at the earliest offset).
+    return min(max(committed, beginning), end)
+
+
+def list_partitions(consumer: KafkaConsumer, topics: Sequence[str]) -> list[TopicPartition]:
+    """The partitions of ``topics`` from the consumer's metadata, in order; KafkaIOError for a topic without any."""
+    tps = []
+    for topic in topics:
+        try:
+            partitions = consumer.partitions_for_topic(topic)
+        except KafkaError as exc:
+            raise KafkaIOError(f"cannot list the partitions of {topic!r}: {exc}") from exc
+        if not partitions:
+            raise KafkaIOError(f"topic {topic!r} not found (or not authorized) on the cluster")
+        tps.extend(TopicPartition(topic, p) for p in sorted(partitions))
+    return tps
+
+
 def resolve_partition_ranges(
     consumer: KafkaConsumer,
     topics: Sequence[str],
@@ -194,43 +232,27 @@ def resolve_partition_ranges(
     bounded: bool,
     stop_timestamp_ms: Optional[int] = None,
     missing_commit: str = "earliest",
+    partitions: Optional[Iterable[tuple[str, int]]] = None,
 ) -> list[PartitionRange]:
-    """Discover the partitions of ``topics`` and the offset range to read from each.
+    """Discover the partitions of ``topics`` (or take ``partitions``) and the offset range to read from each.
 
     ``committed`` needs a consumer created with a ``group_id``; a partition without a committed offset
     starts at ``missing_commit`` (earliest|latest). A committed offset below the log start (deleted by
     retention) starts at the log start; one above the end offset (a re-created topic) at the end.
     """
-    tps = []
-    for topic in topics:
-        partitions = consumer.partitions_for_topic(topic)
-        if not partitions:
-            raise KafkaIOError(f"topic {topic!r} not found (or not authorized) on the cluster")
-        tps.extend(TopicPartition(topic, p) for p in sorted(partitions))
+    tps = list_partitions(consumer, topics) if partitions is None else [TopicPartition(t, p) for t, p in partitions]
     try:
         beginning = consumer.beginning_offsets(tps)
         end = consumer.end_offsets(tps)
-        if start.kind == "timestamp":
-            by_time = consumer.offsets_for_times({tp: start.timestamp_ms for tp in tps})
+        by_time = consumer.offsets_for_times({tp: start.timestamp_ms for tp in tps}) if start.kind == "timestamp" else {}
         if stop_timestamp_ms is not None:
             stop_by_time = consumer.offsets_for_times({tp: stop_timestamp_ms for tp in tps})
         ranges = []
         for tp in tps:
-            if start.kind == "earliest":
-                first = beginning[tp]
-            elif start.kind == "latest":
-                first = end[tp]
-            elif start.kind == "timestamp":
-                found = by_time.get(tp)
-                first = found.offset if found is not None else end[tp]
-            else:
-                committed = consumer.committed(tp)
-                if committed is None:
-                    first = beginning[tp] if missing_commit == "earliest" else end[tp]
-                else:
-                    # Clamped to the log: below it, retention deleted the records; above it, the topic
-                    # was re-created (a seek past the end would restart at the earliest offset).
-                    first = min(max(committed, beginning[tp]), end[tp])
+            found = by_time.get(tp)
+            first = first_offset(start, beginning[tp], end[tp],
+                                 consumer.committed(tp) if start.kind == "committed" else None,
+                                 None if found is None else found.offset, missing_commit)
             if not bounded:
                 stop = UNBOUNDED_STOP
             elif stop_timestamp_ms is not None:
@@ -273,6 +295,30 @@ def _consumer(config: KafkaConfig, group: Optional[str], **overrides: Any) -> Ka
 # --- reading: partition discovery --------------------------------------------------------------------
 
 
+class NewPartitions(NamedTuple):
+    """What one listing of a topic's partitions adds to a running read (see :func:`find_new_partitions`)."""
+
+    partitions: tuple  # ((topic, partition), ...) not read yet, in order
+    start: StartPosition  # where they start
+    missing_commit: str  # where they start when the group has no committed offset for them
+    seen: frozenset  # every (topic, partition) of the read after this listing
+
+
+def find_new_partitions(listed: Iterable[tuple[str, int]], seen: Optional[frozenset], start: StartPosition,
+                        missing_commit: str, group: Optional[str]) -> NewPartitions:
+    """Compare a listing of partitions with those the read has (``seen``; None before the first listing).
+
+    The first listing keeps the read's own start position. A partition that appears later starts at the
+    group's committed offset if it has one, else at its earliest offset: it is new, so nothing in it has
+    been read (Java KafkaIO's dynamic read would start it at ``auto.offset.reset``, "latest" by default).
+    """
+    listed = frozenset((str(t), int(p)) for t, p in listed)
+    if seen is None:
+        return NewPartitions(tuple(sorted(listed)), start, missing_commit, listed)
+    later_start = StartPosition("committed") if group else StartPosition("earliest")
+    return NewPartitions(tuple(sorted(listed - seen)), later_start, "earliest", seen | listed)
+
+
 class _DiscoverPartitionsFn(beam.DoFn):
     """Impulse -> one PartitionRange per topic-partition, offsets resolved once at start."""
 
@@ -297,13 +343,93 @@ class _DiscoverPartitionsFn(beam.DoFn):
             )
         finally:
             consumer.close(autocommit=False)
+        read_id = self._new_read_id()
+        yield from self._stamped(ranges, read_id, tuple((r.topic, r.partition) for r in ranges))
+
+    def _new_read_id(self) -> str:
         # A fresh id per run, so a restarted pipeline in the same process starts a fresh table.
-        read_id = f"{self._align_id}/{uuid.uuid4().hex}" if self._align_id else ""
-        partitions = tuple((r.topic, r.partition) for r in ranges) if read_id else ()
+        return f"{self._align_id}/{uuid.uuid4().hex}" if self._align_id else ""
+
+    def _stamped(self, ranges: Iterable[PartitionRange], read_id: str, partitions: tuple) -> Iterator[PartitionRange]:
+        """The ranges with the watermark delay and, when aligned, the read's id and partitions; logged."""
         for r in ranges:
             stop = "open" if r.stop_offset == UNBOUNDED_STOP else r.stop_offset
             _LOG.info("kafka %s-%d: read offsets [%d, %s), end offset %d", r.topic, r.partition, r.start_offset, stop, r.end_offset)
-            yield r._replace(watermark_delay_ms=self._watermark_delay_ms, read_id=read_id, read_partitions=partitions)
+            yield r._replace(watermark_delay_ms=self._watermark_delay_ms, read_id=read_id,
+                             read_partitions=partitions if read_id else ())
+
+
+class _WatchPartitionsFn(_DiscoverPartitionsFn):
+    """(key, None | tick) -> a PartitionRange for each partition not seen before (``discover_every_s``).
+
+    The start element (from an Impulse) lists every partition, as :class:`_DiscoverPartitionsFn` does;
+    each tick lists them again and emits only those added since (:func:`find_new_partitions`). The read's
+    id and the partitions seen are kept in state under one key, so they survive bundles. A failed listing
+    after the first is counted, logged and tried again at the next tick; the first one fails the read.
+
+    The start element carries the Impulse's minimum timestamp, which holds the watermark until the
+    partitions present at start are being read, as without discovery: their backlog is not late. A tick
+    carries its own time, so a partition found later is read behind a watermark that may have passed
+    some of its records (see :class:`_AlignedWatermarks`).
+    """
+
+    SEEN = ReadModifyWriteStateSpec("kafka_partitions_seen", PickleCoder())  # (read id, frozenset of (topic, partition))
+
+    def setup(self) -> None:
+        self._watcher: Optional[KafkaConsumer] = None
+        self._discovered = Metrics.counter(METRICS_NAMESPACE, "partitions_discovered")
+        self._failures = Metrics.counter(METRICS_NAMESPACE, "partition_discovery_failures")
+
+    def teardown(self) -> None:
+        self._close_watcher()
+
+    def _close_watcher(self) -> None:
+        watcher, self._watcher = getattr(self, "_watcher", None), None
+        if watcher is not None:
+            watcher.close(autocommit=False)
+
+    def process(self, element: tuple, seen_state=beam.DoFn.StateParam(SEEN)) -> Iterator[PartitionRange]:
+        _, tick = element
+        read_id, seen = seen_state.read() or ("", None)
+        if (tick is None) != (seen is None):
+            return  # a tick before the first listing is done (the next one looks again), or a repeated start
+        if seen is None:
+            read_id = self._new_read_id()
+        try:
+            found, ranges = self._list(seen)
+        except KafkaIOError as exc:
+            self._close_watcher()  # a fresh client next time
+            if seen is None:
+                raise
+            self._failures.inc()
+            _LOG.warning("kafka: listing the partitions of %s failed; trying again at the next tick: %s",
+                         ", ".join(self._topics), exc)
+            return
+        if not found.partitions:
+            return
+        if seen is not None:
+            self._discovered.inc(len(found.partitions))
+            _LOG.info("kafka: new partition(s) %s", ", ".join(f"{t}-{p}" for t, p in found.partitions))
+            if read_id:
+                _AlignedWatermarks.join(read_id, tuple(sorted(seen)), found.partitions)
+        seen_state.write((read_id, found.seen))
+        yield from self._stamped(ranges, read_id, tuple(sorted(found.seen)))
+
+    def _list(self, seen: Optional[frozenset]) -> tuple[NewPartitions, list[PartitionRange]]:
+        """List the partitions now; return what is new and the ranges to read from the new ones."""
+        if self._watcher is None:
+            self._watcher = _consumer(self._config, self._group)
+        try:
+            self._watcher.topics()  # refreshes the metadata cache, which partitions_for_topic answers from
+        except KafkaError as exc:
+            raise KafkaIOError(f"cannot list the topics of {self._config.bootstrap_servers}: {exc}") from exc
+        listed = [(tp.topic, tp.partition) for tp in list_partitions(self._watcher, self._topics)]
+        found = find_new_partitions(listed, seen, self._start, self._missing_commit, self._group)
+        if not found.partitions:
+            return found, []
+        ranges = resolve_partition_ranges(self._watcher, self._topics, found.start, self._bounded, self._stop_timestamp_ms,
+                                          found.missing_commit, partitions=found.partitions)
+        return found, ranges
 
 
 # --- reading: the splittable DoFn ---------------------------------------------------------------------
@@ -370,18 +496,44 @@ class _AlignedWatermarks:
     for those not read yet. This only works where all partitions are read in one process (Prism, the
     FnApiRunner, LOOPBACK environments); elsewhere a partition read by another worker would hold the
     watermark forever, so alignment is off for other runners (where the runner takes the minimum itself).
+
+    A partition found after the read started (``discover_every_s``) joins at the read's current aligned
+    watermark, not at the minimum timestamp: it never moves the watermark back, and it holds it at that
+    value only until its own watermark passes it (it reads newer records or goes idle). Its records older
+    than that value are late data, handled downstream like any late record; in the wirepipe graph the
+    windowed file output takes them in a late pane up to the allowed lateness (the dedup horizon), and
+    drops older ones, while the output topics are not windowed.
     """
 
     _lock = threading.Lock()
     _tables: dict[str, dict[tuple[str, int], Timestamp]] = {}
 
     @classmethod
+    def _table(cls, read_id: str, partitions: Iterable) -> dict[tuple[str, int], Timestamp]:
+        table = cls._tables.get(read_id)
+        if table is None:
+            table = cls._tables[read_id] = {tuple(p): MIN_TIMESTAMP for p in partitions}
+        return table
+
+    @classmethod
+    def _join(cls, table: dict[tuple[str, int], Timestamp], partition: tuple[str, int]) -> None:
+        if partition not in table:
+            table[partition] = min(table.values(), default=MIN_TIMESTAMP)
+
+    @classmethod
+    def join(cls, read_id: str, partitions: tuple, new: Iterable[tuple[str, int]]) -> None:
+        """Add partitions found after the read started (``partitions``: those it had) at its current watermark."""
+        with cls._lock:
+            table = cls._table(read_id, partitions)
+            for partition in new:
+                cls._join(table, tuple(partition))
+
+    @classmethod
     def report(cls, read_id: str, partition: tuple[str, int], partitions: tuple, own: Timestamp) -> Timestamp:
         with cls._lock:
-            table = cls._tables.get(read_id)
-            if table is None:
-                table = cls._tables[read_id] = {tuple(p): MIN_TIMESTAMP for p in partitions}
-            if own > table.get(partition, MIN_TIMESTAMP):
+            table = cls._table(read_id, partitions)
+            cls._join(table, partition)  # a no-op unless it was found later and not joined yet
+            if own > table[partition]:
                 table[partition] = own
             return min(table.values())
 
@@ -659,6 +811,9 @@ class ReadFromKafka(beam.PTransform):
     long (``wirepipe run --until-idle``); the output is then a bounded PCollection.
     ``align_watermarks``: report the minimum watermark over all partitions from each one (default: on for
     the in-process local runners, where Prism needs it; see :class:`_AlignedWatermarks`).
+    ``discover_every_s``: list the topics' partitions again at this interval and read each new one from
+    its committed offset, else its earliest (Java KafkaIO's ``withDynamicRead``; unbounded reads only).
+    Its records may be late: see :class:`_AlignedWatermarks`.
     """
 
     def __init__(
@@ -678,6 +833,7 @@ class ReadFromKafka(beam.PTransform):
         idle_resume_s: float = 1.0,
         align_watermarks: Optional[bool] = None,
         idle_timeout_s: Optional[float] = None,
+        discover_every_s: Optional[float] = None,
     ):
         super().__init__()
         if not isinstance(config, KafkaConfig):
@@ -694,6 +850,13 @@ class ReadFromKafka(beam.PTransform):
             raise ConfigError("stop_at is only meaningful with bounded=True")
         if idle_timeout_s is not None and (not isinstance(idle_timeout_s, (int, float)) or idle_timeout_s <= 0):
             raise ConfigError(f"idle_timeout_s must be a positive number of seconds, got {idle_timeout_s!r}")
+        if discover_every_s is not None:
+            if (isinstance(discover_every_s, bool) or not isinstance(discover_every_s, (int, float))
+                    or not 0 < discover_every_s < float("inf")):
+                raise ConfigError(f"discover_every_s must be a positive number of seconds, got {discover_every_s!r}")
+            if bounded or idle_timeout_s is not None:
+                raise ConfigError("discover_every_s is for the unbounded read, which never ends; "
+                                  "it cannot be combined with bounded=True or idle_timeout_s")
         if missing_commit not in ("earliest", "latest"):
             raise ConfigError(f"missing_commit must be earliest or latest, got {missing_commit!r}")
         for name, value in (("max_watermark_delay_s", max_watermark_delay_s), ("checkpoint_interval_s", checkpoint_interval_s),
@@ -711,6 +874,7 @@ class ReadFromKafka(beam.PTransform):
         self._missing_commit = missing_commit
         self._watermark_delay_ms = int(max_watermark_delay_s * 1000)
         self._align_watermarks = align_watermarks
+        self._discover_every_s = None if discover_every_s is None else float(discover_every_s)
         # With an idle timeout the read ends by itself: a bounded PCollection, so it runs (and everything
         # downstream fires) on the FnApiRunner like a bounded read.
         fn_class = _ReadPartitionFn if self._bounded or idle_timeout_s is not None else _ReadUnboundedPartitionFn
@@ -722,16 +886,42 @@ class ReadFromKafka(beam.PTransform):
         align = self._align_watermarks
         if align is None:
             align = _runs_in_process(pbegin.pipeline)
-        discover = _DiscoverPartitionsFn(self._config, self._topics, self._group, self._start, self._bounded,
-                                         self._stop_timestamp_ms, self._missing_commit, self._watermark_delay_ms,
-                                         "kafka" if align else "")
+        discover_args = (self._config, self._topics, self._group, self._start, self._bounded, self._stop_timestamp_ms,
+                         self._missing_commit, self._watermark_delay_ms, "kafka" if align else "")
+        if self._discover_every_s is None:
+            partitions = (
+                pbegin
+                | "Impulse" >> beam.Impulse()
+                | "DiscoverPartitions" >> beam.ParDo(_DiscoverPartitionsFn(*discover_args))
+            )
+        else:
+            keyed = beam.typehints.KV[str, beam.typehints.Any]
+            start = pbegin | "Impulse" >> beam.Impulse() | "KeyStart" >> beam.Map(_start_key).with_output_types(keyed)
+            ticks = (
+                pbegin
+                # REBASE_START: the first tick comes when the job starts, not when this was built.
+                | "EveryInterval" >> PeriodicImpulse(fire_interval=self._discover_every_s, rebase=RebaseMode.REBASE_START)
+                | "KeyTicks" >> beam.Map(_tick_key).with_output_types(keyed)
+            )
+            partitions = (
+                (start, ticks)
+                | "StartAndTicks" >> beam.Flatten()
+                | "WatchPartitions" >> beam.ParDo(_WatchPartitionsFn(*discover_args))
+            )
         return (
-            pbegin
-            | "Impulse" >> beam.Impulse()
-            | "DiscoverPartitions" >> beam.ParDo(discover)
+            partitions
             | "DistributePartitions" >> beam.Reshuffle()
             | "ReadPartitions" >> beam.ParDo(self._read_fn)
         )
+
+
+# One key per read: the partition watcher's state (the partitions seen) lives under it.
+def _start_key(_impulse: bytes) -> tuple[str, None]:
+    return "partitions", None
+
+
+def _tick_key(tick: Timestamp) -> tuple[str, Timestamp]:
+    return "partitions", tick
 
 
 def commit_offsets(config: KafkaConfig, group: str, positions: Mapping[tuple[str, int], int],
@@ -852,12 +1042,16 @@ class WriteToKafka(beam.PTransform):
 __all__ = [
     "KafkaConfig",
     "KafkaWatermarkEstimator",
+    "NewPartitions",
     "PartitionRange",
     "ReadFromKafka",
     "StartPosition",
     "WatermarkState",
     "WriteToKafka",
     "commit_offsets",
+    "find_new_partitions",
+    "first_offset",
+    "list_partitions",
     "resolve_partition_ranges",
     "to_epoch_millis",
     "to_raw_record",
