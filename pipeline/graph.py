@@ -8,7 +8,7 @@ from apache_beam.transforms import trigger
 from pipeline.enrich import public_record
 from pipeline.io.files import WriteAvroFiles
 from pipeline.options import JobConfig
-from pipeline.transforms import METRICS_NAMESPACE
+from pipeline.transforms import METRICS_NAMESPACE, at_read_time
 from pipeline.transforms.dedup import DUPLICATES, DedupExact
 from pipeline.transforms.enrich import Enrich
 from pipeline.transforms.neardup import NearDup
@@ -36,9 +36,10 @@ def build(raws: beam.PCollection, config: JobConfig) -> dict:
         ]
         windowed = tagged | "MergeOutputs" >> beam.Flatten()
         if config.streaming:
-            windowed = windowed | "WindowOutputs" >> beam.WindowInto(
+            windowed = windowed | "AtReadTime" >> beam.Map(at_read_time) | "WindowOutputs" >> beam.WindowInto(
                 beam.window.FixedWindows(config.window_s),
-                # A record behind the watermark (late) still gets a file, in a later pane, within the horizon.
+                # Read times trail the watermark by the job's own delay only; a record behind it (late)
+                # still gets a file, in a later pane, within the horizon.
                 trigger=trigger.AfterWatermark(late=trigger.AfterCount(1)),
                 accumulation_mode=trigger.AccumulationMode.DISCARDING,
                 allowed_lateness=config.dedup_horizon_s,
