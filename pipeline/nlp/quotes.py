@@ -1119,6 +1119,16 @@ class _Article:
                 issuer = self._report_issuer(region)
                 if issuer is not None:
                     return issuer
+            if len(toks) >= 2 and self._kin_construct(toks[0]) and keys[1] not in _NP_STOP \
+                    and not self.f[toks[0][1]:toks[1][0]].strip():
+                # وأكد والد جوليان إيمانه …، والدة الطفل: the relation and its genitive name the unnamed
+                # speaker; what follows is the verb's object, unless it is the speaker's own name
+                # (ابنة الفقيد سارة الأحمد)
+                if len(toks) > 2 and not self.f[toks[1][1]:toks[2][0]].strip():
+                    e = self._entity_in(toks[2][0], toks[-1][1])
+                    if e is not None and e[3] == "PERSON" and e[0] == self.fld.orig(toks[2][0]):
+                        return self._from_entity(e)
+                return self._span_speaker(toks[:2], org=True)
             if len(keys) >= 2 and keys[0] in _QUANTIFIERS and (
                     keys[1] in _ORG_HEADS or _deproclitic(keys[1]) in _ORG_HEADS):
                 # ثلاثة مصادر مطلعة: the quantifier belongs to the unnamed source

@@ -405,6 +405,10 @@ def test_haith_opens_a_clause_and_a_possessed_noun_is_no_name(qx):
     pytest.param("كرم رئيس الاتحاد السعودي للمبارزة سامي البكر أمس أول مدرب للمبارزة في المملكة.\n"
                  "من جهته أكد رئيس الاتحاد السعودي للمبارزة, أن التكريم يعد رسالة وفاء.", "التكريم يعد رسالة وفاء",
                  "سامي البكر", id="office-with-lil-complement-is-its-holder"),
+    pytest.param("وأكد والد جوليان إيمانه بقضاء الله وقدره، مشيرا إلى أنه دخل في حلقة مفرغة من المعاناة.",
+                 "دخل في حلقة مفرغة من المعاناة", "والد جوليان", id="kin-construct-subject-not-the-object"),
+    pytest.param("وقالت ابنة الفقيد سارة الأحمد إن والدها كان محبا للخير.", "والدها كان محبا للخير", "سارة الأحمد",
+                 id="kin-construct-then-own-name"),
 ])
 def test_fullest_form_with_entities(qx, body, text, speaker):
     from pipeline.nlp.entities.extractor import EntityExtractor
