@@ -850,7 +850,8 @@ class _Article:
     def _link_name(self, mention: str, org: bool = False) -> _Speaker:
         """Speaker for a fallback mention, with the fullest form of the name found in the article."""
         mk = _fold(mention).split()
-        for canonical, idx in self.all_ents:
+        # the fullest of the entities it names (مجلس الوزراء البحريني in the headline over مجلس الوزراء)
+        for canonical, idx in sorted(self.all_ents, key=lambda ce: -len(ce[0].split())):
             ck = _fold(canonical).split()
             # a surname names the person (الجعفري → إبراهيم الجعفري); an office or an organization is
             # not the tail of a longer entity (صحة جازان is not «عدم استلام صحة جازان»)

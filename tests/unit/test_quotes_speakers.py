@@ -409,9 +409,21 @@ def test_haith_opens_a_clause_and_a_possessed_noun_is_no_name(qx):
                  "دخل في حلقة مفرغة من المعاناة", "والد جوليان", id="kin-construct-subject-not-the-object"),
     pytest.param("وقالت ابنة الفقيد سارة الأحمد إن والدها كان محبا للخير.", "والدها كان محبا للخير", "سارة الأحمد",
                  id="kin-construct-then-own-name"),
+
 ])
 def test_fullest_form_with_entities(qx, body, text, speaker):
     from pipeline.nlp.entities.extractor import EntityExtractor
 
     quotes = qx.extract(None, body, EntityExtractor.load(None, "rules").extract(None, body))
     assert _speaker_of(quotes, text) == speaker
+
+
+def test_a_definite_organization_takes_its_fullest_earlier_form(qx):
+    """المجلس → مجلس الوزراء البحريني of the headline, not the shorter مجلس الوزراء of the first line."""
+    from pipeline.nlp.entities.extractor import EntityExtractor
+
+    headline = "مجلس الوزراء البحريني يدين التفجير"
+    body = ("أدان مجلس الوزراء بمملكة البحرين التفجير الإرهابي.\n"
+            "وأكد المجلس في تصريح لأمينه العام أن هذه الجريمة لن تزيد الشعب إلا تضامنا.")
+    quotes = qx.extract(headline, body, EntityExtractor.load(None, "rules").extract(headline, body))
+    assert _speaker_of(quotes, "هذه الجريمة لن تزيد الشعب إلا تضامنا") == "مجلس الوزراء البحريني"
