@@ -100,7 +100,7 @@ _NP_STOP = _words(
 _CLAUSE_OPENERS = _words(
     "بدوره", "بدورها", "جانبه", "جانبها", "جهته", "جهتها", "كما", "فيما", "وقد", "قد", "لكنه", "لكنها",
     "ثم", "كذلك", "وكان", "وكانت", "كان", "كانت", "حين", "عندما", "بينما", "لقد", "ولكنه", "وهنا",
-    "فقد", "حيث",
+    "فقد", "حيث", "إذ",
 )
 _PREPOSITIONS = _words("في", "عن", "على", "من", "إلى", "الى", "مع", "خلال", "وفي", "وعن", "وعلى", "ومن",
                        "وإلى", "ومع", "وخلال", "فيما", "بشأن", "وبشأن", "حول", "وحول", "وبعد", "بعد", "أما", "وأما")
@@ -1661,8 +1661,9 @@ class _Article:
         start = max(self._prev_boundary(cue.start) + 1, cue.start - 200)
         end = cue.start
         tok, ts = self._prev_token(end)
-        if _key(tok) in _RELATIVES:
-            end = ts  # بردوان التي تقول: the antecedent before the relative pronoun
+        k = _key(tok)
+        if k in _RELATIVES or k[:1] == "و" and k[1:] in _RELATIVES:
+            end = ts  # بردوان التي تقول، الجاسر، والذي قال: the antecedent before the relative pronoun
             while end > start and f[end - 1] in " ،,":
                 end -= 1
         for sep in ("،", ",", ":"):

@@ -427,3 +427,17 @@ def test_a_definite_organization_takes_its_fullest_earlier_form(qx):
             "وأكد المجلس في تصريح لأمينه العام أن هذه الجريمة لن تزيد الشعب إلا تضامنا.")
     quotes = qx.extract(headline, body, EntityExtractor.load(None, "rules").extract(headline, body))
     assert _speaker_of(quotes, "هذه الجريمة لن تزيد الشعب إلا تضامنا") == "مجلس الوزراء البحريني"
+
+
+@pytest.mark.parametrize(("body", "text", "speaker"), [
+    pytest.param("التقت الصحيفة بمدير عام قناة الإخبارية جاسر بن عبدالله الجاسر، والذي قال: قناة الإخبارية قناة "
+                 "الوطن وكان واجبا علينا التواجد.", "قناة الإخبارية قناة الوطن وكان واجبا علينا التواجد",
+                 "جاسر بن عبدالله الجاسر", id="walladhi-qala-antecedent"),
+    pytest.param("وتحدث الخبير شانتا ديفيرجان عن البنية التحتية، إذ قال إن «مستوى البنية التحتية لا تزال غير كافية».",
+                 "مستوى البنية التحتية لا تزال غير كافية", "شانتا ديفيرجان", id="idh-opens-a-clause"),
+])
+def test_clause_openers_and_relatives(qx, body, text, speaker):
+    from pipeline.nlp.entities.extractor import EntityExtractor
+
+    quotes = qx.extract(None, body, EntityExtractor.load(None, "rules").extract(None, body))
+    assert _speaker_of(quotes, text) == speaker

@@ -274,7 +274,13 @@ class RuleTagger:
                     end = self.name_extent(a, i, conj_ok=r.prefix > 0)
                     # علي is also على written with a dotted yaa, سعيد an adjective…: they need a title.
                     if end is not None and end - i >= 2 and stem not in _AMBIGUOUS_NAMES:
-                        out.append(Candidate(i, end, "PERSON", "rule", r, rule="firstname"))
+                        start, reading = i, r
+                        if r.prefix == 0 and i >= 2 and a.norms[i - 1] in _NASAB:
+                            # جاسر بن عبدالله الجاسر: a given name we do not list, then بن
+                            chain = self.name_extent(a, i - 2)
+                            if chain is not None and chain > i:
+                                start, end, reading = i - 2, chain, a.readings[i - 2][0]
+                        out.append(Candidate(start, end, "PERSON", "rule", reading, rule="firstname"))
                     break
                 if stem in lex.nationalities and stem.startswith("ال"):
                     cand = self._nationality_person(a, i, r)
