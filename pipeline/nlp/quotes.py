@@ -184,6 +184,14 @@ _NOT_CONSTRUCT = _words("باسم", "نظيره", "نظيرته", "نظيرها"
 # Titles with a pronoun (سموه، معاليه): they refer to someone named before, like a bare verb.
 _PRONOUN_TITLES = _words("سموه", "سموها", "معاليه", "معاليها", "فضيلته", "سعادته", "سعادتها", "فخامته", "دولته",
                          "جلالته", "فخامتها", "سيادته")
+# The titles each pronoun title refers back to (سموه → الأمير، سمو).
+_PRONOUN_HONORIFICS = {
+    fold(k): _words(*v) for k, v in {
+        "سموه": ("الأمير", "سمو", "السمو"), "سموها": ("الأميرة", "سمو", "السمو"),
+        "جلالته": ("الملك", "جلالة"), "معاليه": ("معالي", "الوزير", "وزير"), "معاليها": ("معالي", "الوزيرة", "وزيرة"),
+        "فضيلته": ("الشيخ", "فضيلة"), "فخامته": ("الرئيس", "فخامة"), "فخامتها": ("الرئيسة", "فخامة"),
+    }.items()
+}
 _ABOUT_LEMMAS = frozenset({"كشف", "أعلن", "أعرب", "عبر", "أفصح"})
 # Quantifiers before a group noun (ثلاثة مصادر مطلعة، عدة مسؤولين): part of the unnamed source.
 _QUANTIFIERS = _words("ثلاثة", "ثلاث", "أربعة", "خمسة", "عدة", "بعض", "مختلف", "أحد", "إحدى", "اثنين", "اثنان")
@@ -1055,6 +1063,9 @@ class _Article:
                 run.append(toks[i])  # the given name Basim (باسم أبوداود), not المتحدث باسم
             elif k.startswith("ال") and (k in _ROLES or k in _HONORIFICS or k in _ORG_HEADS):
                 break  # راجح بادي المتحدث الرسمي: a title after the name is not a family name
+            elif len(run) >= 2 and (k in _ROLES or "ال" + k in _HONORIFICS) and i + 1 < n \
+                    and toks[i + 1][2].startswith("ال") and not f[e:toks[i + 1][0]].strip():
+                break  # سعود بن نايف أمير المنطقة الشرقية: an office in construct after the name
             elif k.startswith("ال"):
                 nxt = toks[i + 1][2] if i + 1 < n else ""
                 glued = run and run[-1][2] in _NAME_GLUE
@@ -1461,8 +1472,9 @@ class _Article:
             nxt = _WORD_RE.search(f, cue.end)
             toks = self._np_tokens(nxt.end(), limit) if nxt else []
         if toks and toks[0][2] in _PRONOUN_TITLES:
+            pronoun = toks[0][2]
             toks = []  # وعبر سموه عن …، مبينا أن: "His Highness" refers back, like a bare verb
-            own = self._nearest_titled(cue.start)  # وتطرق المهندس زيدان …، كما أشار سعادته
+            own = self._nearest_titled(cue.start, pronoun)  # وتطرق المهندس زيدان …، كما أشار سعادته
             if own is not None:
                 cue.speaker, cue.explicit = own, True
                 self.last, self.last_pos = own, cue.start
@@ -1574,14 +1586,23 @@ class _Article:
                 return self._from_entity(e)
         return None
 
-    def _nearest_titled(self, pos: int) -> Optional[_Speaker]:
+    def _nearest_titled(self, pos: int, pronoun: str = "") -> Optional[_Speaker]:
         """The last name written after a title (المهندس زيدان بن محمد، الأمير فهد بن سلطان) in the
         sentence before ``pos`` or the one before it: whom سموه / معاليه / سعادته refer to."""
         b = self._prev_boundary(pos)
+        while b > 0 and self.f[b - 1] in " \t\n.!?؟":
+            b -= 1  # "جميعا.\nوقال سموه": past the full stop and the line break, into the sentence before
         start = max(self._prev_boundary(b) + 1 if b > 0 else 0, pos - 600)
         toks = self._tokens(start, pos, stop=False)
+        # سموه is a prince (الأمير، سمو), not the king named after him (الملك سلمان): take the titles
+        # that go with the pronoun when there are any
+        fitting = _PRONOUN_HONORIFICS.get(pronoun)
+        if fitting and any(t[2] in fitting for t in toks[:-1]):
+            honorifics = fitting
+        else:
+            honorifics = _HONORIFICS
         for i in range(len(toks) - 2, -1, -1):
-            if toks[i][2] in _HONORIFICS and not self._org_honorific(toks, i):
+            if toks[i][2] in honorifics and not self._org_honorific(toks, i):
                 run = self._name_run(toks, i + 1)
                 if len(run) >= 2:
                     e = self._entity_in(run[0][0], run[-1][1])

@@ -435,6 +435,9 @@ def test_a_definite_organization_takes_its_fullest_earlier_form(qx):
                  "جاسر بن عبدالله الجاسر", id="walladhi-qala-antecedent"),
     pytest.param("وتحدث الخبير شانتا ديفيرجان عن البنية التحتية، إذ قال إن «مستوى البنية التحتية لا تزال غير كافية».",
                  "مستوى البنية التحتية لا تزال غير كافية", "شانتا ديفيرجان", id="idh-opens-a-clause"),
+    pytest.param("رفع صاحب السمو الملكي الأمير سعود بن نايف أمير المنطقة الشرقية التعازي لخادم الحرمين الشريفين "
+                 "الملك سلمان بن عبدالعزيز في شهداء الواجب.\nوقال سموه خلال المجلس الأسبوعي أمس، إن هذه آفة من الآفات.",
+                 "هذه آفة من الآفات", "سعود بن نايف", id="sumuwhu-is-the-prince-not-the-king"),
 ])
 def test_clause_openers_and_relatives(qx, body, text, speaker):
     from pipeline.nlp.entities.extractor import EntityExtractor
