@@ -1111,6 +1111,10 @@ class _Article:
                     continue
             i += 1
 
+    def _is_person(self, sp: _Speaker) -> bool:
+        """Is the speaker linked to a PERSON entity of this field?"""
+        return sp.entity_index is not None and any(e[2] == sp.entity_index and e[3] == "PERSON" for e in self.ents)
+
     def _np_speaker(self, toks, region=None) -> Optional[_Speaker]:
         """Fallback speaker from subject tokens: a name after a title, an organization, or a name."""
         keys = [t[2] for t in toks]
@@ -1544,6 +1548,14 @@ class _Article:
                     and CUE_FORMS[f[cue.form_start:cue.end]].lemma in _CONTINUATION_LEMMAS:
                 # قال رئيس هيئة الأركان … ¶ وأضاف اللواء محمد المقدشي: the office holder is now named
                 last.name, last.entity_index, last.role, last.group = sp.name, sp.entity_index, False, False
+        if sp is not None and not cue.governs and not via_svo and not cue.proclitic \
+                and not self._clause_start(cue.start) and not self._in_reported(cue, prev):
+            # خورخي دا سيلفا مدرب النصر أكد قدرة ناديه …: a named person before the verb is its subject
+            # (the words after it are the object), and the next bare وقال is his
+            svo = self._svo(cue)
+            if svo is not None and (self._is_person(svo) or svo.entity_index is None and not svo.group
+                                    and not svo.role and len(svo.name.split()) >= 2):
+                sp, via_svo = svo, True
         if sp is not None and not cue.governs and (
                 self._in_reported(cue, prev) or not via_svo and not (cue.proclitic or self._clause_start(cue.start))):
             # الأرقام تشير لمشاركة … inside a reported clause, يعتبر مشروعا: not a new speaker
@@ -1710,6 +1722,8 @@ class _Article:
         # the name just before the verb: آنا ماريا بردوان التي تقول
         while toks and toks[-1][2] in _NP_STOP:
             toks = toks[:-1]  # بلقيس نفسها، التي
+        if len(toks) >= 3 and toks[-2][2] in _ROLES and toks[-1][2].startswith("ال"):
+            toks = toks[:-2]  # خورخي دا سيلفا مدرب النصر أكد: the office after the name
         run: list = []
         for t in reversed(toks[-6:]):
             if len(run) >= 3 and not any(x[2] in _NAME_GLUE for x in run):

@@ -438,6 +438,9 @@ def test_a_definite_organization_takes_its_fullest_earlier_form(qx):
     pytest.param("رفع صاحب السمو الملكي الأمير سعود بن نايف أمير المنطقة الشرقية التعازي لخادم الحرمين الشريفين "
                  "الملك سلمان بن عبدالعزيز في شهداء الواجب.\nوقال سموه خلال المجلس الأسبوعي أمس، إن هذه آفة من الآفات.",
                  "هذه آفة من الآفات", "سعود بن نايف", id="sumuwhu-is-the-prince-not-the-king"),
+    pytest.param("وقال المدرب اليوناني إن الفريق جاهز.\nلكن خورخي دا سيلفا مدرب النصر أكد قدرة ناديه على التعامل مع "
+                 "الموقف وقال “لن تؤثر الغيابات في الفريق ولدينا العديد من اللاعبين.”",
+                 "لن تؤثر الغيابات في الفريق ولدينا العديد من اللاعبين.", "خورخي دا سيلفا", id="svo-name-then-bare-qala"),
 ])
 def test_clause_openers_and_relatives(qx, body, text, speaker):
     from pipeline.nlp.entities.extractor import EntityExtractor
