@@ -184,6 +184,8 @@ _NOT_CONSTRUCT = _words("باسم", "نظيره", "نظيرته", "نظيرها"
 # Titles with a pronoun (سموه، معاليه): they refer to someone named before, like a bare verb.
 _PRONOUN_TITLES = _words("سموه", "سموها", "معاليه", "معاليها", "فضيلته", "سعادته", "سعادتها", "فخامته", "دولته",
                          "جلالته", "فخامتها", "سيادته")
+# Nouns of ownership in construct after a name (بيللوتشي مالك السيرك): an apposition, not a surname.
+_OWNERS = _words("مالك", "صاحب", "مؤسس", "مالكة", "صاحبة", "مؤسسة")
 # The titles each pronoun title refers back to (سموه → الأمير، سمو).
 _PRONOUN_HONORIFICS = {
     fold(k): _words(*v) for k, v in {
@@ -210,7 +212,10 @@ _OWN_WORDS = _words("تصريحاته", "تصريحاتها", "تصريحه", "�
 _ABOUT_RE = re.compile(r"(?:[ \t]+[^\s.،,:؛]+){0,6}?[ \t]+عن(?!\w)")
 _AS_SAID_RE = re.compile(r"(?:علي ما|حسبما|كما)[ \t]+")
 _SOURCES = _words("مصدر", "مصادر")
-_SOURCE_PP_RE = re.compile(r"[ \t]+(علي|من|في)[ \t]+((?:ال\w+|\w+(?=[ \t]+ال))(?:[ \t]+ال\w+){0,2})(?!\w)")
+# مصدر مطلع في الوزارة، مصادر في خفر السواحل الإيطالية، مصدر في ميناء جدة الإسلامي: up to two words of a
+# construct before the definite words; never a statement (مصدر مطلع في تصريح صحفي)
+_SOURCE_PP_RE = re.compile(r"[ \t]+(علي|من|في)[ \t]+(?!(?:تصريح|حديث|بيان|مقابله|اتصال|لقاء)(?!\w))"
+                           r"((?:ال\w+|\w+(?:[ \t]+\w+)?(?=[ \t]+ال))(?:[ \t]+ال\w+){0,2})(?!\w)")
 # Participles of affiliation that open a description of an organization (التابعة للأمم المتحدة).
 _AFFILIATION = _words("التابعة", "التابع", "التابعين", "المنتمية", "المنتمي", "الموالية", "الموالي",
                       "المقربة", "المقرب", "المحسوبة", "المحسوب", "المدعومة", "المدعوم")
@@ -1063,7 +1068,7 @@ class _Article:
                 run.append(toks[i])  # the given name Basim (باسم أبوداود), not المتحدث باسم
             elif k.startswith("ال") and (k in _ROLES or k in _HONORIFICS or k in _ORG_HEADS):
                 break  # راجح بادي المتحدث الرسمي: a title after the name is not a family name
-            elif len(run) >= 2 and (k in _ROLES or "ال" + k in _HONORIFICS) and i + 1 < n \
+            elif len(run) >= 2 and (k in _ROLES or "ال" + k in _HONORIFICS or k in _OWNERS) and i + 1 < n \
                     and toks[i + 1][2].startswith("ال") and not f[e:toks[i + 1][0]].strip():
                 break  # سعود بن نايف أمير المنطقة الشرقية: an office in construct after the name
             elif k.startswith("ال"):

@@ -441,6 +441,14 @@ def test_a_definite_organization_takes_its_fullest_earlier_form(qx):
     pytest.param("وقال المدرب اليوناني إن الفريق جاهز.\nلكن خورخي دا سيلفا مدرب النصر أكد قدرة ناديه على التعامل مع "
                  "الموقف وقال “لن تؤثر الغيابات في الفريق ولدينا العديد من اللاعبين.”",
                  "لن تؤثر الغيابات في الفريق ولدينا العديد من اللاعبين.", "خورخي دا سيلفا", id="svo-name-then-bare-qala"),
+    pytest.param("وأوضح مصدر مطلع في ميناء جدة الإسلامي أن الميناء استقبل آلاف الأطنان.",
+                 "الميناء استقبل آلاف الأطنان", "مصدر مطلع في ميناء جدة الإسلامي", id="source-pp-two-word-construct"),
+    pytest.param("وقال مصدر مطلع في تصريح صحفي إن الميناء استقبل آلاف الأطنان.",
+                 "الميناء استقبل آلاف الأطنان", "مصدر مطلع", id="source-pp-not-a-statement"),
+    pytest.param("وأكد كريستيان بيللوتشي مالك السيرك أن العرض يستغرق مئة دقيقة.", "العرض يستغرق مئة دقيقة",
+                 "كريستيان بيللوتشي", id="owner-apposition-after-name"),
+    pytest.param("وختمت المصادر: «التحرك محدد له سقف واضح حتى الآن».", "التحرك محدد له سقف واضح حتى الآن",
+                 "المصادر", id="khatamat-is-a-speech-verb"),
 ])
 def test_clause_openers_and_relatives(qx, body, text, speaker):
     from pipeline.nlp.entities.extractor import EntityExtractor
