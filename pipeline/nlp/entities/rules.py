@@ -103,7 +103,9 @@ class RuleTagger:
         names = PersonNames.load()
         self._family_names = frozenset(w for w, c in names.surname.items()
                                        if c >= _FAMILY_NAME_MIN and w.startswith("ال"))
-        self._known_names = names.given.keys() | names.surname.keys()
+        # Words Wikidata uses in names more than once (a single use is often a mislabelled noun: عمره).
+        self._known_names = frozenset(w for w in names.given.keys() | names.surname.keys()
+                                      if names.given.get(w, 0) + names.surname.get(w, 0) >= 2)
         lex = self.lex
         self._title_first = frozenset(k[0] for k in lex.titles)
         self._gaz_first = self.gaz.first_words()
@@ -187,6 +189,8 @@ class RuleTagger:
                 return False
             if norm[0] in "يت" and len(norm) >= 4 and norm not in self._known_names:
                 return False  # السفير يستنكر: an imperfect verb that no one is named
+            if a.tokens[i].text.endswith("ه") and len(norm) >= 4 and norm not in self._known_names:
+                return False  # البالغ عمره، بمنافسه: a noun with "his", not a name
             return not any(r.prefix and r.stem in self._gaz_first for r in a.readings[i])
         if norm.startswith("لل") or (norm.startswith("ال") and norm.endswith("يه")):
             return False  # مركز الملك سلمان للإغاثة, مدينة الملك فهد الطبية
@@ -253,7 +257,9 @@ class RuleTagger:
             if mask & _T_FULLNAME:
                 # A known person's full name (two words or more, after any proclitic): نوري المالكي, ولعلي لاريجاني.
                 hit = self.persons.match_at(a.norms, a.readings, i)
-                if hit is not None and not hit.reading.restored:
+                if hit is not None and not hit.reading.restored and not any(
+                        self._is_stop(a, k) and a.norms[k] != "الله" for k in range(hit.start, hit.end)):
+                    # (نادية علي matches ناديه على, "his club on": a preposition is no part of a name)
                     out.append(Candidate(hit.start, hit.end, "PERSON", "rule", hit.reading, rule="fullname"))
             title = self.title_at(a, i) if mask & _T_TITLE else None
             if title is not None:
