@@ -6,6 +6,7 @@ with SIGKILL must lose nothing when restarted with the same group.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -162,6 +163,26 @@ def test_past_and_future_record_times(kafka_bootstrap, make_topic, group_name, t
 PRISM = prism_or_none()
 
 
+@contextlib.contextmanager
+def prism_job(bootstrap, topic, group, out):
+    """`wirepipe run` as an endless stream on Prism with 1 s windows, stopped (SIGTERM, then SIGKILL) on exit."""
+    job = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "run", "--bootstrap-servers", bootstrap, "--topic", topic,
+         "--group", group, "--start", "earliest", "--out", str(out), "--window", "1s", "--no-progress",
+         "--runner=PrismRunner", f"--prism_location={PRISM}", "--environment_type=LOOPBACK"],
+        env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        yield job
+    finally:
+        os.killpg(job.pid, signal.SIGTERM)
+        try:
+            job.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(job.pid, signal.SIGKILL)
+            job.wait()
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(PRISM is None, reason="Prism runner binary not found (make test builds it when Go is there)")
 def test_endless_stream_on_prism(kafka_bootstrap, make_topic, group_name, tmp_path):
@@ -169,13 +190,7 @@ def test_endless_stream_on_prism(kafka_bootstrap, make_topic, group_name, tmp_pa
     finalization, and every record (duplicates, updates, malformed values) lands in exactly one output."""
     topic = make_topic(3)
     out = tmp_path / "out"
-    job = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic,
-         "--group", group_name, "--start", "earliest", "--out", str(out), "--window", "1s", "--no-progress",
-         "--runner=PrismRunner", f"--prism_location={PRISM}", "--environment_type=LOOPBACK"],
-        env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
-    try:
+    with prism_job(kafka_bootstrap, topic, group_name, out) as job:
         feed = stories(0, 20)
         produce(kafka_bootstrap, topic, feed + MALFORMED)
         ends = end_offsets(kafka_bootstrap, topic)
@@ -193,13 +208,6 @@ def test_endless_stream_on_prism(kafka_bootstrap, make_topic, group_name, tmp_pa
         assert len(records["duplicates"]) == 4 and len(records["dead-letter"]) == len(MALFORMED)
         statuses = sorted(a["dedup"]["status"] for a in records["articles"])
         assert statuses.count("UPDATE") == 3 and len(statuses) == len(feed) - 4
-    finally:
-        os.killpg(job.pid, signal.SIGTERM)
-        try:
-            job.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(job.pid, signal.SIGKILL)
-            job.wait()
 
 
 @pytest.mark.timeout(180)
@@ -225,17 +233,11 @@ def test_old_story_arriving_in_a_running_stream_is_written(kafka_bootstrap, make
              for i in range(3)]
     old = {"id": "old-story", "body": "الرياض-واس\nأعلنت الوزارة نتائج العام الماضي كاملة.",
            "published_at": now_ms - 30 * 86_400_000}
-    job = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic,
-         "--group", group_name, "--start", "earliest", "--out", str(out), "--window", "1s", "--no-progress",
-         "--runner=PrismRunner", f"--prism_location={PRISM}", "--environment_type=LOOPBACK"],
-        env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        start_new_session=True)
 
     def written() -> set:
         return {a["id"] for a in read_records(out)["articles"]} if out.exists() else set()
 
-    try:
+    with prism_job(kafka_bootstrap, topic, group_name, out) as job:
         produce(kafka_bootstrap, topic, fresh)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and not written() >= {s["id"] for s in fresh}:
@@ -248,10 +250,3 @@ def test_old_story_arriving_in_a_running_stream_is_written(kafka_bootstrap, make
             assert job.poll() is None, "the streaming job stopped by itself"
             time.sleep(1)
         assert "old-story" in written(), "a story dated 30 days back was read but never written"
-    finally:
-        os.killpg(job.pid, signal.SIGTERM)
-        try:
-            job.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(job.pid, signal.SIGKILL)
-            job.wait()
