@@ -366,34 +366,17 @@ def test_name_ali_after_an_office_with_an_entity(qx):
     assert _speaker_of(qx.extract(None, body, ents), "السوق ستتوازن") == "علي النعيمي"
 
 
-def test_a_son_named_after_his_grandfather_is_not_his_father(qx):
-    """خالد, then the father سعد خالد المطيري: the son's name is not completed from the father's, and
-    the kinship apposition (الابن الأكبر) is not part of his name."""
-    from pipeline.nlp.entities.extractor import EntityExtractor
-
-    body = ("قال خالد الابن الأكبر للفقيد اللواء سعد خالد المطيري إن والده كان محبا لوطنه. "
-            "وأكد خالد أن الخبر نزل على الأسرة كالصاعقة.")
-    entities = EntityExtractor.load(None, "rules").extract(None, body)
-    assert ("خالد", "PERSON") in [(e["text"], e["type"]) for e in entities]
-    quotes = qx.extract(None, body, entities)
-    assert _speaker_of(quotes, "والده كان محبا لوطنه") == "خالد"
-    assert _speaker_of(quotes, "الخبر نزل على الأسرة كالصاعقة") == "خالد"
-
-
-def test_haith_opens_a_clause_and_a_possessed_noun_is_no_name(qx):
-    """حيث دعا … opens a new clause whose subject the next participle continues; بتوريد إنتاجهم (a
-    verbal noun with "their") is never read as a speaker's name."""
-    from pipeline.nlp.entities.extractor import EntityExtractor
-
-    body = ("دعت مديرية الزراعة المزارعين الراغبين بتوريد إنتاجهم إلى التسجيل في الموعد.\n"
-            "حيث دعا مدير عام الزراعة م. عبدالعزيز بن عبدالله السلمان الراغبين إلى سرعة التسجيل.\n"
-            "مشيرا إلى أن المديرية خصص لها كمية كبيرة.")
-    entities = EntityExtractor.load(None, "rules").extract(None, body)
-    quotes = qx.extract(None, body, entities)
-    assert _speaker_of(quotes, "المديرية خصص لها كمية كبيرة") == "عبدالعزيز بن عبدالله السلمان"
-
-
-@pytest.mark.parametrize(("body", "text", "speaker"), [
+# (body, quote text, speaker) with the entities of the rule-based extractor, as in the pipeline
+WITH_ENTITIES = [
+    pytest.param("قال خالد الابن الأكبر للفقيد اللواء سعد خالد المطيري إن والده كان محبا لوطنه. "
+                 "وأكد خالد أن الخبر نزل على الأسرة كالصاعقة.", "الخبر نزل على الأسرة كالصاعقة", "خالد",
+                 id="son-named-after-grandfather-is-not-his-father"),
+    pytest.param("قال خالد الابن الأكبر للفقيد اللواء سعد خالد المطيري إن والده كان محبا لوطنه.",
+                 "والده كان محبا لوطنه", "خالد", id="kinship-apposition-is-not-part-of-the-name"),
+    pytest.param("دعت مديرية الزراعة المزارعين الراغبين بتوريد إنتاجهم إلى التسجيل في الموعد.\n"
+                 "حيث دعا مدير عام الزراعة م. عبدالعزيز بن عبدالله السلمان الراغبين إلى سرعة التسجيل.\n"
+                 "مشيرا إلى أن المديرية خصص لها كمية كبيرة.", "المديرية خصص لها كمية كبيرة",
+                 "عبدالعزيز بن عبدالله السلمان", id="haith-opens-a-clause-possessed-noun-is-no-name"),
     pytest.param("أفادت مصادر في خفر السواحل الإيطالية اليوم بأن مئات المهاجرين تعرضوا للغرق.\n"
                  "وقالت المصادر في بيان إن السفن قامت بعمليات الإنقاذ.",
                  "السفن قامت بعمليات الإنقاذ", "مصادر في خفر السواحل الإيطالية", id="source-pp-construct-head"),
@@ -409,27 +392,6 @@ def test_haith_opens_a_clause_and_a_possessed_noun_is_no_name(qx):
                  "دخل في حلقة مفرغة من المعاناة", "والد جوليان", id="kin-construct-subject-not-the-object"),
     pytest.param("وقالت ابنة الفقيد سارة الأحمد إن والدها كان محبا للخير.", "والدها كان محبا للخير", "سارة الأحمد",
                  id="kin-construct-then-own-name"),
-
-])
-def test_fullest_form_with_entities(qx, body, text, speaker):
-    from pipeline.nlp.entities.extractor import EntityExtractor
-
-    quotes = qx.extract(None, body, EntityExtractor.load(None, "rules").extract(None, body))
-    assert _speaker_of(quotes, text) == speaker
-
-
-def test_a_definite_organization_takes_its_fullest_earlier_form(qx):
-    """المجلس → مجلس الوزراء البحريني of the headline, not the shorter مجلس الوزراء of the first line."""
-    from pipeline.nlp.entities.extractor import EntityExtractor
-
-    headline = "مجلس الوزراء البحريني يدين التفجير"
-    body = ("أدان مجلس الوزراء بمملكة البحرين التفجير الإرهابي.\n"
-            "وأكد المجلس في تصريح لأمينه العام أن هذه الجريمة لن تزيد الشعب إلا تضامنا.")
-    quotes = qx.extract(headline, body, EntityExtractor.load(None, "rules").extract(headline, body))
-    assert _speaker_of(quotes, "هذه الجريمة لن تزيد الشعب إلا تضامنا") == "مجلس الوزراء البحريني"
-
-
-@pytest.mark.parametrize(("body", "text", "speaker"), [
     pytest.param("التقت الصحيفة بمدير عام قناة الإخبارية جاسر بن عبدالله الجاسر، والذي قال: قناة الإخبارية قناة "
                  "الوطن وكان واجبا علينا التواجد.", "قناة الإخبارية قناة الوطن وكان واجبا علينا التواجد",
                  "جاسر بن عبدالله الجاسر", id="walladhi-qala-antecedent"),
@@ -449,9 +411,24 @@ def test_a_definite_organization_takes_its_fullest_earlier_form(qx):
                  "كريستيان بيللوتشي", id="owner-apposition-after-name"),
     pytest.param("وختمت المصادر: «التحرك محدد له سقف واضح حتى الآن».", "التحرك محدد له سقف واضح حتى الآن",
                  "المصادر", id="khatamat-is-a-speech-verb"),
-])
-def test_clause_openers_and_relatives(qx, body, text, speaker):
+]
+
+
+@pytest.mark.parametrize(("body", "text", "speaker"), WITH_ENTITIES)
+def test_speakers_with_the_entity_extractor(qx, body, text, speaker):
+    assert _speaker_of(_with_entities(qx, None, body), text) == speaker
+
+
+def test_a_definite_organization_takes_its_fullest_earlier_form(qx):
+    """المجلس → مجلس الوزراء البحريني of the headline, not the shorter مجلس الوزراء of the first line."""
+    headline = "مجلس الوزراء البحريني يدين التفجير"
+    body = ("أدان مجلس الوزراء بمملكة البحرين التفجير الإرهابي.\n"
+            "وأكد المجلس في تصريح لأمينه العام أن هذه الجريمة لن تزيد الشعب إلا تضامنا.")
+    quotes = _with_entities(qx, headline, body)
+    assert _speaker_of(quotes, "هذه الجريمة لن تزيد الشعب إلا تضامنا") == "مجلس الوزراء البحريني"
+
+
+def _with_entities(qx, headline, body):
     from pipeline.nlp.entities.extractor import EntityExtractor
 
-    quotes = qx.extract(None, body, EntityExtractor.load(None, "rules").extract(None, body))
-    assert _speaker_of(quotes, text) == speaker
+    return qx.extract(headline, body, EntityExtractor.load(None, "rules").extract(headline, body))
