@@ -465,15 +465,17 @@ class QuoteExtractor:
         self.stats["articles"] += 1
         out: list[dict] = []
         names: list[_Speaker] = []  # speakers named so far, for the fullest form of a surname
+        usable = [(i, e) for i, e in enumerate(entities) if e.get("type") in _SPEAKER_TYPES and _plausible(e)]
+        # (canonical, index) of every field, the fullest names first (stable: first mentions first among equals)
+        all_ents = sorted(((e.get("canonical") or e.get("text") or "", i) for i, e in usable),
+                          key=lambda ce: -len(ce[0].split()))
+        persons = {c for c, i in all_ents if entities[i].get("type") == "PERSON" and " " in c}
         for field, text in (("HEADLINE", headline), ("BODY", body)):
             if not text:
                 continue
-            usable = [(i, e) for i, e in enumerate(entities) if e.get("type") in _SPEAKER_TYPES and _plausible(e)]
             ents = [(e["start"], e["end"], i, e.get("type"), e.get("canonical") or e.get("text"))
                     for i, e in usable if e.get("field", "BODY") == field]
             ents.sort()
-            all_ents = [(e.get("canonical") or e.get("text") or "", i) for i, e in usable]
-            persons = {c for (c, _), (_, e) in zip(all_ents, usable) if e.get("type") == "PERSON" and " " in c}
             places = [(e["start"], e["end"]) for e in entities
                       if e.get("field", "BODY") == field and e.get("type") == "LOCATION"]
             for q in _Article(self, _Field(text), ents, all_ents, names, headline, body, places, persons).run():
@@ -852,7 +854,11 @@ class _Article:
         if nxt is None or self.full_text[start + len(mk):nxt.start()] != " ":
             return False
         pair = f"{mk} {nxt.group().strip(_STRIP)}"
-        return any(pair in _fold(canonical) for canonical, _ in self.all_ents)
+        return any(pair in folded for folded in self._folded_ents)
+
+    @cached_property
+    def _folded_ents(self) -> list[str]:
+        return [_fold(canonical) for canonical, _ in self.all_ents]
 
     def _fold_index(self) -> list[int]:
         """Original offset of each folded character (identity when the text has no diacritics)."""
@@ -863,9 +869,10 @@ class _Article:
     def _link_name(self, mention: str, org: bool = False) -> _Speaker:
         """Speaker for a fallback mention, with the fullest form of the name found in the article."""
         mk = _fold(mention).split()
-        # the fullest of the entities it names (مجلس الوزراء البحريني in the headline over مجلس الوزراء)
-        for canonical, idx in sorted(self.all_ents, key=lambda ce: -len(ce[0].split())):
-            ck = _fold(canonical).split()
+        # the fullest of the entities it names (all_ents is longest first: مجلس الوزراء البحريني in the
+        # headline over مجلس الوزراء)
+        for (canonical, idx), folded in zip(self.all_ents, self._folded_ents):
+            ck = folded.split()
             # a surname names the person (الجعفري → إبراهيم الجعفري); an office or an organization is
             # not the tail of a longer entity (صحة جازان is not «عدم استلام صحة جازان»)
             if ck and (ck[-len(mk):] == mk if not org else ck[:len(mk)] == mk
