@@ -41,6 +41,8 @@ class JobConfig:
     # How long after its window a late record still gets a file (streaming); None: the dedup horizon.
     file_lateness_s: Optional[float] = None
     run_id: Optional[str] = None  # part of output file names; None: a fresh one per pipeline
+    # Where the poison journal lives (pipeline/io/poison.py); None: no poison detection.
+    state_dir: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.dedup_horizon_s <= 0:
