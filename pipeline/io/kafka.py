@@ -622,6 +622,10 @@ def to_raw_record(record: Any) -> RawRecord:
     )
 
 
+def _nothing_to_finalize() -> None:
+    """The bundle-finalization callback of a read whose commits follow the sinks (``ledger=True``)."""
+
+
 class _ReadPartitionFn(beam.DoFn):
     """Reads one PartitionRange per element (bounded restriction); see the module docstring."""
 
@@ -679,11 +683,14 @@ class _ReadPartitionFn(beam.DoFn):
         try:
             yield from self._poll(element, tp, start, progress, tracker, watermark_estimator)
         finally:
+            # Always registered, also when nothing was read or nothing is committed here: Prism sends
+            # FinalizeBundle to every bundle of a DoFn that asks for a finalizer, and the SDK answers
+            # an error ("not in a finalizable state") when the bundle has no callback.
             if self._commit_offsets:
-                # Registered even when nothing was read: Prism sends FinalizeBundle for such bundles too,
-                # and the SDK answers an error when the bundle has no callback.
                 bundle_finalizer.register(
                     lambda tp=tp, offset=progress[0], start=start: offset > start and self._commit(tp, offset))
+            else:
+                bundle_finalizer.register(_nothing_to_finalize)
         if self._ledger:
             # After every call, also one that read nothing: the committer retries a failed commit on it.
             yield beam.pvalue.TaggedOutput(LEDGER, WindowedValue(
