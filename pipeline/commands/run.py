@@ -31,7 +31,7 @@ from pipeline import graph, metrics, progress, runners
 from pipeline.commands.produce import add_connection_arguments, connection_config
 from pipeline.commands.replay import add_job_arguments, job_config, remove_empty_temp_dirs
 from pipeline.errors import ConfigError, KafkaIOError
-from pipeline.io.kafka import LEDGER, ReadFromKafka, commit_offsets
+from pipeline.io.kafka import LEDGER, ReadFromKafka, check_connection, commit_offsets
 from pipeline.model import ARTICLES, DEAD_LETTER, DUPLICATES
 from pipeline.options import parse_duration
 from pipeline.transforms.enrich import check_resources
@@ -101,6 +101,7 @@ def run_stream(args: argparse.Namespace) -> tuple[dict, str]:
                         output_topics={kind: topic for kind, topic in topics.items() if topic},
                         schema_id=args.schema_id)
     check_resources(config)
+    check_connection(kafka, args.topic)
     beam_args = runners.with_default_runner(args.beam_args)
     local = runners.is_local(beam_args)
     if local and not (bounded or idle_s):

@@ -296,6 +296,39 @@ def _consumer(config: KafkaConfig, group: Optional[str], **overrides: Any) -> Ka
         raise KafkaIOError(f"cannot connect to Kafka at {config.bootstrap_servers}: {exc}") from exc
 
 
+def check_connection(config: KafkaConfig, topics: Sequence[str], timeout_s: float = 30.0) -> None:
+    """Raise KafkaIOError unless the cluster answers with this configuration within ``timeout_s`` and every
+    topic exists. kafka-python retries a failed handshake forever (a SASL or SSL client against a
+    PLAINTEXT listener never gets past it): a job would hang instead of saying what is wrong."""
+    outcome: dict[str, Any] = {}
+
+    def probe() -> None:
+        try:
+            consumer = _consumer(config, None)
+            try:
+                list_partitions(consumer, topics)
+            finally:
+                consumer.close(autocommit=False)
+        except Exception as exc:  # reported below, with the configuration that failed
+            outcome["error"] = exc
+        else:
+            outcome["ok"] = True
+
+    thread = threading.Thread(target=probe, name="kafka-connection-check", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if outcome.get("ok"):
+        return
+    if "error" in outcome:
+        error = outcome["error"]
+        raise KafkaIOError(str(error) if isinstance(error, KafkaIOError) else
+                           f"cannot reach Kafka at {config.bootstrap_servers} ({config.security_protocol}): {error}")
+    raise KafkaIOError(
+        f"no answer from Kafka at {config.bootstrap_servers} within {timeout_s:.0f}s with security protocol "
+        f"{config.security_protocol}: check the address, and that the listener speaks that protocol "
+        f"(a SASL or SSL client never completes its handshake with a PLAINTEXT listener)")
+
+
 # --- reading: partition discovery --------------------------------------------------------------------
 
 
@@ -1155,6 +1188,7 @@ __all__ = [
     "NewPartitions",
     "PartitionRange",
     "ReadFromKafka",
+    "check_connection",
     "StartPosition",
     "WatermarkState",
     "WriteToKafka",
