@@ -57,6 +57,8 @@ def register(subparsers) -> None:
     parser.add_argument("--dead-letter-topic", help="topic for dead letters")
     parser.add_argument("--schema-id", type=int, help="Confluent framing with this registry schema id (articles topic)")
     parser.add_argument("--window", default="60s", help="window of the Avro files (default 60s)")
+    parser.add_argument("--file-lateness", metavar="DURATION",
+                        help="how long after its window a late record still gets a file (default: the dedup horizon)")
     parser.add_argument("--checkpoint-interval", default="1s",
                         help="how long the reader holds a partition before it checkpoints; the watermark, the "
                              "windows and the offset commits move at checkpoints (default 1s)")
@@ -98,6 +100,7 @@ def run_stream(args: argparse.Namespace) -> tuple[dict, str]:
     if not args.out and not any(topics.values()):
         raise ConfigError("nowhere to write: give --out DIR and/or --output-topic / --duplicates-topic / --dead-letter-topic")
     config = job_config(args, streaming=True, window_s=parse_duration(args.window),
+                        file_lateness_s=parse_duration(args.file_lateness) if args.file_lateness else None,
                         output_topics={kind: topic for kind, topic in topics.items() if topic},
                         schema_id=args.schema_id)
     check_resources(config)
