@@ -9,8 +9,10 @@ consumer group. After producing ends, the job gets time to drain; then every ack
 looked up, by partition and offset, in the Avro files the job wrote.
 
 Figures: records acknowledged, found, **missing** (must be 0), **repeats** (records written more than
-once: the price of at-least-once after a kill), whether the job ever died by itself, and the committed
-offsets against the outputs (every record below a committed offset must be in a file).
+once: the price of at-least-once after a kill), exact duplicates let through as articles (dedup state
+lives in memory on Prism, so a restart forgets the originals it had seen), whether the job ever died by
+itself, and the committed offsets against the outputs (every record below a committed offset must be
+in a file).
 """
 from __future__ import annotations
 
@@ -159,6 +161,8 @@ def run_soak(bootstrap: str, prism: str, plan: SoakPlan, workdir: str, broker: L
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     committed = {p: consumer.committed(TopicPartition(topic, p)) for p in range(plan.partitions)}
     consumer.close(autocommit=False)
+    hashes: dict = {}
+    found = _found(out, hashes)
     missing = sorted(set(acked) - set(found))
     below_commit_missing = [key for key in missing if committed.get(key[0]) is not None and key[1] < committed[key[0]]]
     repeats = sum(count - 1 for key, count in found.items() if key in acked)
@@ -173,6 +177,9 @@ def run_soak(bootstrap: str, prism: str, plan: SoakPlan, workdir: str, broker: L
         "missing_below_committed_offset": len(below_commit_missing),
         "repeats": repeats,
         "repeat_ratio": round(repeats / max(1, len(acked)), 4),
+        # Every 10th record repeats the body before it under another id: both as articles means dedup
+        # missed it (expected only across the kill -9, whose restart starts with empty dedup state).
+        "exact_duplicates_let_through": sum(1 for ids in hashes.values() if len(ids) > 1),
         "committed": committed,
         "events": events,
         "job_died_by_itself": died,
@@ -180,8 +187,9 @@ def run_soak(bootstrap: str, prism: str, plan: SoakPlan, workdir: str, broker: L
     }
 
 
-def _found(out: str) -> Counter:
-    """How often each (partition, offset) is in the complete Avro files under ``out``."""
+def _found(out: str, hashes: Optional[dict] = None) -> Counter:
+    """How often each (partition, offset) is in the complete Avro files under ``out``; with ``hashes``, also
+    collect the ids of the articles of each content hash."""
     import fastavro
 
     counts: Counter = Counter()
@@ -192,6 +200,8 @@ def _found(out: str) -> Counter:
                     source = record.get("source") or {}
                     if source.get("kind") == "KAFKA":
                         counts[(source["partition"], source["offset"])] += 1
+                    if hashes is not None and os.path.basename(path).startswith("articles-"):
+                        hashes.setdefault(record["content_hash"], set()).add(record["id"])
         except (OSError, ValueError, EOFError):
             continue
     return counts
