@@ -55,38 +55,33 @@ def article_link(index_of: IndexOf, article_id: Optional[str], text: Optional[st
     return label if position is None else f'<a href="#article/{position}">{label}</a>'
 
 
-def entity_title(entity: dict) -> str:
-    """Hover text of an entity: its type, canonical name and role."""
-    title = f"{ENTITY_LABELS.get(entity['type'], entity['type'])}: {entity['canonical']}"
-    return title + (f" — {entity['role']}" if entity.get("role") else "")
-
-
 def _spans(record: dict, field: str) -> list[Span]:
+    # Attributes are kept few: a large run has hundreds of thousands of marks. The page's script makes
+    # the hover text (type, canonical name, role; kind, speaker, verb) from them when the pointer comes.
     spans: list[Span] = []
     dateline = record.get("dateline")
     if field == "BODY" and dateline and dateline.get("end", 0) > dateline.get("start", 0):
-        spans.append(Span(dateline["start"], dateline["end"], "span", "dl", {"title": "سطر المصدر"}, order=0))
+        spans.append(Span(dateline["start"], dateline["end"], "span", "dl", {}, order=0))
     for number, quote in enumerate(record.get("quotes") or ()):
         if quote["field"] != field:
             continue
         speaker = quote.get("speaker") or {}
-        attrs = {"data-q": str(number), "data-kind": quote["kind"], "data-start": str(quote["start"]),
-                 "data-end": str(quote["end"]),
-                 "title": f"{QUOTE_LABELS.get(quote['kind'], quote['kind'])} — {speaker.get('name') or 'قائل غير معروف'}"
-                          + (f" ({quote['verb']})" if quote.get("verb") else "")}
+        attrs = {"data-q": str(number), "data-kind": quote["kind"]}
         if speaker.get("name"):
             attrs["data-speaker"] = speaker["name"]
         if speaker.get("entity_index") is not None:
             attrs["data-speaker-ref"] = f"ae-{speaker['entity_index']}"
+        if quote.get("verb"):
+            attrs["data-verb"] = quote["verb"]
         spans.append(Span(quote["start"], quote["end"], "span", f"q q-{quote['kind'].lower()}", attrs,
                           element_id=f"aq-{number}", order=1))
     for number, entity in enumerate(record.get("entities") or ()):
         if entity["field"] != field:
             continue
-        attrs = {"data-type": entity["type"], "data-canonical": entity["canonical"], "title": entity_title(entity)}
+        attrs = {"data-canonical": entity["canonical"]}
         if entity.get("role"):
             attrs["data-role"] = entity["role"]
-        spans.append(Span(entity["start"], entity["end"], "span", f"ent {ENTITY_CLASSES.get(entity['type'], 'ent')}",
+        spans.append(Span(entity["start"], entity["end"], "span", f"ent {ENTITY_CLASSES.get(entity['type'], 'other')}",
                           attrs, element_id=f"ae-{number}", order=2))
     return spans
 
@@ -130,7 +125,7 @@ def _who_said_what(record: dict) -> str:
         rows.append(
             f'<li data-q="{number}">{who}{mention}{verb}: '
             f'<span class="kind k-{esc(quote["kind"].lower())}">{esc(QUOTE_LABELS.get(quote["kind"], quote["kind"]))}</span> '
-            f'<a href="#aq-{number}">{esc(_clip(quote["text"], 160))}</a></li>')
+            f'<a href="#aq-{number}">{esc(_clip(quote["text"], 90))}</a></li>')
     return "<ol class=\"wsw\">" + "".join(rows) + "</ol>"
 
 
@@ -159,9 +154,6 @@ def article_html(record: dict, index_of: IndexOf) -> str:
         f'<article class="art" data-id="{esc(record["id"])}">'
         f'<h2 class="headline">{marked_field(record, "HEADLINE") or "(بلا عنوان)"}</h2>'
         f'<dl class="meta">{meta_html}</dl>'
-        '<p class="legend"><span class="ent per">شخص</span> <span class="ent org">منظمة</span> '
-        '<span class="ent loc">مكان</span> <span class="q q-direct">مباشر</span> '
-        '<span class="q q-partial">جزئي</span> <span class="q q-indirect">منقول</span></p>'
         f'<div class="body">{paragraphs}</div>'
         f'<h3>من قال ماذا</h3>{_who_said_what(record)}'
         '</article>'

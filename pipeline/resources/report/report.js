@@ -5,7 +5,8 @@
   var doc = document, root = doc.documentElement;
   var CHUNK = +root.getAttribute('data-chunk'), PAGE = +root.getAttribute('data-page');
   var index = JSON.parse(doc.getElementById('wp-index').textContent);
-  var chunks = {}, normalized = null;
+  var LABELS = JSON.parse(doc.getElementById('wp-labels').textContent);
+  var chunks = {}, normalized = null, shown = -1;
   // Index row: 0 headline, 1 agency, 2 time, 3 status, 4 entity names (|), 5 speakers (|), 6 entities, 7 quotes, 8 id.
   var FIELDS = {agency: [1], entity: [4], speaker: [5], all: [0, 1, 4, 5, 8]};
 
@@ -14,10 +15,18 @@
     return String(text).toLowerCase().replace(/[\u064B-\u0652\u0670\u0640]/g, '')
       .replace(/[\u0622\u0623\u0625\u0671]/g, '\u0627').replace(/\u0649/g, '\u064A').replace(/\u0629/g, '\u0647');
   }
-  function articleHtml(n) {
-    var k = Math.floor(n / CHUNK);
-    if (!(k in chunks)) chunks[k] = JSON.parse(doc.getElementById('wp-chunk-' + k).textContent);
-    return chunks[k][n % CHUNK];
+  // A block holds CHUNK articles' HTML, gzip-compressed, in base64; each article starts with '<article '.
+  function block(k) {
+    if (!(k in chunks)) {
+      var bytes = Uint8Array.from(atob(doc.getElementById('wp-chunk-' + k).textContent.trim()), function (c) {
+        return c.charCodeAt(0);
+      });
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+      chunks[k] = new Response(stream).text().then(function (text) {
+        return text.split('<article ').slice(1).map(function (piece) { return '<article ' + piece; });
+      });
+    }
+    return chunks[k];
   }
   function show(name) {
     ['overview', 'articles', 'article', 'stories', 'dead'].forEach(function (view) {
@@ -78,10 +87,31 @@
     }
   }
   function renderArticle(n) {
+    if (shown === n) return;  // an anchor inside the article was followed
+    shown = n;
     var box = doc.getElementById('article');
-    box.innerHTML = articleHtml(n);  // escaped and marked up when the report was built
-    box.setAttribute('data-article', String(n));
-    window.scrollTo(0, 0);
+    box.removeAttribute('data-article');
+    return block(Math.floor(n / CHUNK)).then(function (pieces) {
+      if (shown !== n) return;
+      box.innerHTML = pieces[n % CHUNK];  // escaped and marked up when the report was built
+      box.setAttribute('data-article', String(n));
+      window.scrollTo(0, 0);
+    });
+  }
+  // Hover text, made when the pointer first comes: type, canonical name and role; kind, speaker, verb.
+  function describe(el) {
+    if (el.classList.contains('ent')) {
+      var type = ['per', 'org', 'loc'].filter(function (c) { return el.classList.contains(c); })[0];
+      var role = el.getAttribute('data-role');
+      return (LABELS[type] || '') + ': ' + el.getAttribute('data-canonical') + (role ? ' — ' + role : '');
+    }
+    var verb = el.getAttribute('data-verb');
+    return LABELS[(el.getAttribute('data-kind') || '').toLowerCase()] + ' — ' +
+      (el.getAttribute('data-speaker') || LABELS.unknown) + (verb ? ' (' + verb + ')' : '');
+  }
+  function addTitle(e) {
+    var el = e.target.closest && e.target.closest('#article .ent, #article .q');
+    if (el && !el.title) el.title = describe(el);
   }
   function route() {
     var hash = location.hash.slice(1), cut = hash.indexOf('?');
@@ -89,11 +119,11 @@
     var params = new URLSearchParams(cut < 0 ? '' : hash.slice(cut + 1));
     var parts = path.split('/');
     if (parts[0] === 'article' && /^\d+$/.test(parts[1] || '') && +parts[1] < index.length) {
-      renderArticle(+parts[1]); show('article');
+      show('article'); return renderArticle(+parts[1]);
     } else if (parts[0] === 'articles') {
-      renderList(params); show('articles');
+      shown = -1; renderList(params); show('articles');
     } else if (path === '' || path === 'overview' || path === 'stories' || path === 'dead') {
-      show(path || 'overview');
+      shown = -1; show(path || 'overview');
     }
   }
   function onFilter() {
@@ -113,7 +143,11 @@
     mention.classList.add('flash');
     setTimeout(function () { mention.classList.remove('flash'); }, 1500);
   });
+  doc.getElementById('article').addEventListener('mouseover', addTitle);
+  doc.getElementById('article').addEventListener('focusin', addTitle);
   window.addEventListener('hashchange', route);
-  route();
-  root.setAttribute('data-ready', '1');
+  if (typeof DecompressionStream === 'undefined') {
+    doc.getElementById('article').textContent = 'هذا المتصفح لا يدعم DecompressionStream: لا يمكن عرض نص المقالات.';
+  }
+  Promise.resolve(route()).then(function () { root.setAttribute('data-ready', '1'); });
 })();
