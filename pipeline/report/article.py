@@ -66,7 +66,8 @@ def _spans(record: dict, field: str) -> list[Span]:
         if quote["field"] != field:
             continue
         speaker = quote.get("speaker") or {}
-        attrs = {"data-q": str(number), "data-kind": quote["kind"]}
+        attrs = {"data-q": str(number), "data-kind": quote["kind"], "data-start": str(quote["start"]),
+                 "data-end": str(quote["end"])}
         if speaker.get("name"):
             attrs["data-speaker"] = speaker["name"]
         if speaker.get("entity_index") is not None:

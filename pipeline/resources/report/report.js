@@ -149,5 +149,8 @@
   if (typeof DecompressionStream === 'undefined') {
     doc.getElementById('article').textContent = 'هذا المتصفح لا يدعم DecompressionStream: لا يمكن عرض نص المقالات.';
   }
-  Promise.resolve(route()).then(function () { root.setAttribute('data-ready', '1'); });
+  Promise.resolve(route()).then(function () {
+    root.setAttribute('data-ready-ms', String(Math.round(performance.now())));  // from navigation start
+    root.setAttribute('data-ready', '1');
+  });
 })();
