@@ -43,9 +43,10 @@ def esc(value) -> str:
     return "—" if value is None else html.escape(str(value))
 
 
-def ltr(value) -> str:
+def ltr(value, nowrap: bool = False) -> str:
     """A left-to-right run (a time, an id, a file path) isolated from the Arabic around it."""
-    return f'<bdi dir="ltr">{esc(value)}</bdi>'
+    css = ' class="nw"' if nowrap else ""
+    return f'<bdi dir="ltr"{css}>{esc(value)}</bdi>'
 
 
 def article_link(index_of: IndexOf, article_id: Optional[str], text: Optional[str] = None) -> str:

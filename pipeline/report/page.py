@@ -118,7 +118,7 @@ def _copy_line(record: dict, position: Optional[int]) -> str:
     figure = f"{similarity:.2f}" if similarity is not None else "—"
     return (f'<li><span class="kind">{kind}</span> <b>{esc(record.get("agency"))}</b> '
             f'<span class="muted">{ltr(format_time(record.get("published_at")))}</span> '
-            f'<span class="sim" title="التشابه">≈ {figure}</span> {link} <span class="muted">{ltr(record["id"])}</span></li>')
+            f'<span class="sim" title="التشابه">{ltr("≈ " + figure)}</span> {link} <span class="muted">{ltr(record["id"], nowrap=True)}</span></li>')
 
 
 def _stories(run: Run, position_of: dict[int, int]) -> str:
@@ -153,7 +153,7 @@ def _dead_letters(run: Run) -> str:
     for letter in run.dead_letters[:MAX_DEAD_LETTERS]:
         raw = letter.get("raw") or b""
         rows.append(
-            f'<tr><td><b>{esc(letter.get("error_kind"))}</b><br><span class="muted">{esc(letter.get("error_message"))}</span></td>'
+            f'<tr><td><b>{esc(letter.get("error_kind"))}</b><br><span class="muted" dir="auto">{esc(letter.get("error_message"))}</span></td>'
             f'<td>{esc(letter.get("stage"))}</td><td>{ltr(format_source(letter.get("source")))}</td>'
             f'<td>{ltr(letter.get("id"))}</td>'
             f'<td><code class="raw" dir="ltr">{esc(raw_preview(raw))}</code>'
