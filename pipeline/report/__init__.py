@@ -1,4 +1,6 @@
 """The HTML report of a run: read its output directory, build one self-contained right-to-left page."""
+import os
+
 from pipeline.report.page import build_report
 from pipeline.report.run import ReportError, Run, load_run
 
@@ -7,8 +9,6 @@ __all__ = ["ReportError", "Run", "build_report", "load_run", "write_report"]
 
 def write_report(out_dir: str, html_path: str) -> Run:
     """Read the run in ``out_dir`` and write its report to ``html_path`` (atomically); return the run."""
-    import os
-
     run = load_run(out_dir)
     text = build_report(run)
     parent = os.path.dirname(os.path.abspath(html_path))

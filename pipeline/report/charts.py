@@ -1,7 +1,6 @@
 """Small inline SVG charts (no script, no external resource): horizontal bars and a time histogram."""
 from __future__ import annotations
 
-import datetime as dt
 import html
 from typing import Optional, Sequence
 
@@ -35,21 +34,21 @@ def bar_chart(items: Sequence[tuple[str, int]], title: str, links: Optional[Sequ
             f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{html.escape(title)}">{"".join(rows)}</svg></figure>')
 
 
-def time_histogram(buckets: Sequence[tuple[dt.datetime, int]], unit: str, title: str) -> str:
-    """Vertical bars per hour, day, month or year, oldest on the right (the reading direction of the page)."""
+def histogram(buckets: Sequence[tuple[str, int]], title: str) -> str:
+    """Vertical bars for labelled buckets in time order, the first on the right (the page's reading
+    direction); the first and last labels under the axis, each bar's label and count on hover."""
     if not buckets:
         return f'<p class="muted">{html.escape(title)}: لا تواريخ نشر.</p>'
     height, axis = 140, 18
     peak = max(count for _, count in buckets) or 1
     step = WIDTH / len(buckets)
-    fmt = {"hour": "%Y-%m-%d %H:00", "day": "%Y-%m-%d", "month": "%Y-%m"}.get(unit, "%Y")
     bars = []
-    for number, (at, count) in enumerate(buckets):
+    for number, (label, count) in enumerate(buckets):
         bar = (height - axis - 14) * count / peak
         x = WIDTH - (number + 1) * step
         bars.append(f'<rect class="bar" x="{x + 0.5:.1f}" y="{height - axis - bar:.1f}" width="{max(step - 1, 0.5):.1f}" '
-                    f'height="{bar:.1f}"><title>{at.strftime(fmt)} UTC: {count:,}</title></rect>')
-    first, last = buckets[0][0].strftime(fmt), buckets[-1][0].strftime(fmt)
+                    f'height="{bar:.1f}"><title>{html.escape(label)}: {count:,}</title></rect>')
+    first, last = html.escape(buckets[0][0]), html.escape(buckets[-1][0])
     axis_svg = (f'<text x="{WIDTH - 2}" y="{height - 4}" text-anchor="end" direction="ltr">{first}</text>'
                 f'<text x="2" y="{height - 4}" text-anchor="start" direction="ltr">{last}</text>'
                 f'<text x="{WIDTH / 2:.0f}" y="12" text-anchor="middle" direction="ltr">max {peak:,}</text>')

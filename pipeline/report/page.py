@@ -18,6 +18,7 @@ import secrets
 import unicodedata
 from importlib import resources
 from typing import Optional
+from urllib.parse import quote
 
 from pipeline import __version__
 from pipeline.report import charts, summary
@@ -31,6 +32,7 @@ MAX_STORIES = 500        # lines in the stories view; the rest are counted
 MAX_DEAD_LETTERS = 500   # rows in the dead-letters view; the rest are counted
 RAW_PREVIEW_BYTES = 160  # first bytes of a dead letter's raw input shown
 
+_FORMATS = {"hour": "%Y-%m-%d %H:00", "day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 _UNITS = {"hour": "الساعة", "day": "اليوم", "month": "الشهر", "year": "السنة"}
 _ENTITY_TITLES = {"PERSON": "أبرز الأشخاص", "ORGANIZATION": "أبرز المنظمات", "LOCATION": "أبرز الأماكن"}
 
@@ -70,8 +72,6 @@ def raw_preview(raw: bytes, limit: int = RAW_PREVIEW_BYTES) -> str:
 
 
 def _filter_link(field: str, name: str) -> str:
-    from urllib.parse import quote
-
     return f"#articles?f={field}&q={quote(name)}"
 
 
@@ -93,8 +93,12 @@ def _overview(run: Run) -> str:
     agencies = summary.per_agency(run.articles)[:15]
     figures = [
         charts.bar_chart(agencies, "المقالات حسب الوكالة", [_filter_link("agency", a) if a != "—" else None for a, _ in agencies]),
-        charts.time_histogram(buckets, unit, f"المقالات حسب {_UNITS[unit]} (UTC)"),
+        charts.histogram([(f"{at.strftime(_FORMATS[unit])} UTC", count) for at, count in buckets],
+                         f"المقالات حسب {_UNITS[unit]} (UTC)"),
     ]
+    if unit != "hour" and buckets:  # a longer run: also the hours of the day its articles came at
+        figures.append(charts.histogram([(f"{hour:02d}:00 UTC", count) for hour, count in summary.per_hour_of_day(run.articles)],
+                                        "المقالات حسب ساعة اليوم (UTC)"))
     for kind, items in summary.top_entities(run.articles).items():
         figures.append(charts.bar_chart(items, f"{_ENTITY_TITLES[kind]} (عدد المقالات)",
                                         [_filter_link("entity", name) for name, _ in items]))

@@ -80,6 +80,12 @@ def per_time(articles: Iterable[dict], max_buckets: int = 96) -> tuple[str, list
     return unit, buckets
 
 
+def per_hour_of_day(articles: Iterable[dict]) -> list[tuple[int, int]]:
+    """Articles per hour of the day of publication (UTC), hours 0 to 23."""
+    counts = collections.Counter(a["published_at"].astimezone(UTC).hour for a in articles if a.get("published_at"))
+    return [(hour, counts.get(hour, 0)) for hour in range(24)]
+
+
 def top_entities(articles: Iterable[dict], limit: int = 10) -> dict[str, list[tuple[str, int]]]:
     """Per entity type, the canonical names in the most articles, with their number of articles."""
     per_type: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)

@@ -165,3 +165,9 @@ def test_report_command(seed_run, tmp_path, capsys):
     assert target.read_text(encoding="utf-8").count('id="wp-chunk-') == 1
     assert main(["report", str(tmp_path / "nothing")]) == 2
     assert "not a directory" in capsys.readouterr().err
+
+
+def test_per_hour_of_day_counts_every_hour():
+    hours = summary.per_hour_of_day([{"published_at": _at(3, 6)}, {"published_at": _at(20, 6)},
+                                     {"published_at": _at(4, 23)}, {"published_at": None}])
+    assert len(hours) == 24 and hours[6] == (6, 2) and hours[23] == (23, 1) and sum(c for _, c in hours) == 3
