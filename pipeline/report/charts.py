@@ -4,9 +4,12 @@ from __future__ import annotations
 import html
 from typing import Optional, Sequence
 
-ROW_HEIGHT = 22
-LABEL_WIDTH = 190
-WIDTH = 560
+# In SVG units, with 12-unit text: about one CSS pixel per unit on a phone (the chart fills the
+# width), a little larger on a laptop (capped by the stylesheet), so labels stay readable on both.
+ROW_HEIGHT = 20
+LABEL_WIDTH = 150
+LABEL_CHARS = 22
+WIDTH = 360
 
 
 def bar_chart(items: Sequence[tuple[str, int]], title: str, links: Optional[Sequence[Optional[str]]] = None) -> str:
@@ -16,20 +19,20 @@ def bar_chart(items: Sequence[tuple[str, int]], title: str, links: Optional[Sequ
         return f'<p class="muted">{html.escape(title)}: لا شيء.</p>'
     peak = max(count for _, count in items) or 1
     height = ROW_HEIGHT * len(items) + 4
-    bar_room = WIDTH - LABEL_WIDTH - 60
+    bar_room = WIDTH - LABEL_WIDTH - 45
     rows = []
     for row, (label, count) in enumerate(items):
         y = row * ROW_HEIGHT + 2
         width = max(1.0, bar_room * count / peak)
         bar_right = WIDTH - LABEL_WIDTH
-        text = html.escape(label if len(label) <= 28 else label[:27] + "…")
-        label_svg = (f'<text x="{WIDTH - 4}" y="{y + 15}" text-anchor="start" direction="rtl">{text}'
+        text = html.escape(label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…")
+        label_svg = (f'<text x="{WIDTH - 4}" y="{y + 14}" text-anchor="start" direction="rtl">{text}'
                      f'<title>{html.escape(label)}: {count:,}</title></text>')
         if links is not None and links[row]:
             label_svg = f'<a href="{html.escape(links[row])}">{label_svg}</a>'
         rows.append(
             f'{label_svg}<rect class="bar" x="{bar_right - width:.1f}" y="{y + 3}" width="{width:.1f}" height="{ROW_HEIGHT - 6}"/>'
-            f'<text class="val" x="{bar_right - width - 4:.1f}" y="{y + 15}" text-anchor="end" direction="ltr">{count:,}</text>')
+            f'<text class="val" x="{bar_right - width - 4:.1f}" y="{y + 14}" text-anchor="end" direction="ltr">{count:,}</text>')
     return (f'<figure class="chart"><figcaption>{html.escape(title)}</figcaption>'
             f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{html.escape(title)}">{"".join(rows)}</svg></figure>')
 
@@ -39,7 +42,7 @@ def histogram(buckets: Sequence[tuple[str, int]], title: str) -> str:
     direction); the first and last labels under the axis, each bar's label and count on hover."""
     if not buckets:
         return f'<p class="muted">{html.escape(title)}: لا تواريخ نشر.</p>'
-    height, axis = 140, 18
+    height, axis = 110, 16
     peak = max(count for _, count in buckets) or 1
     step = WIDTH / len(buckets)
     bars = []
