@@ -68,7 +68,8 @@
       meta.textContent = [row[1] || '—', row[2], row[3], 'كيانات ' + row[6], 'اقتباسات ' + row[7]].join(' · ');
       li.appendChild(a); li.appendChild(meta); list.appendChild(li);
     });
-    doc.getElementById('list-info').textContent = hits.length + ' من ' + index.length + ' مقالة · صفحة ' + page + ' من ' + pages;
+    doc.getElementById('list-info').textContent = hits.length.toLocaleString('en-US') + ' من ' +
+      index.length.toLocaleString('en-US') + ' مقالة · صفحة ' + page + ' من ' + pages;
     var pager = doc.getElementById('pager');
     pager.textContent = '';
     function pageLink(p, label) {
