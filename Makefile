@@ -26,6 +26,7 @@ demo: $(STAMP)
 replay-demo: $(STAMP)
 	rm -rf $(OUT)
 	$(BIN)/wirepipe replay seeds/ --out $(OUT)
+	$(BIN)/wirepipe report $(OUT) --html $(OUT)/report.html
 
 # Beam's Prism runner, for the tests of the endless stream (they are skipped without it). Built from
 # the Go module proxy; a machine without Go skips those tests and says so.

@@ -50,7 +50,7 @@
     var select = doc.getElementById('filter-field'), input = doc.getElementById('filter-q');
     select.value = field;
     if (doc.activeElement !== input) input.value = q;
-    if (normalized === null) normalized = index.map(function (row) {
+    if (needle && normalized === null) normalized = index.map(function (row) {  // once, at the first search
       return row.map(function (cell) { return typeof cell === 'string' ? norm(cell) : cell; });
     });
     var hits = [];
