@@ -10,6 +10,7 @@ import datetime as dt
 import html
 from typing import Callable, Optional
 
+from pipeline.model import describe_source
 from pipeline.report.markup import Span, mark
 
 ENTITY_LABELS = {"PERSON": "شخص", "ORGANIZATION": "منظمة", "LOCATION": "مكان"}
@@ -29,13 +30,8 @@ def format_time(value: Optional[dt.datetime]) -> str:
 
 
 def format_source(source: Optional[dict]) -> str:
-    """Where a record came from: ``path:line`` or ``topic/partition@offset``."""
-    if not source:
-        return "—"
-    if source.get("kind") == "KAFKA":
-        return f"{source.get('topic')}/{source.get('partition')}@{source.get('offset')}"
-    line = source.get("line")
-    return f"{source.get('path') or '—'}" + (f":{line}" if line is not None else "")
+    """Where a record came from: ``path:line`` or ``topic/partition@offset`` (an em dash for none)."""
+    return describe_source(source, missing="—")
 
 
 def esc(value) -> str:

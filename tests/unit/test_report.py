@@ -10,7 +10,7 @@ import re
 import pytest
 
 from pipeline.cli import main
-from pipeline.report import ReportError, build_report, load_run, write_report
+from pipeline.report import ReportError, build_report, load_run
 from pipeline.report import summary
 from pipeline.report.markup import Span, mark
 from pipeline.report.page import article_block, raw_preview, script_json
