@@ -10,13 +10,14 @@ import unicodedata
 import pytest
 
 from pipeline.report import write_report
-from tests.browser.chromium import chromium, rendered_dom, screenshot
-from tests.conftest import REPO_ROOT, SEEDS, SHARED
+from tests.browser.chromium import chromium, page_url, rendered_dom, screenshot
+from tests.browser.devtools import Browser
+from tests.browser.conftest import SEED_ID
+from tests.conftest import REPO_ROOT, SHARED
 from tests.e2e.helpers import replay
 
 ARTIFACTS = REPO_ROOT / ".local" / "artifacts"
 EXPECTED = SHARED / "seeds" / "000_2ec8cf8ddaeb2913.expected.json"
-SEED_ID = "000_2ec8cf8ddaeb2913"
 # The expected offsets index the whole .txt file; the body starts after the headline (33) and "\n\n".
 BODY_OFFSET = 35
 
@@ -25,18 +26,6 @@ def _norm(text: str) -> str:
     """Compare names without diacritics, tatweel or alef variants."""
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return re.sub("[أإآ]", "ا", text.replace("ـ", "")).strip()
-
-
-@pytest.fixture(scope="module")
-def seed_report(tmp_path_factory):
-    chromium()  # skip early, before the replay, without a browser
-    out = tmp_path_factory.mktemp("seed-run")
-    result = replay([SEEDS], out)
-    html_path = out / "report.html"
-    run = write_report(str(out), str(html_path))
-    position = next(n for n, a in enumerate(run.articles)
-                    if a["id"] == SEED_ID and a["source"]["path"].endswith(".txt"))
-    return html_path, position, result
 
 
 def _quotes(article) -> dict[int, dict]:
@@ -185,3 +174,10 @@ def test_hostile_article_shows_as_text_and_runs_no_script(tmp_path):
     assert dom.select_one("#list a.h").get_text() == HOSTILE_HEADLINE
     dom = rendered_dom(html_path, "dead")
     assert "<script>alert(1)</script>\\xff" in dom.select_one("table.dead code.raw").get_text()
+    # The browser itself reports no console error, exception or blocked resource on the article.
+    with Browser() as browser:
+        browser.open(page_url(html_path, "article/0"))
+        browser.wait_for("document.getElementById('article').getAttribute('data-article') === '0'")
+        browser.hover("#article .body .ent.per")
+        assert browser.evaluate("document.documentElement.hasAttribute('data-pwned')") is False
+        assert browser.errors() == []
