@@ -9,6 +9,7 @@ when one of its articles is opened). A little script pages through the index and
 from __future__ import annotations
 
 import base64
+import codecs
 import datetime as dt
 import gzip
 import html
@@ -26,7 +27,7 @@ from pipeline.report.article import (ENTITY_CLASSES, ENTITY_LABELS, QUOTE_LABELS
                                      format_time, index_entry, ltr)
 from pipeline.report.run import Run
 
-CHUNK = 100              # articles per JSON block (one block is parsed when one of its articles opens)
+CHUNK = 100              # articles per compressed block (unpacked when one of its articles is opened)
 PAGE = 50                # articles per page of the list
 MAX_STORIES = 500        # lines in the stories view; the rest are counted
 MAX_DEAD_LETTERS = 500   # rows in the dead-letters view; the rest are counted
@@ -61,7 +62,8 @@ def article_block(pieces: list[str]) -> str:
 def raw_preview(raw: bytes, limit: int = RAW_PREVIEW_BYTES) -> str:
     """The first ``limit`` bytes of a raw input as safe visible text: invalid UTF-8 as ``\\xNN``, and
     control and bidi-override characters (which could reorder or hide the text) as ``\\uNNNN``."""
-    text = bytes(raw[:limit]).decode("utf-8", errors="backslashreplace")
+    # Incremental: a character cut in two by the limit is left out, not shown as stray \xNN bytes.
+    text = codecs.getincrementaldecoder("utf-8")(errors="backslashreplace").decode(bytes(raw[:limit]), final=False)
     shown = []
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") and char != " ":

@@ -76,6 +76,8 @@ def test_article_block_round_trip_and_split():
     (b"\xd8 \xff\xfe\xc3\x28", "\\xd8 \\xff\\xfe\\xc3("),
     ("سطر\nو\u202eمعكوس\u2066".encode(), "سطر\\nو\\u202eمعكوس\\u2066"),
     (b"a" * 200, "a" * 160 + "…"),
+    ("ن".encode() * 100, "ن" * 80 + "…"),
+    (b"a" + "ن".encode() * 100, "a" + "ن" * 79 + "…"),  # the character cut at byte 160 is left out
 ])
 def test_raw_preview_is_visible_and_cannot_reorder_text(raw, expected):
     assert raw_preview(raw) == expected
