@@ -175,6 +175,8 @@ def _dead_letters(run: Run) -> str:
 
 
 def _articles_view() -> str:
+    legend = " ".join([f'<span class="ent {ENTITY_CLASSES[kind]}">{label}</span>' for kind, label in ENTITY_LABELS.items()]
+                      + [f'<span class="q q-{kind.lower()}">{label}</span>' for kind, label in QUOTE_LABELS.items()])
     options = "".join(f'<option value="{value}">{label}</option>' for value, label in
                       (("all", "الكل"), ("entity", "كيان"), ("speaker", "متحدث"), ("agency", "وكالة")))
     return ('<section id="view-articles" class="view"><h2>المقالات</h2>'
@@ -183,10 +185,8 @@ def _articles_view() -> str:
             'aria-label="بحث"></form><p id="list-info" class="muted"></p><ol id="list" class="list"></ol>'
             '<nav id="pager" class="pager"></nav></section>'
             '<section id="view-article" class="view"><p><a href="#articles" id="back">→ قائمة المقالات</a></p>'
-            '<p class="legend"><span class="ent per">شخص</span> <span class="ent org">منظمة</span> '
-            '<span class="ent loc">مكان</span> <span class="q q-direct">اقتباس مباشر</span> '
-            '<span class="q q-partial">اقتباس جزئي</span> <span class="q q-indirect">كلام منقول</span> '
-            '<span class="muted">(مرر المؤشر على الاسم أو الاقتباس للتفاصيل، وانقر الاقتباس لرؤية قائله)</span></p>'
+            f'<p class="legend">{legend} <span class="muted">(مرر المؤشر على الاسم أو الاقتباس للتفاصيل، '
+            'وانقر الاقتباس لرؤية قائله)</span></p>'
             '<div id="article"></div>'
             '</section>')
 
