@@ -7,12 +7,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from pipeline.errors import WirepipeError
+from pipeline.errors import ConfigError
 from pipeline.io.avro import read_avro
-from pipeline.io.files import KIND_SCHEMAS
+from pipeline.model import OUTPUT_SCHEMAS as KIND_SCHEMAS
 
 
-class ReportError(WirepipeError):
+class ReportError(ConfigError):
     """The output directory given to ``wirepipe report`` is missing, empty, or holds damaged files."""
 
 
