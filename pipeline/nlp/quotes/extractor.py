@@ -1,7 +1,7 @@
 """Quotations in Arabic news: direct quotes in marks, partial quotes inside reported speech, and
 indirect speech (a speech verb with an أن/إن clause), each with its speaker.
 
-The extractor works on a *folded* copy of each field (see :mod:`pipeline.nlp.speech`): letter variants
+The extractor works on a *folded* copy of each field (see :func:`pipeline.nlp.normalize.fold`): letter variants
 are replaced one for one and diacritics dropped, with an index back to the original, so every offset
 it reports indexes the original text. It runs precompiled regular expressions over the whole field and
 only looks at words near a cue, which keeps it above 2,000 articles a second on one core.
@@ -38,18 +38,19 @@ from functools import cached_property
 from typing import Optional
 
 from pipeline.errors import ConfigError
-from pipeline.nlp.speech import (
+from pipeline.nlp.normalize import fold as _fold
+from pipeline.nlp.quotes import lexicon as lx
+from pipeline.nlp.quotes.lexicon import (
     AMBIGUOUS,
     COMPLEMENTIZER_BLOCKERS,
     CUE_FORMS,
     DIACRITICS,
-    FOLD,
     FRAMES,
     NAME_HEADS,
     NOUN_CUES,
-    fold,
     trie_pattern,
 )
+from pipeline.nlp.quotes.lexicon import fold_word as fold
 
 __all__ = ["QuoteExtractor"]
 
@@ -84,75 +85,25 @@ def _words(*items: str) -> frozenset[str]:
 
 
 # Words that end a subject noun phrase: prepositions, time words, relative pronouns, conjunctions.
-_NP_STOP = _words(
-    "في", "خلال", "مع", "أمام", "أثناء", "عقب", "بعد", "قبل", "اليوم", "أمس", "امس", "يوم", "لدى", "عبر",
-    "ضمن", "حيث", "عن", "من", "على", "إلى", "الى", "الذي", "التي", "الذين", "اللذين", "اللتين", "أيضا",
-    "أيضاً", "كذلك", "نقلا", "نقلاً", "بحسب", "حسب", "وفقا", "وفقاً", "إن", "أن", "بأن", "ان", "فإن",
-    "لكن", "لكنه", "لكنها", "و", "أو", "ثم", "كما", "فيما", "بينما", "صباح", "مساء", "ظهر", "الاثنين",
-    "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد", "هذا", "هذه", "ذلك", "تلك", "حول",
-    "بشأن", "إزاء", "تجاه", "منذ", "حتى", "لقد", "قد", "وقد", "إنه", "أنه", "إنها", "أنها", "الليلة",
-    "غدا", "غداً", "الماضي", "الماضية", "الجاري", "يومي", "فقط", "بدوره", "بدورها", "نفسه", "نفسها",
-    "ذاته", "ذاتها", "غير", "كل", "بعض", "جميع", "أي", "عدد", "نحو", "لا", "لم", "لن", "ليس", "هو", "هي",
-    "هم", "وهو", "وهي", "بما", "لما", "مما", "ما", "وذلك", "بأنه", "بأنها", "وسط", "فيه", "فيها", "له",
-    "لها", "لهم", "عليه", "عليها", "منه", "منها", "عنه", "عنها", "إليه", "إليها", "به", "بها", "بهم",
-)
+_NP_STOP = lx.NP_STOP
 # Words that begin a clause before a preverbal subject or an ambiguous verb.
-_CLAUSE_OPENERS = _words(
-    "بدوره", "بدورها", "جانبه", "جانبها", "جهته", "جهتها", "كما", "فيما", "وقد", "قد", "لكنه", "لكنها",
-    "ثم", "كذلك", "وكان", "وكانت", "كان", "كانت", "حين", "عندما", "بينما", "لقد", "ولكنه", "وهنا",
-    "فقد", "حيث", "إذ",
-)
-_PREPOSITIONS = _words("في", "عن", "على", "من", "إلى", "الى", "مع", "خلال", "وفي", "وعن", "وعلى", "ومن",
-                       "وإلى", "ومع", "وخلال", "فيما", "بشأن", "وبشأن", "حول", "وحول", "وبعد", "بعد", "أما", "وأما")
-_CONNECTORS = _words("لكنه", "لكنها", "كما", "فيما", "ثم", "و", "وقد", "قد", "لكن", "ولكن", "بينما", "حيث")
-_HONORIFICS = _words(
-    "الدكتور", "الدكتورة", "د", "المهندس", "المهندسة", "الشيخ", "الأمير", "الأميرة", "الملك", "السيد",
-    "السيدة", "الأستاذ", "الأستاذة", "اللواء", "العميد", "العقيد", "المقدم", "الرائد", "النقيب",
-    "الفريق", "المشير", "الكابتن", "المستشار", "الإمام", "القاضي", "المطران", "البابا", "فضيلة",
-    "معالي", "سمو", "فخامة", "سعادة", "الفنان", "الفنانة", "المدرب", "اللاعب", "الرئيس", "الوزير",
-    "م", "أ", "الركن", "الرقيب", "العريف", "الملازم", "المحقق", "الشاويش",
-    "دكتور", "الدكتورة", "مهندس", "الشيخة",
-)
+_CLAUSE_OPENERS = lx.CLAUSE_OPENERS
+_PREPOSITIONS = lx.PREPOSITIONS
+_CONNECTORS = lx.CONNECTORS
+_HONORIFICS = lx.HONORIFICS
 # Occupations written before a name like titles (الصيدلي علي …، المحامي خالد …); some are also
 # adjectives inside organization names (مؤسسة الكنانة الإعلامية).
-_OCCUPATIONS = _words(
-    "الصيدلي", "الصيدلانية", "المحامي", "المحامية", "الطبيب", "الطبيبة", "الشاعر", "الشاعرة", "الأديب",
-    "الأديبة", "الإعلامي", "الإعلامية", "الأكاديمي", "الأكاديمية", "المعلم", "المعلمة", "الممثل", "الممثلة",
-    "المطرب", "المطربة", "المواطن", "المواطنة", "الداعية", "الروائي", "الروائية", "التشكيلي", "التشكيلية",
-)
+_OCCUPATIONS = lx.OCCUPATIONS
 _HONORIFICS = _HONORIFICS | _OCCUPATIONS
-_ROLES = _words(
-    "وزير", "وزيرة", "مدير", "مديرة", "رئيس", "رئيسة", "عضو", "عضوة", "مشرف", "مشرفة", "مستشار",
-    "المتحدث", "متحدث", "الناطق", "ناطق", "أمين", "نائب", "سفير", "قائد", "مسؤول", "مسؤولة", "مندوب",
-    "محافظ", "وكيل", "مساعد", "خبير", "خبيرة", "لاعب", "مدرب", "عام", "العام", "الرسمي", "باسم",
-    "المسؤول", "المدير", "الأمين", "المشرف", "رئيسا", "زعيم", "قاضي", "ممثل", "منسق", "أستاذ", "محلل",
-    "الخبير", "الباحث", "باحث", "الكاتب", "كاتب", "المحلل", "نظيره", "نظيرته", "مفتي", "قائدة",
-    "الناطقة", "المتحدثة", "ناطقة", "متحدثة",
-)
-_ORG_HEADS = _words(
-    "وزارة", "هيئة", "وكالة", "مركز", "قوة", "قوات", "مجلس", "إدارة", "جمعية", "شركة", "منظمة", "حزب",
-    "حكومة", "جيش", "شرطة", "مصادر", "مصدر", "صحيفة", "صحف", "تقرير", "بيان", "قيادة", "لجنة",
-    "قنصلية", "سفارة", "جماعة", "تنظيم", "حركة", "ائتلاف", "مرصد", "أمم", "نشطاء", "سكان", "شهود",
-    "مؤسسة", "مكتب", "رئاسة", "محكمة", "بلدية", "أمانة", "جامعة", "مستشفى", "مصلحة", "دائرة", "البنك",
-    "بنك", "مجموعة", "اتحاد", "الاتحاد", "نادي", "فريق", "منتخب", "سلطات", "السلطات", "الشرطة",
-    "المتحدثة", "الأمم", "مسؤولون", "مسؤولين", "مصادر", "دراسة", "الدراسة", "صندوق", "برلمان",
-    "تحالف", "الحكومة", "الجيش", "الوزارة", "الهيئة", "الوكالة", "المركز", "المجلس", "اللجنة",
-    "الصحيفة", "الصحف", "التقرير", "البيان", "الجماعة", "الحركة", "المنظمة", "الشركة", "المرصد",
-    "خلية", "الخلية", "غرفة", "الغرفة", "نقابة", "النقابة", "رابطة", "الرابطة", "كلية", "الكلية", "معهد",
-    "المعهد", "إمارة", "الإمارة", "بعثة", "البعثة", "أمانة", "الأمانة", "رئاسة", "الرئاسة", "إدارة", "الإدارة",
-)
+_ROLES = lx.ROLES
+_ORG_HEADS = lx.ORG_HEADS
 # Titles that name institutions after a person (جامعة الملك سعود، مدينة الملك فهد الطبية).
-_EPONYM_TITLES = _words("الملك", "الأمير", "الشيخ", "الإمام", "السلطان")
-_INSTITUTIONS = _words("جامعة", "جامعه", "كلية", "كليه", "مدينة", "مدينه", "مستشفى", "مستشفي", "مركز", "مجمع",
-                       "مؤسسة", "مؤسسه", "شارع", "طريق", "ميناء", "مطار", "قاعدة", "قاعده", "جائزة", "جائزه",
-                       "برنامج", "مدرسة", "مدرسه", "معهد", "جسر", "حي", "ملعب", "استاد")
+_EPONYM_TITLES = lx.EPONYM_TITLES
+_INSTITUTIONS = lx.INSTITUTIONS
 # Kinship nouns with a pronoun (أخوه عبد الرحمن الحقباني): a description before the name.
-_KIN = _words("أخوه", "أخيه", "أخاه", "أخوها", "أخيها", "شقيقه", "شقيقها", "ابنه", "ابنها", "نجله", "نجلها",
-              "والده", "والدها", "والدته", "زوجها", "عمه", "عمها", "خاله", "خالها", "جده", "جدها",
-              "أخته", "أختها", "شقيقته", "شقيقتها", "ابنته", "ابنتها", "زوجته", "أبوه", "أبيه", "أمه", "أمها")
+_KIN = lx.KIN
 # Kinship nouns in construct (أعمام أفراح، والد الطفل): the word after them is their genitive.
-_KIN_HEADS = _words("أعمام", "عم", "عمة", "عمات", "أخوال", "خال", "خالة", "أشقاء", "شقيق", "شقيقة", "أبناء",
-                    "ابنة", "بنات", "والد", "والدة", "زوج", "زوجة", "أخو", "أخت", "إخوة", "أقارب", "أسرة", "عائلة")
+_KIN_HEADS = lx.KIN_HEADS
 _KIN = _KIN | _KIN_HEADS
 # Endings of a noun with a possessive pronoun (سعادته، كلمتها، زيارتهم): never part of a name.
 _POSSESSED = ("ته", "تها", "تهم", "تهما")
@@ -160,19 +111,14 @@ _POSSESSED = ("ته", "تها", "تهم", "تهما")
 _PLURAL_SUFFIXES = ("هم", "هما", "كم", "هن")
 # One-letter abbreviations of titles written with a full stop (م. مهندس، د. دكتور، أ. أستاذ), folded.
 _ABBREVIATIONS = frozenset("دما")
-_NAME_GLUE = _words("بن", "بنت", "ابن", "أبو", "ابو", "أبي", "عبد", "آل", "ولد", "أم")
-_PLACE_HEADS = _words("مدينة", "مدينه", "منطقة", "منطقه", "محافظة", "محافظه", "إقليم", "اقليم", "ولاية",
-                      "ولايه", "دولة", "دوله", "عاصمة", "عاصمه", "قرية", "قريه", "بلدة", "بلده", "جزيرة",
-                      "جزيره", "مقاطعة", "مقاطعه", "حي", "شارع", "مطار", "ميناء")
-_REPORTS = _words("تقرير", "بيان", "دراسة", "دراسه", "تقرير", "نشرة")
-_NAME_PREFIXES = _words("عبد", "أبو", "ابو", "أم")
-_THEOPHORIC = _words("الله", "الدين", "الرحمن", "الرحيم", "العزيز", "الكريم", "الحق", "الإله")
-_SPOKESMEN = _words("المتحدث", "المتحدثة", "متحدث", "متحدثة", "الناطق", "الناطقة", "ناطق", "ناطقة", "الرسمي",
-                    "الرسمية", "رسمي", "رسمية", "الرسميه", "رسميه")
+_NAME_GLUE = lx.NAME_GLUE
+_PLACE_HEADS = lx.PLACE_HEADS
+_REPORTS = lx.REPORTS
+_NAME_PREFIXES = lx.NAME_PREFIXES
+_THEOPHORIC = lx.THEOPHORIC
+_SPOKESMEN = lx.SPOKESMEN
 # Media an attribution is addressed to (قال لوكالة …، لصحيفة …): not part of the speaker's name.
-_MEDIA = _words("وكالة", "وكاله", "صحيفة", "صحيفه", "قناة", "قناه", "موقع", "جريدة", "جريده", "مجلة", "مجله",
-                "إذاعة", "اذاعه", "تلفزيون", "محطة", "محطه", "صحفيين", "صحافيين", "وسائل", "صحافة", "صحفيون",
-                "إعلاميين", "مراسل", "مراسلين")
+_MEDIA = lx.MEDIA
 # A comma and a connective that opens a new topic end a reported clause (…، وفي المقابل …).
 _NEW_TOPIC_RE = re.compile(r"[،,][ \t]*(?:وفي|ومن جهه|ومن جهته|ومن ناحيه|وعلي صعيد|وفي سياق|وفي المقابل)(?!\w)")
 # ونقلت الصحيفة عن مصدر …: up to six words, then عن; the source follows it.
@@ -180,12 +126,11 @@ _SOURCE_RE = re.compile(r"(?:[ \t]+(?!ان(?!\w))[^\s.،,:؛]+){0,6}?[ \t]+عن[
 _TURN_BEFORE_RE = re.compile(r"(?:بدوره|بدورها|من جانبه|من جانبها|من جهته|من جهتها)[ \t،,]*$")
 _TURN_AFTER_RE = re.compile(r"[ \t،,]*(?:بدوره|بدورها|من جانبه|من جانبها|من جهته|من جهتها)(?!\w)")
 # Offices that are not in construct with the next word: a name may follow them directly.
-_NOT_CONSTRUCT = _words("باسم", "نظيره", "نظيرته", "نظيرها")
+_NOT_CONSTRUCT = lx.NOT_CONSTRUCT
 # Titles with a pronoun (سموه، معاليه): they refer to someone named before, like a bare verb.
-_PRONOUN_TITLES = _words("سموه", "سموها", "معاليه", "معاليها", "فضيلته", "سعادته", "سعادتها", "فخامته", "دولته",
-                         "جلالته", "فخامتها", "سيادته")
+_PRONOUN_TITLES = lx.PRONOUN_TITLES
 # Nouns of ownership in construct after a name (بيللوتشي مالك السيرك): an apposition, not a surname.
-_OWNERS = _words("مالك", "صاحب", "مؤسس", "مالكة", "صاحبة", "مؤسسة")
+_OWNERS = lx.OWNERS
 # The titles each pronoun title refers back to (سموه → الأمير، سمو).
 _PRONOUN_HONORIFICS = {
     fold(k): _words(*v) for k, v in {
@@ -196,10 +141,9 @@ _PRONOUN_HONORIFICS = {
 }
 _ABOUT_LEMMAS = frozenset({"كشف", "أعلن", "أعرب", "عبر", "أفصح"})
 # Quantifiers before a group noun (ثلاثة مصادر مطلعة، عدة مسؤولين): part of the unnamed source.
-_QUANTIFIERS = _words("ثلاثة", "ثلاث", "أربعة", "خمسة", "عدة", "بعض", "مختلف", "أحد", "إحدى", "اثنين", "اثنان")
-_PRONOUNS = _words("هو", "هي", "فهو", "فهي", "وهو", "وهي", "هم", "فهم", "وهم", "إنه", "إنها", "فإنه", "فإنها")
-_TIME_WORDS = _words("اليوم", "أمس", "امس", "غدا", "الليلة", "صباح", "مساء", "ظهر", "الماضي", "الماضية", "الجاري",
-                     "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
+_QUANTIFIERS = lx.QUANTIFIERS
+_PRONOUNS = lx.PRONOUNS
+_TIME_WORDS = lx.TIME_WORDS
 _AMMA_RE = re.compile(r"(?<!\w)[وف]?اما(?!\w)")
 _BUT_RE = re.compile(r"[ \t،,]+(?:الا|غير|بيد)[ \t]+ان[ \t]+([^\s،,.]+)")
 _BETWEEN_RE = re.compile(r"(?<!\w)(?:بين|بينه|بينها|بينهم|بينهما)(?!\w)[^.،,؛\n]*$")
@@ -207,21 +151,19 @@ _FRAME_COMP_RE = re.compile(r"[،,][ \t]*(?:ف|و)?ان(?:ه|ها|هم)?(?!\w)")
 # مؤكدة أنها، مشيرة إلى أن: a feminine participle (or the noun مطالبة) is a cue only before its clause
 _COMP_AFTER_RE = re.compile(r"[ \t]+(?:الي[ \t]+)?(?:ب)?ان(?:ه|ها|هم)?(?!\w)")
 # His own words (بحسب تصريحاته، على حد قوله): a frame that points back to the speaker named before.
-_OWN_WORDS = _words("تصريحاته", "تصريحاتها", "تصريحه", "تصريحها", "قوله", "قولها", "تعبيره", "تعبيرها", "وصفه",
-                    "وصفها", "كلامه", "كلامها", "حديثه", "حديثها", "روايته", "روايتها")
+_OWN_WORDS = lx.OWN_WORDS
 _ABOUT_RE = re.compile(r"(?:[ \t]+[^\s.،,:؛]+){0,6}?[ \t]+عن(?!\w)")
 _AS_SAID_RE = re.compile(r"(?:علي ما|حسبما|كما)[ \t]+")
-_SOURCES = _words("مصدر", "مصادر")
+_SOURCES = lx.SOURCES
 # مصدر مطلع في الوزارة، مصادر في خفر السواحل الإيطالية، مصدر في ميناء جدة الإسلامي: up to two words of a
 # construct before the definite words; never a statement (مصدر مطلع في تصريح صحفي)
 _SOURCE_PP_RE = re.compile(r"[ \t]+(علي|من|في)[ \t]+(?!(?:تصريح|حديث|بيان|مقابله|اتصال|لقاء)(?!\w))"
                            r"((?:ال\w+|\w+(?:[ \t]+\w+)?(?=[ \t]+ال))(?:[ \t]+ال\w+){0,2})(?!\w)")
 # Participles of affiliation that open a description of an organization (التابعة للأمم المتحدة).
-_AFFILIATION = _words("التابعة", "التابع", "التابعين", "المنتمية", "المنتمي", "الموالية", "الموالي",
-                      "المقربة", "المقرب", "المحسوبة", "المحسوب", "المدعومة", "المدعوم")
-_PARTICIPLE_PREPS = _words("من", "عن", "على", "الى", "إلى", "في", "مع", "لدى")
-_WEEKDAYS = _words("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
-_RELATIVES = _words("الذي", "التي", "الذين", "اللذين", "اللتين")
+_AFFILIATION = lx.AFFILIATION
+_PARTICIPLE_PREPS = lx.PARTICIPLE_PREPS
+_WEEKDAYS = lx.WEEKDAYS
+_RELATIVES = lx.RELATIVES
 # Verbs that go on with the same speaker (وأضاف، وتابع): a name after them names the previous speaker.
 _CONTINUATION_LEMMAS = frozenset({"أضاف", "تابع", "أردف", "استطرد"})
 _MAX_NP_TOKENS = 16
@@ -277,6 +219,7 @@ class _Quote:
     verb: Optional[str]
     speaker: Optional[_Speaker]
     implicit: bool
+    cue: Optional[_CueHit] = None  # the speech cue that introduces it, if any (for the speaker model)
 
 
 class _Field:
@@ -315,17 +258,6 @@ class _Field:
         while k < len(self.text) and self.text[k] in DIACRITICS:
             k += 1  # keep the tatweel or harakat of the last letter
         return k
-
-
-_FOLD_PAIRS = tuple((chr(k), v) for k, v in FOLD.items())
-
-
-def _fold(text: str) -> str:
-    """Fold letter variants one for one (chained replace: much faster than str.translate here)."""
-    for a, b in _FOLD_PAIRS:
-        if a in text:
-            text = text.replace(a, b)
-    return text
 
 
 def _word_occurrences(text: str, word: str):
@@ -1759,6 +1691,7 @@ class _Article:
         self.pairs = pairs
         self.pair_opens = [p.open for p in pairs]
         cues = self._cues()
+        self.cues = cues
         comps = [m for m in _COMP_RE.finditer(f)]
         comp_starts = [m.start() for m in comps]
         cue_starts = [c.start for c in cues]
@@ -1836,7 +1769,7 @@ class _Article:
                 continue
             covered_until = end
             verb = self.fld.text[self.fld.orig(cue.form_start):self.fld.orig_end(cue.end)]
-            quotes.append(_Quote("INDIRECT", start, end, verb, cue.speaker, not cue.explicit))
+            quotes.append(_Quote("INDIRECT", start, end, verb, cue.speaker, not cue.explicit, cue))
 
         # DIRECT and PARTIAL: quote pairs not nested inside another pair.
         outer = [p for p in pairs if p.depth == 0 or not any(q.open < p.open and p.close < q.close for q in pairs)]
@@ -1853,7 +1786,7 @@ class _Article:
                 if covers and nwords >= _MIN_DIRECT_WORDS:
                     host.kind, host.start, host.end = "DIRECT", s, e
                 elif nwords >= _MIN_PARTIAL_WORDS:
-                    quotes.append(_Quote("PARTIAL", s, e, host.verb, host.speaker, host.implicit))
+                    quotes.append(_Quote("PARTIAL", s, e, host.verb, host.speaker, host.implicit, host.cue))
                 continue
             rest = f[p.close + 1:p.close + 8].lstrip(" \t\u00a0،,")
             if rest.startswith(":") or _COMP_RE.match(rest):
@@ -1861,7 +1794,7 @@ class _Article:
             cue = self._cue_before(p.open, cues, comps)
             if cue is not None and (nwords >= _MIN_DIRECT_WORDS or self._colon_before(p.open)):
                 verb = self.fld.text[self.fld.orig(cue.form_start):self.fld.orig_end(cue.end)]
-                quotes.append(_Quote("DIRECT", s, e, verb, cue.speaker, not cue.explicit))
+                quotes.append(_Quote("DIRECT", s, e, verb, cue.speaker, not cue.explicit, cue))
                 continue
             sp = self._label_before(p.open) if nwords >= _MIN_DIRECT_WORDS else None
             if sp is not None:
@@ -1870,7 +1803,7 @@ class _Article:
             cue = self._cue_after(p.close, cues)
             if cue is not None and nwords >= _MIN_DIRECT_WORDS:
                 verb = self.fld.text[self.fld.orig(cue.form_start):self.fld.orig_end(cue.end)]
-                quotes.append(_Quote("DIRECT", s, e, verb, cue.speaker, not cue.explicit))
+                quotes.append(_Quote("DIRECT", s, e, verb, cue.speaker, not cue.explicit, cue))
                 continue
             line_start = f.rfind("\n", 0, p.open) + 1
             if nwords >= _CONTINUATION_WORDS and not f[line_start:p.open].strip(" -–—\t"):
@@ -1887,7 +1820,7 @@ class _Article:
             e = self._utterance_end(s, cues)
             if len(f[s:e].split()) >= _MIN_DIRECT_WORDS:
                 verb = self.fld.text[self.fld.orig(c.form_start):self.fld.orig_end(c.end)]
-                quotes.append(_Quote("DIRECT", s, e, verb, c.speaker, not c.explicit))
+                quotes.append(_Quote("DIRECT", s, e, verb, c.speaker, not c.explicit, c))
         colon_spans = [(q.start, q.end) for q in quotes if q.kind == "DIRECT" and q.verb is not None
                        and not any(p.open + 1 == q.start for p in pairs)]
         if colon_spans:
@@ -1904,7 +1837,7 @@ class _Article:
             e = self._clause_end(s, cues)
             if len(f[s:e].split()) >= _MIN_DIRECT_WORDS:
                 verb = self.fld.text[self.fld.orig(cue.form_start):self.fld.orig_end(cue.end)]
-                quotes.append(_Quote("DIRECT", s, e, verb, cue.speaker, not cue.explicit))
+                quotes.append(_Quote("DIRECT", s, e, verb, cue.speaker, not cue.explicit, cue))
         for q in quotes:
             q.start, q.end = self.fld.orig(q.start), self.fld.orig_end(q.end)
         quotes.sort(key=lambda q: (q.start, q.end))

@@ -1,0 +1,363 @@
+"""Speaker candidates, their features, the well-formedness check and the trained scorer that chooses.
+
+The rules of :mod:`pipeline.nlp.quotes.extractor` read one speaker per speech cue. Here that reading is
+one *candidate* among others — every PERSON and ORGANIZATION mention near the quote, the previous
+quote's speaker, and nobody — each described by general features (distance in words and sentences,
+side of the quote, subject position of the speech verb, a preposition before the mention, another
+cue or quote between, …). A linear model trained on the labelled quotes (``wirepipe train-speakers``)
+scores them; the best one wins. Scoring is a sparse dot product in pure Python over weights stored as
+JSON in ``pipeline/resources/speakers/model.json``: the runtime needs no scikit-learn.
+
+A speaker is *well formed* when it is an entity mention, a nominal description of the small grammar
+of :func:`is_description` (مصدر أمني عراقي، المتحدث باسم الوزارة، مسؤولون أمريكيون، شهود عيان), a name
+run of :func:`is_name_run`, or the previous speaker. Candidates that are not are never chosen: no verb,
+particle, preposition phrase or run-on clause becomes a speaker.
+"""
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Optional
+
+from pipeline.errors import ConfigError
+from pipeline.nlp.quotes import lexicon as lx
+from pipeline.nlp.normalize import fold_word
+
+__all__ = ["Candidate", "QuoteView", "FieldView", "SpeakerModel", "candidates", "is_description",
+           "is_name_run", "well_formed", "MODEL_RESOURCE"]
+
+MODEL_RESOURCE = "resources/speakers/model.json"
+_WINDOW_BEFORE = 600   # characters before the quote (or its cue) searched for mentions
+_WINDOW_AFTER = 200    # characters after the quote end
+
+
+@dataclass
+class QuoteView:
+    """One extracted quote in original offsets, with the cue that introduces it and the rules' reading."""
+
+    kind: str
+    start: int
+    end: int
+    cue_start: int = -1          # the speech cue (verb, participle or frame), -1 without one
+    cue_end: int = -1
+    cue_participle: bool = False
+    cue_proclitic: bool = False  # وقال / فقال: a verb joined to what precedes it
+    rule_name: Optional[str] = None
+    rule_mention: Optional[str] = None
+    rule_entity: Optional[int] = None
+    rule_group: bool = False
+    rule_role: bool = False
+    rule_implicit: bool = False
+
+
+@dataclass
+class FieldView:
+    """What the features read in one field: its text, sentence ends, cues, quotes and mentions."""
+
+    text: str
+    bounds: list[int]                      # sentence-end offsets, sorted
+    cue_starts: list[int]                  # every speech cue of the field, sorted
+    quote_spans: list[tuple[int, int]]     # every quote of the field
+    mentions: list[tuple[int, int, int, str, str]]  # (start, end, entity index, type, canonical), sorted
+
+
+@dataclass
+class Candidate:
+    """One possible speaker: its name, the mention it comes from, and its features."""
+
+    name: Optional[str]
+    mention: Optional[str]
+    entity_index: Optional[int]
+    features: dict[str, float] = field(default_factory=dict)
+
+    def as_record(self) -> Optional[dict]:
+        if self.name is None:
+            return None
+        return {"name": self.name, "mention": self.mention, "entity_index": self.entity_index}
+
+
+# --- well-formed speakers ----------------------------------------------------------------------------
+def _tokens(name: str) -> list[str]:
+    return [fold_word(w).strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
+
+
+def _possessed(word: str) -> bool:
+    """A noun with a possessive pronoun (قوله، مشواره، تصريحاتها): never part of a speaker's name.
+    Read on the original spelling, where ة (a feminine noun, فاطمة) is not ه (his)."""
+    w = word.strip(lx.STRIP)
+    return len(w) >= 4 and w.endswith(("ه", "ها", "هم", "هما", "كم")) and not w.endswith(("الله", "لله"))
+
+
+def _function_word(k: str) -> bool:
+    return k in lx.FUNCTION_WORDS or k in lx.CUE_FORMS or (k[:1] in "وف" and k[1:] in lx.CUE_FORMS)
+
+
+def _prepositional(k: str) -> bool:
+    """A word with a preposition or a conjunction glued on (بإصابة، للمنتخب، وفي): not inside a name."""
+    return len(k) > 3 and (k.startswith(("بال", "لل", "وال", "فال", "كال")) or k[0] == "ب" and k[1] == "ا")
+
+
+def is_description(name: str) -> bool:
+    """A nominal description: an optional quantifier, a head noun from the lexicon (a source, an
+    office, a group, an organization), then up to seven modifiers — adjectives, definite genitives,
+    باسم and its noun, or names — with no function word, verb, possessed noun or preposition phrase."""
+    words = name.split()
+    toks = _tokens(name)
+    if not toks or len(toks) > 9:
+        return False
+    i = 1 if toks[0] in lx.QUANTIFIERS and len(toks) > 1 else 0
+    if toks[i] not in lx.DESCRIPTION_HEADS and lx.deproclitic(toks[i]) not in lx.DESCRIPTION_HEADS \
+            and toks[i] not in lx.ROLES and toks[i] not in lx.ORG_HEADS:
+        return False
+    for w, k in zip(words[i + 1:], toks[i + 1:]):
+        if k == "باسم":
+            continue
+        if _function_word(k) or _possessed(w) or _prepositional(k) and not k.startswith(("لل", "بال")):
+            return False
+    return not _function_word(toks[-1]) and toks[-1] != "باسم"
+
+
+def is_name_run(name: str) -> bool:
+    """A personal or organization name the entity list missed: two to six words, optionally after a
+    title, none of them a function word, a speech verb, a possessed noun or a prepositional phrase."""
+    words = name.split()
+    toks = _tokens(name)
+    if not 1 <= len(toks) <= 6:
+        return False
+    for w, k in zip(words, toks):
+        if not k or _function_word(k) or _possessed(w) or _prepositional(k) or k in lx.PRONOUN_WORDS:
+            return False
+        if not any(ch.isalpha() for ch in k):
+            return False
+    return True
+
+
+def well_formed(name: Optional[str], mentions: Iterable[str] = ()) -> bool:
+    """True for null, a name among the article's entity ``mentions`` (their texts or canonical forms),
+    a nominal description, or a name run; the previous speaker is one of these already."""
+    if name is None:
+        return True
+    if not name.strip() or name.strip(lx.STRIP) != name.strip():
+        return False
+    key = fold_word(name)
+    if any(key == fold_word(m) for m in mentions):
+        return True
+    toks = _tokens(name)
+    if toks and (toks[0] in lx.INDEFINITE_PRONOUNS or len(toks) == 1 and toks[0] in lx.REPORTS):
+        return False  # البعض، بعضهم؛ التقرير، البيان alone: who issued it is the speaker
+    return is_description(name) or is_name_run(name)
+
+
+# --- candidates and features ---------------------------------------------------------------------
+def _bucket(n: int, edges=(0, 2, 5, 10, 20, 40)) -> str:
+    for e in edges:
+        if n <= e:
+            return str(e)
+    return "more"
+
+
+def _words_between(text: str, a: int, b: int) -> int:
+    return len(text[a:b].split()) if b > a else 0
+
+
+def _prev_word(text: str, pos: int) -> str:
+    j = text.rfind(" ", 0, max(0, pos - 1))
+    return fold_word(text[j + 1:pos].strip()).strip(lx.STRIP)
+
+
+def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str) -> dict[str, float]:
+    """Where a mention at [s, e) sits relative to the quote and its cue."""
+    text = fv.text
+    anchor_s = q.cue_start if q.cue_start >= 0 else q.start
+    anchor_e = q.cue_end if q.cue_start >= 0 else q.start
+    f: dict[str, float] = {"type=" + etype: 1.0}
+    if q.start <= s < q.end:
+        f["inside_quote"] = 1.0
+    if e <= anchor_s:
+        side, a, b = "before", e, anchor_s
+    elif s >= anchor_e:
+        side, a, b = "after", anchor_e, s
+    else:
+        side, a, b = "on", s, s
+    f["side=" + side] = 1.0
+    gap = _words_between(text, a, b)
+    f[f"side={side}&gap={_bucket(gap)}"] = 1.0
+    f["log_gap"] = math.log1p(gap)
+    sentences = bisect_right(fv.bounds, b) - bisect_right(fv.bounds, a)
+    f["sentences=" + _bucket(sentences, (0, 1, 2))] = 1.0
+    if "\n" in text[a:b]:
+        f["other_paragraph"] = 1.0
+    cues_between = bisect_left(fv.cue_starts, b) - bisect_right(fv.cue_starts, a)
+    if side == "before":
+        cues_between = bisect_left(fv.cue_starts, b) - bisect_left(fv.cue_starts, a)
+    if cues_between > 0:
+        f["cue_between"] = 1.0
+    if any(a <= qs and qe <= b for qs, qe in fv.quote_spans):
+        f["quote_between"] = 1.0
+    if q.cue_start >= 0:
+        if side == "after" and gap <= 3 and sentences == 0:
+            f["vso_subject"] = 1.0       # وقال وزير الخارجية X
+            f[f"vso_subject&gap={gap}"] = 1.0
+        if side == "before" and gap <= 2 and sentences == 0:
+            f["svo_subject"] = 1.0       # X قال
+    elif side == "after" and s >= q.end and gap <= 4 and sentences == 0:
+        f["after_quote_close"] = 1.0     # «…» قال X (a frame or a cue the extractor did not pair)
+    pw = _prev_word(text, s)
+    if pw in lx.PREPOSITIONS or pw in lx.PARTICIPLE_PREPS:
+        f["after_preposition"] = 1.0     # عن X، مع X، إلى X: spoken about or to, not speaking
+    if pw in lx.ROLES or pw in lx.HONORIFICS:
+        f["after_title"] = 1.0
+    mk = fold_word(text[s:e])
+    if mk[:1] in "لب" and len(mk) > 3 and mk[1:3] != "ال" and mk[1:2] != "ل" and etype == "ORGANIZATION":
+        f["proclitic_preposition"] = 1.0
+    if q.cue_participle:
+        f["participle_cue&side=" + side] = 1.0
+    return f
+
+
+def _fullest(name: str, names: list[str]) -> str:
+    """The longest earlier speaker name that ends with ``name`` (a surname, a short organization)."""
+    key = fold_word(name).split()
+    best = name
+    for other in names:
+        ok = fold_word(other).split()
+        if len(ok) > len(fold_word(best).split()) and (ok[-len(key):] == key or ok[:len(key)] == key):
+            best = other
+    return best
+
+
+def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list[str],
+               counts: dict[str, int]) -> list[Candidate]:
+    """The possible speakers of quote ``q``: the rules' reading, the mentions near it, the previous
+    speaker and nobody, merged by name, each with its features. ``names`` are speakers named so far
+    (for the fullest form of a short mention), ``counts`` how often each canonical form is mentioned."""
+    text = fv.text
+    anchor = q.cue_start if q.cue_start >= 0 else q.start
+    lo = max(0, min(anchor, q.start) - _WINDOW_BEFORE)
+    hi = q.end + _WINDOW_AFTER
+    by_name: dict[str, Candidate] = {}
+
+    def add(name: str, mention: Optional[str], idx: Optional[int], feats: dict[str, float]) -> None:
+        key = fold_word(name)
+        c = by_name.get(key)
+        if c is None:
+            by_name[key] = Candidate(name, mention, idx, dict(feats))
+            return
+        for k, v in feats.items():
+            if k not in c.features:
+                c.features[k] = v
+        if c.entity_index is None and idx is not None:
+            c.entity_index, c.mention = idx, mention
+
+    starts = [m[0] for m in fv.mentions]
+    nearest: dict[str, tuple] = {}
+    for m in fv.mentions[bisect_left(starts, lo):bisect_right(starts, hi)]:
+        s, e, idx, etype, canonical = m
+        name = _fullest(canonical, names)
+        key = fold_word(name)
+        dist = min(abs(s - anchor), abs(s - q.end))
+        if key not in nearest or dist < nearest[key][0]:
+            nearest[key] = (dist, m, name)
+    for key, (_, (s, e, idx, etype, canonical), name) in nearest.items():
+        feats = _mention_features(fv, q, s, e, etype)
+        feats["entity"] = 1.0
+        feats["log_mentions"] = math.log1p(counts.get(fold_word(canonical), 1))
+        feats["name_words=" + _bucket(len(name.split()), (1, 2, 3))] = 1.0
+        add(name, text[s:e], idx, feats)
+    if q.rule_name:
+        rf = {"rule": 1.0, "rule&kind=" + q.kind: 1.0}
+        if q.rule_implicit:
+            rf["rule_implicit"] = 1.0
+        if q.rule_entity is not None:
+            rf["rule_entity"] = 1.0
+        if q.rule_group:
+            rf["rule_group"] = 1.0
+        if q.rule_role:
+            rf["rule_role"] = 1.0
+        if fold_word(q.rule_name) not in nearest:
+            rf["rule_not_near_entity"] = 1.0
+            rf["name_words=" + _bucket(len(q.rule_name.split()), (1, 2, 3))] = 1.0
+        if is_description(q.rule_name):
+            rf["description"] = 1.0
+        add(q.rule_name, q.rule_mention, q.rule_entity, rf)
+    if previous:
+        add(previous, None, None, {"previous": 1.0, "previous&kind=" + q.kind: 1.0,
+                                   "previous&cue=" + ("none" if q.cue_start < 0 else "proclitic" if q.cue_proclitic
+                                                      else "plain"): 1.0})
+    out = []
+    for c in by_name.values():
+        toks = _tokens(c.name)
+        if toks and toks[0] in lx.REPORTS:
+            c.features["report_noun"] = 1.0
+        if not well_formed(c.name, [m[4] for m in fv.mentions] + [text[m[0]:m[1]] for m in fv.mentions]):
+            continue
+        out.append(c)
+    null = {"null": 1.0, "null&kind=" + q.kind: 1.0}
+    if not q.rule_name:
+        null["null&rule_null"] = 1.0
+    if q.cue_start < 0:
+        null["null&no_cue"] = 1.0
+    if not any("vso_subject" in c.features or "svo_subject" in c.features for c in out):
+        null["null&no_subject"] = 1.0
+    out.append(Candidate(None, None, None, null))
+    return out
+
+
+# --- the model ---------------------------------------------------------------------------------------
+class SpeakerModel:
+    """A linear scorer over sparse candidate features; ``choose`` returns the best candidate."""
+
+    def __init__(self, weights: dict[str, float], bias: float = 0.0, meta: Optional[dict] = None):
+        if not isinstance(weights, dict) or not all(isinstance(v, (int, float)) for v in weights.values()):
+            raise ConfigError("speaker model weights must be a mapping of feature names to numbers")
+        self.weights = {str(k): float(v) for k, v in weights.items()}
+        self.bias = float(bias)
+        self.meta = meta or {}
+
+    def score(self, c: Candidate) -> float:
+        w = self.weights
+        return self.bias + sum(w.get(k, 0.0) * v for k, v in c.features.items())
+
+    def choose(self, cands: list[Candidate]) -> Candidate:
+        return max(cands, key=self.score)
+
+    def to_json(self) -> dict:
+        return {"format": "wirepipe-speaker-model/1", "bias": self.bias, "weights": self.weights, "meta": self.meta}
+
+    def save(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                              encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, data: dict) -> "SpeakerModel":
+        if not isinstance(data, dict) or data.get("format") != "wirepipe-speaker-model/1":
+            raise ConfigError("not a wirepipe speaker model (expected format wirepipe-speaker-model/1)")
+        return cls(data["weights"], data.get("bias", 0.0), data.get("meta"))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "SpeakerModel":
+        """The model at ``path``, else the one shipped in the package."""
+        if path is None:
+            return _packaged()
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read speaker model {path}: {exc}") from exc
+        return cls.from_json(data)
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> SpeakerModel:
+    ref = resources.files("pipeline").joinpath(MODEL_RESOURCE)
+    try:
+        data = json.loads(ref.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"the packaged speaker model {MODEL_RESOURCE} is missing or broken: {exc}; "
+                          "rebuild it with `wirepipe train-speakers`") from exc
+    return SpeakerModel.from_json(data)
