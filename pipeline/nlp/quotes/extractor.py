@@ -35,7 +35,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Optional
+from typing import Optional, Union
 
 from pipeline.errors import ConfigError
 from pipeline.nlp.normalize import fold as _fold
@@ -51,6 +51,8 @@ from pipeline.nlp.quotes.lexicon import (
     trie_pattern,
 )
 from pipeline.nlp.quotes.lexicon import fold_word as fold
+from pipeline.nlp.quotes.speakers import Candidate, FieldView, QuoteView, SpeakerModel, candidates
+from pipeline.nlp.normalize import fold_word
 
 __all__ = ["QuoteExtractor"]
 
@@ -379,29 +381,48 @@ class QuoteExtractor:
     ``stats`` counts articles, quotes by kind and unbalanced marks over the extractor's lifetime.
     """
 
-    def __init__(self, max_quote_chars: int = 3000, max_cue_gap: int = 22):
+    def __init__(self, max_quote_chars: int = 3000, max_cue_gap: int = 22,
+                 speaker_model: Union[SpeakerModel, str, None] = "packaged"):
         if not isinstance(max_quote_chars, int) or max_quote_chars < 20:
             raise ConfigError(f"max_quote_chars must be an int >= 20, got {max_quote_chars!r}")
         if not isinstance(max_cue_gap, int) or not 1 <= max_cue_gap <= 60:
             raise ConfigError(f"max_cue_gap must be an int between 1 and 60, got {max_cue_gap!r}")
+        if speaker_model == "packaged":
+            speaker_model = SpeakerModel.load()
+        elif speaker_model is not None and not isinstance(speaker_model, SpeakerModel):
+            raise ConfigError("speaker_model must be a SpeakerModel, 'packaged' or None (the rules' reading), "
+                              f"got {speaker_model!r}")
         self.max_quote_chars = max_quote_chars
         self.max_cue_gap = max_cue_gap
+        self.speaker_model: Optional[SpeakerModel] = speaker_model
         self.stats: Counter = Counter()
 
     # --- public API -------------------------------------------------------------------------------
     def extract(self, headline: Optional[str], body: str, entities: Optional[list[dict]] = None) -> list[dict]:
         """Return the article's quotes as Avro ``Quote`` dicts sorted by (field, start)."""
+        return [rec for rec, _ in self._extract(headline, body, entities, keep_candidates=False)]
+
+    def extract_candidates(self, headline: Optional[str], body: str,
+                           entities: Optional[list[dict]] = None) -> list[tuple[dict, list[Candidate]]]:
+        """Each quote with its speaker candidates and their features (for training the speaker model);
+        the quotes' speakers are the rules' reading, whatever the model."""
+        return self._extract(headline, body, entities, keep_candidates=True)
+
+    def _extract(self, headline, body, entities, keep_candidates: bool) -> list[tuple[dict, list[Candidate]]]:
         if not isinstance(body, str):
             raise ConfigError(f"body must be a str, got {type(body).__name__}")
         entities = entities or []
         self.stats["articles"] += 1
-        out: list[dict] = []
+        out: list[tuple[dict, list[Candidate]]] = []
         names: list[_Speaker] = []  # speakers named so far, for the fullest form of a surname
         usable = [(i, e) for i, e in enumerate(entities) if e.get("type") in _SPEAKER_TYPES and _plausible(e)]
         # (canonical, index) of every field, the fullest names first (stable: first mentions first among equals)
         all_ents = sorted(((e.get("canonical") or e.get("text") or "", i) for i, e in usable),
                           key=lambda ce: -len(ce[0].split()))
         persons = {c for c, i in all_ents if entities[i].get("type") == "PERSON" and " " in c}
+        model = None if keep_candidates else self.speaker_model
+        counts: Optional[Counter] = None
+        previous: Optional[str] = None
         for field, text in (("HEADLINE", headline), ("BODY", body)):
             if not text:
                 continue
@@ -410,13 +431,48 @@ class QuoteExtractor:
             ents.sort()
             places = [(e["start"], e["end"]) for e in entities
                       if e.get("field", "BODY") == field and e.get("type") == "LOCATION"]
-            for q in _Article(self, _Field(text), ents, all_ents, names, headline, body, places, persons).run():
+            art = _Article(self, _Field(text), ents, all_ents, names, headline, body, places, persons)
+            quotes = art.run()
+            fv = None
+            if (model is not None or keep_candidates) and quotes:
+                if counts is None:
+                    counts = Counter(fold_word(c) for c, _ in all_ents)
+                fv = _field_view(art, quotes)
+            for q in quotes:
                 sp = q.speaker.as_record(q.implicit) if q.speaker else None
-                out.append({"kind": q.kind, "text": text[q.start:q.end], "field": field, "start": q.start,
-                            "end": q.end, "verb": q.verb, "speaker": sp})
+                cands: list[Candidate] = []
+                if fv is not None:
+                    cands = candidates(fv, _quote_view(art, q), previous, [n.name for n in names], counts)
+                    if model is not None:
+                        sp = model.choose(cands).as_record()
+                    elif sp is not None:
+                        sp = dict(sp)
+                if sp is not None:
+                    previous = sp["name"]
+                out.append(({"kind": q.kind, "text": text[q.start:q.end], "field": field, "start": q.start,
+                             "end": q.end, "verb": q.verb, "speaker": sp}, cands))
                 self.stats[q.kind] += 1
-        out.sort(key=lambda d: (d["field"] != "HEADLINE", d["start"], d["end"]))
+        out.sort(key=lambda d: (d[0]["field"] != "HEADLINE", d[0]["start"], d[0]["end"]))
         return out
+
+
+def _field_view(art: "_Article", quotes: list[_Quote]) -> FieldView:
+    """The plain values the speaker features read, in the field's original offsets."""
+    fld = art.fld
+    return FieldView(fld.text, [fld.orig(b) for b in art.bounds], [fld.orig(c.start) for c in art.cues],
+                     [(q.start, q.end) for q in quotes], art.ents)
+
+
+def _quote_view(art: "_Article", q: _Quote) -> QuoteView:
+    fld, cue, sp = art.fld, q.cue, q.speaker
+    qv = QuoteView(q.kind, q.start, q.end)
+    if cue is not None:
+        qv.cue_start, qv.cue_end = fld.orig(cue.start), fld.orig_end(cue.end)
+        qv.cue_participle, qv.cue_proclitic = cue.participle, bool(cue.proclitic)
+    if sp is not None:
+        qv.rule_name, qv.rule_mention, qv.rule_entity = sp.name, sp.mention, sp.entity_index
+        qv.rule_group, qv.rule_role, qv.rule_implicit = sp.group, sp.role, q.implicit
+    return qv
 
 
 class _Article:

@@ -128,6 +128,13 @@ INDEFINITE_PRONOUNS = words("INDEFINITE_PRONOUNS")
 #: Words that never stand inside a speaker's name: the subject phrase's stop words and clause openers.
 FUNCTION_WORDS = (NP_STOP | CLAUSE_OPENERS | PREPOSITIONS | CONNECTORS | RELATIVES | PRONOUNS | TIME_WORDS
                   | WEEKDAYS | words("FUNCTION_EXTRA")) - QUANTIFIERS
+#: Function words written with ى (على، لدى): spelled with ي they are names (علي).
+FUNCTION_WORDS_ALEF_MAKSURA = frozenset(
+    fold_word(w) for name in ("NP_STOP", "PREPOSITIONS", "FUNCTION_EXTRA", "PARTICIPLE_PREPS", "AFFILIATION_PREPS")
+    for w in _LEX[name]["words"] if w.endswith("ى"))
+#: Words that are also family names (الخميس، الجمعة): a weekday inside a name run is allowed.
+NAME_WORDS = WEEKDAYS
+AFFILIATION_PREPS = words("AFFILIATION_PREPS")
 PRONOUN_WORDS = PRONOUNS | PRONOUN_TITLES | INDEFINITE_PRONOUNS
 #: Punctuation stripped from the ends of a token.
 STRIP = "«»“”„‟″\"‘’.,،:;؛!?؟()[]{}-–—_'…"

@@ -83,56 +83,92 @@ class Candidate:
 
 # --- well-formed speakers ----------------------------------------------------------------------------
 def _tokens(name: str) -> list[str]:
-    return [fold_word(w).strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
+    return [fold_word(w.strip(lx.STRIP)) for w in name.split() if w.strip(lx.STRIP)]
 
 
 def _possessed(word: str) -> bool:
-    """A noun with a possessive pronoun (قوله، مشواره، تصريحاتها): never part of a speaker's name.
-    Read on the original spelling, where ة (a feminine noun, فاطمة) is not ه (his)."""
+    """A noun with a possessive pronoun (قوله، مشواره، تصريحاتها، بلادهم): never part of a speaker's name.
+    Read on the original spelling, where ة (a feminine noun, فاطمة) is not ه (his); a name ending in ه
+    after another consonant (عبده، عبدربه) or الله is not one."""
     w = word.strip(lx.STRIP)
-    return len(w) >= 4 and w.endswith(("ه", "ها", "هم", "هما", "كم")) and not w.endswith(("الله", "لله"))
+    if len(w) < 4 or w.endswith(("الله", "لله")):
+        return False
+    if w.endswith(("ها", "هم", "هما", "هن")):
+        return True
+    return w.endswith("ه") and w[-2] in "اويرت" and not w.startswith("ال")
 
 
-def _function_word(k: str) -> bool:
-    return k in lx.FUNCTION_WORDS or k in lx.CUE_FORMS or (k[:1] in "وف" and k[1:] in lx.CUE_FORMS)
+def _function_word(word: str, k: str) -> bool:
+    """A particle, preposition, pronoun, connector or speech verb (``k`` is the folded ``word``). On the
+    original spelling, علي with ي is the name Ali, not the preposition على."""
+    if k in lx.CUE_FORMS or (k[:1] in "وف" and k[1:] in lx.CUE_FORMS):
+        return True
+    if k not in lx.FUNCTION_WORDS:
+        return False
+    return not (word.strip(lx.STRIP).endswith("ي") and k in lx.FUNCTION_WORDS_ALEF_MAKSURA)
 
 
 def _prepositional(k: str) -> bool:
     """A word with a preposition or a conjunction glued on (بإصابة، للمنتخب، وفي): not inside a name."""
-    return len(k) > 3 and (k.startswith(("بال", "لل", "وال", "فال", "كال")) or k[0] == "ب" and k[1] == "ا")
+    return len(k) > 3 and (k.startswith(("بال", "لل", "وال", "فال", "كال")) or k[0] == "ب" and k[1] == "ا"
+                           or k[0] in "بل" and _head(k[1:]))
+
+
+def _head(k: str) -> bool:
+    d = lx.deproclitic(k)
+    return any(x in lx.DESCRIPTION_HEADS or x in lx.ROLES or x in lx.ORG_HEADS or x in lx.PLACE_HEADS
+               or x in lx.INSTITUTIONS for x in (k, d, "ال" + d))
 
 
 def is_description(name: str) -> bool:
     """A nominal description: an optional quantifier, a head noun from the lexicon (a source, an
-    office, a group, an organization), then up to seven modifiers — adjectives, definite genitives,
-    باسم and its noun, or names — with no function word, verb, possessed noun or preposition phrase."""
-    words = name.split()
-    toks = _tokens(name)
-    if not toks or len(toks) > 9:
+    office, a group, an organization), then up to eight modifiers — adjectives, genitives, باسم and its
+    noun, names — with at most one affiliation (مصدر في المقاومة الشعبية، مصدر أمني بوزارة الداخلية,
+    مصدر مطلع على التحقيقات) whose noun is definite or an organization or place head. No function
+    word, verb, possessed noun or run-on clause (مصدر طبي بإصابة ثلاثة …)."""
+    words = [w.strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
+    toks = [fold_word(w) for w in words]
+    if not toks or len(toks) > 10:
         return False
     i = 1 if toks[0] in lx.QUANTIFIERS and len(toks) > 1 else 0
-    if toks[i] not in lx.DESCRIPTION_HEADS and lx.deproclitic(toks[i]) not in lx.DESCRIPTION_HEADS \
-            and toks[i] not in lx.ROLES and toks[i] not in lx.ORG_HEADS:
-        return False
-    for w, k in zip(words[i + 1:], toks[i + 1:]):
-        if k == "باسم":
+    if not _head(toks[i]) or _possessed(words[i]) or toks[i][0] in "بل" and _head(toks[i][1:]):
+        return False  # لرئيس: a preposition on the head
+    affiliated = False
+    j = i + 1
+    while j < len(toks):
+        w, k = words[j], toks[j]
+        nxt = toks[j + 1] if j + 1 < len(toks) else ""
+        if k == "باسم" and nxt:
+            j += 1
             continue
-        if _function_word(k) or _possessed(w) or _prepositional(k) and not k.startswith(("لل", "بال")):
+        prep = k in lx.AFFILIATION_PREPS and not (w.endswith("ي") and k in lx.FUNCTION_WORDS_ALEF_MAKSURA)
+        glued = len(k) > 3 and k[0] in "بل" and not prep
+        if prep or glued and (k[1:3] == "ال" or k[1] == "ل" or _head(k[1:])):
+            if affiliated:
+                return False
+            noun = nxt if prep else k[1:]
+            after = toks[j + 2] if prep and j + 2 < len(toks) else nxt if not prep else ""
+            if not noun or not (noun.startswith("ال") or _head(noun) or after.startswith("ال")):
+                return False
+            affiliated = True
+            j += 2 if prep else 1
+            continue
+        if _function_word(w, k) or _possessed(w) or glued:
             return False
-    return not _function_word(toks[-1]) and toks[-1] != "باسم"
+        j += 1
+    return not _function_word(words[-1], toks[-1]) and toks[-1] != "باسم"
 
 
 def is_name_run(name: str) -> bool:
-    """A personal or organization name the entity list missed: two to six words, optionally after a
+    """A personal or organization name the entity list missed: one to six words, optionally after a
     title, none of them a function word, a speech verb, a possessed noun or a prepositional phrase."""
-    words = name.split()
-    toks = _tokens(name)
-    if not 1 <= len(toks) <= 6:
+    words = [w.strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
+    if not 1 <= len(words) <= 6:
         return False
-    for w, k in zip(words, toks):
-        if not k or _function_word(k) or _possessed(w) or _prepositional(k) or k in lx.PRONOUN_WORDS:
-            return False
-        if not any(ch.isalpha() for ch in k):
+    for w in words:
+        k = fold_word(w)
+        if _function_word(w, k) and k not in lx.NAME_WORDS or _possessed(w) or _prepositional(k) \
+                or k in lx.PRONOUN_WORDS or not any(ch.isalpha() for ch in k):
             return False
     return True
 
@@ -148,8 +184,8 @@ def well_formed(name: Optional[str], mentions: Iterable[str] = ()) -> bool:
     if any(key == fold_word(m) for m in mentions):
         return True
     toks = _tokens(name)
-    if toks and (toks[0] in lx.INDEFINITE_PRONOUNS or len(toks) == 1 and toks[0] in lx.REPORTS):
-        return False  # البعض، بعضهم؛ التقرير، البيان alone: who issued it is the speaker
+    if toks and (toks[0] in lx.INDEFINITE_PRONOUNS or len(toks) <= 2 and lx.deproclitic(toks[0]) in lx.REPORTS):
+        return False  # البعض، بعضهم؛ التقرير، بيان صادر: whoever issued the report is the speaker
     return is_description(name) or is_name_run(name)
 
 
