@@ -140,3 +140,25 @@ def cross_validate(groups: Sequence[QuoteGroup], folds: int = 5, c: float = 1.0)
     return {"folds": rows, "quotes": len(groups), "articles": len(set(articles)),
             "model": round(model_ok / len(groups), 4), "rules": round(rules_ok / len(groups), 4),
             "oracle": round(sum(any(g.labels()) for g in groups) / len(groups), 4)}
+
+
+def run_training(sets: Sequence[str] = TRAINING_SETS, out: Path = PACKAGED_MODEL, folds: int = 5, c: float = 1.0,
+                 corpora: Sequence[Path] = DEFAULT_CORPORA, gold_dir: Path = GOLD_DIR) -> dict:
+    """Collect the labelled quotes of ``sets``, cross-validate, fit on all of them and write ``out``."""
+    if not isinstance(folds, int) or folds < 2:
+        raise ConfigError(f"folds must be an int >= 2, got {folds!r}")
+    if not c > 0:
+        raise ConfigError(f"the regularization C must be positive, got {c!r}")
+    paths = training_files(sets, gold_dir)
+    if not paths:
+        raise ConfigError(f"none of the gold sets {list(sets)} is in {gold_dir}")
+    groups = collect(paths, corpora)
+    cv = cross_validate(groups, folds, c)
+    per_set = {}
+    for p in paths:
+        name = p.name.removeprefix("quotes_").removesuffix(".jsonl")
+        gs = [g for g in groups if g.gold_set == name]
+        per_set[name] = {"quotes": len(gs), "rules": round(accuracy(gs, None), 4) if gs else None}
+    model = train(groups, c, meta={"sets": [p.name for p in paths], "cross_validation": cv})
+    model.save(out)
+    return {"model": str(out), "features": len(model.weights), "sets": per_set, "cross_validation": cv}

@@ -437,7 +437,7 @@ class QuoteExtractor:
             if (model is not None or keep_candidates) and quotes:
                 if counts is None:
                     counts = Counter(fold_word(c) for c, _ in all_ents)
-                fv = _field_view(art, quotes)
+                fv = _field_view(art, quotes, entities)
             for q in quotes:
                 sp = q.speaker.as_record(q.implicit) if q.speaker else None
                 cands: list[Candidate] = []
@@ -456,11 +456,12 @@ class QuoteExtractor:
         return out
 
 
-def _field_view(art: "_Article", quotes: list[_Quote]) -> FieldView:
+def _field_view(art: "_Article", quotes: list[_Quote], entities: list[dict]) -> FieldView:
     """The plain values the speaker features read, in the field's original offsets."""
     fld = art.fld
+    roles = {e[2]: entities[e[2]].get("role") or "" for e in art.ents if entities[e[2]].get("role")}
     return FieldView(fld.text, [fld.orig(b) for b in art.bounds], [fld.orig(c.start) for c in art.cues],
-                     [(q.start, q.end) for q in quotes], art.ents)
+                     [(q.start, q.end) for q in quotes], art.ents, roles)
 
 
 def _quote_view(art: "_Article", q: _Quote) -> QuoteView:
@@ -470,7 +471,7 @@ def _quote_view(art: "_Article", q: _Quote) -> QuoteView:
         qv.cue_start, qv.cue_end = fld.orig(cue.start), fld.orig_end(cue.end)
         qv.cue_participle, qv.cue_proclitic = cue.participle, bool(cue.proclitic)
     if sp is not None:
-        qv.rule_name, qv.rule_mention, qv.rule_entity = sp.name, sp.mention, sp.entity_index
+        qv.rule_name, qv.rule_mention, qv.rule_entity = sp.name, None if q.implicit else sp.mention, sp.entity_index
         qv.rule_group, qv.rule_role, qv.rule_implicit = sp.group, sp.role, q.implicit
     return qv
 

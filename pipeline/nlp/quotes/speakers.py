@@ -19,7 +19,7 @@ import json
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Optional
@@ -34,6 +34,7 @@ __all__ = ["Candidate", "QuoteView", "FieldView", "SpeakerModel", "candidates", 
 MODEL_RESOURCE = "resources/speakers/model.json"
 _WINDOW_BEFORE = 600   # characters before the quote (or its cue) searched for mentions
 _WINDOW_AFTER = 200    # characters after the quote end
+_NOT_IN_NAMES = frozenset("«»“”„‟″\"‘’()[]{}\n")
 
 
 @dataclass
@@ -64,6 +65,12 @@ class FieldView:
     cue_starts: list[int]                  # every speech cue of the field, sorted
     quote_spans: list[tuple[int, int]]     # every quote of the field
     mentions: list[tuple[int, int, int, str, str]]  # (start, end, entity index, type, canonical), sorted
+    roles: dict[int, str] = field(default_factory=dict)  # entity index → the title the extractor read
+
+    @cached_property
+    def mention_keys(self) -> frozenset[str]:
+        """Folded texts and canonical forms of the mentions: names that are well formed as they are."""
+        return frozenset(fold_word(x) for s, e, _, _, c in self.mentions for x in (c, self.text[s:e]))
 
 
 @dataclass
@@ -87,15 +94,15 @@ def _tokens(name: str) -> list[str]:
 
 
 def _possessed(word: str) -> bool:
-    """A noun with a possessive pronoun (قوله، مشواره، تصريحاتها، بلادهم): never part of a speaker's name.
-    Read on the original spelling, where ة (a feminine noun, فاطمة) is not ه (his); a name ending in ه
-    after another consonant (عبده، عبدربه) or الله is not one."""
+    """A noun with a possessive pronoun (قوله، مشواره، أرقامه، تصريحاتها، بلادهم): never part of a speaker's
+    name. Read on the original spelling, where ة (a feminine noun, فاطمة) is not ه (his); short words in
+    ه after another consonant (عبده، طه) and الله are names."""
     w = word.strip(lx.STRIP)
-    if len(w) < 4 or w.endswith(("الله", "لله")):
-        return False
-    if w.endswith(("ها", "هم", "هما", "هن")):
+    if len(w) < 4 or w.endswith(("الله", "لله")) or w.startswith("ال"):
+        return fold_word(w) in lx.OWN_WORDS
+    if w.endswith(("ها", "هم", "هما", "هن")) or fold_word(w) in lx.OWN_WORDS:
         return True
-    return w.endswith("ه") and w[-2] in "اويرت" and not w.startswith("ال")
+    return w.endswith("ه") and (len(w) >= 5 and w[-2] not in "بد" or w[-2] in "اويرت")
 
 
 def _function_word(word: str, k: str) -> bool:
@@ -108,19 +115,29 @@ def _function_word(word: str, k: str) -> bool:
     return not (word.strip(lx.STRIP).endswith("ي") and k in lx.FUNCTION_WORDS_ALEF_MAKSURA)
 
 
-def _prepositional(k: str) -> bool:
-    """A word with a preposition or a conjunction glued on (بإصابة، للمنتخب، وفي): not inside a name."""
-    return len(k) > 3 and (k.startswith(("بال", "لل", "وال", "فال", "كال")) or k[0] == "ب" and k[1] == "ا"
+def _prepositional(word: str, k: str) -> bool:
+    """A word with a preposition or a conjunction glued on (بإصابة، للمنتخب، بالوزارة، لرئيس): not inside
+    a name. ``k`` is the folded ``word``; بإ/بأ are read on the original spelling (باسل is a name)."""
+    w = word.strip(lx.STRIP)
+    if len(k) > 4 and k.startswith(("وال", "فال", "كال")):
+        return True
+    return len(k) > 3 and (k.startswith(("بال", "لل")) or w.startswith(("بإ", "بأ", "بآ"))
                            or k[0] in "بل" and _head(k[1:]))
 
 
 def _head(k: str) -> bool:
     d = lx.deproclitic(k)
     return any(x in lx.DESCRIPTION_HEADS or x in lx.ROLES or x in lx.ORG_HEADS or x in lx.PLACE_HEADS
-               or x in lx.INSTITUTIONS for x in (k, d, "ال" + d))
+               or x in lx.INSTITUTIONS or x in lx.KIN_HEADS for x in (k, d, "ال" + d))
 
 
 def is_description(name: str) -> bool:
+    """A nominal description (see :func:`_is_description`)."""
+    return _is_description(name)
+
+
+@lru_cache(maxsize=4096)
+def _is_description(name: str) -> bool:
     """A nominal description: an optional quantifier, a head noun from the lexicon (a source, an
     office, a group, an organization), then up to eight modifiers — adjectives, genitives, باسم and its
     noun, names — with at most one affiliation (مصدر في المقاومة الشعبية، مصدر أمني بوزارة الداخلية,
@@ -133,7 +150,7 @@ def is_description(name: str) -> bool:
     i = 1 if toks[0] in lx.QUANTIFIERS and len(toks) > 1 else 0
     if not _head(toks[i]) or _possessed(words[i]) or toks[i][0] in "بل" and _head(toks[i][1:]):
         return False  # لرئيس: a preposition on the head
-    affiliated = False
+    affiliations = 0
     j = i + 1
     while j < len(toks):
         w, k = words[j], toks[j]
@@ -144,13 +161,14 @@ def is_description(name: str) -> bool:
         prep = k in lx.AFFILIATION_PREPS and not (w.endswith("ي") and k in lx.FUNCTION_WORDS_ALEF_MAKSURA)
         glued = len(k) > 3 and k[0] in "بل" and not prep
         if prep or glued and (k[1:3] == "ال" or k[1] == "ل" or _head(k[1:])):
-            if affiliated:
+            # one or two affiliations: في المقاومة، بالمعارضة في البلاد، للكهرباء، بوزارة الداخلية
+            if affiliations == 2:
                 return False
-            noun = nxt if prep else k[1:]
+            noun = nxt if prep else "ال" + k[2:] if k[1] == "ل" else k[1:]
             after = toks[j + 2] if prep and j + 2 < len(toks) else nxt if not prep else ""
             if not noun or not (noun.startswith("ال") or _head(noun) or after.startswith("ال")):
                 return False
-            affiliated = True
+            affiliations += 1
             j += 2 if prep else 1
             continue
         if _function_word(w, k) or _possessed(w) or glued:
@@ -167,7 +185,7 @@ def is_name_run(name: str) -> bool:
         return False
     for w in words:
         k = fold_word(w)
-        if _function_word(w, k) and k not in lx.NAME_WORDS or _possessed(w) or _prepositional(k) \
+        if _function_word(w, k) and k not in lx.NAME_WORDS or _possessed(w) or _prepositional(w, k) \
                 or k in lx.PRONOUN_WORDS or not any(ch.isalpha() for ch in k):
             return False
     return True
@@ -178,11 +196,18 @@ def well_formed(name: Optional[str], mentions: Iterable[str] = ()) -> bool:
     a nominal description, or a name run; the previous speaker is one of these already."""
     if name is None:
         return True
-    if not name.strip() or name.strip(lx.STRIP) != name.strip():
-        return False
     key = fold_word(name)
-    if any(key == fold_word(m) for m in mentions):
-        return True
+    return any(key == fold_word(m) for m in mentions) or _well_formed_text(name)
+
+
+@lru_cache(maxsize=4096)
+def _well_formed_text(name: str) -> bool:
+    """:func:`well_formed` without the entity mentions (names recur across articles: cached)."""
+    if not name.strip() or name.strip(lx.STRIP) != name.strip() or any(ch in _NOT_IN_NAMES for ch in name):
+        return False  # a quote mark, a bracket or a line break inside: a fragment of text, not a name
+    last = fold_word(name.split()[-1])
+    if last in lx.NAME_GLUE or any(w.endswith("ـ") for w in name.split()):
+        return False  # عبدالعزيز بن: cut inside a name; لـ«…: a preposition
     toks = _tokens(name)
     if toks and (toks[0] in lx.INDEFINITE_PRONOUNS or len(toks) <= 2 and lx.deproclitic(toks[0]) in lx.REPORTS):
         return False  # البعض، بعضهم؛ التقرير، بيان صادر: whoever issued the report is the speaker
@@ -206,7 +231,7 @@ def _prev_word(text: str, pos: int) -> str:
     return fold_word(text[j + 1:pos].strip()).strip(lx.STRIP)
 
 
-def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str) -> dict[str, float]:
+def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, idx: int) -> dict[str, float]:
     """Where a mention at [s, e) sits relative to the quote and its cue."""
     text = fv.text
     anchor_s = q.cue_start if q.cue_start >= 0 else q.start
@@ -248,6 +273,12 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str) -
         f["after_preposition"] = 1.0     # عن X، مع X، إلى X: spoken about or to, not speaking
     if pw in lx.ROLES or pw in lx.HONORIFICS:
         f["after_title"] = 1.0
+    if q.rule_name and (q.rule_role or q.rule_group) and etype == "PERSON":
+        office = {lx.deproclitic(w) for w in _tokens(q.rule_name) if len(w) >= 3 and w not in lx.FUNCTION_WORDS}
+        j = text.rfind("\n", 0, s) + 1
+        context = _tokens(text[max(j, s - 80):s])[-6:] + _tokens(fv.roles.get(idx, ""))
+        if office & {lx.deproclitic(w) for w in context}:
+            f["holds_rule_office"] = 1.0  # قال المدرب اليوناني … ¶ المدرب اليوناني جورجيوس دونيس
     mk = fold_word(text[s:e])
     if mk[:1] in "لب" and len(mk) > 3 and mk[1:3] != "ال" and mk[1:2] != "ل" and etype == "ORGANIZATION":
         f["proclitic_preposition"] = 1.0
@@ -265,6 +296,23 @@ def _fullest(name: str, names: list[str]) -> str:
         if len(ok) > len(fold_word(best).split()) and (ok[-len(key):] == key or ok[:len(key)] == key):
             best = other
     return best
+
+
+def _headed_forms(fv: FieldView) -> dict[str, str]:
+    """Organization names written somewhere after their indefinite head noun (صحيفة بيلد، شركة فورد):
+    that fuller form, by the folded bare name."""
+    out: dict[str, str] = {}
+    for s, e, _, etype, canonical in fv.mentions:
+        if etype != "ORGANIZATION" or _head(fold_word(canonical.split()[0])):
+            continue
+        j = fv.text.rfind(" ", 0, max(0, s - 1))
+        prev = fv.text[j + 1:s].strip()
+        k = fold_word(prev.strip(lx.STRIP))
+        d = lx.deproclitic(k)
+        if prev and prev == prev.strip(lx.STRIP) and not k.startswith(("ال", "لل")) and (d in lx.ORG_HEADS or d in lx.MEDIA):
+            head = prev[len(k) - len(d):] if len(d) < len(k) else prev  # لصحيفة → صحيفة
+            out.setdefault(fold_word(canonical), head + " " + canonical)
+    return out
 
 
 def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list[str],
@@ -288,19 +336,26 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             if k not in c.features:
                 c.features[k] = v
         if c.entity_index is None and idx is not None:
-            c.entity_index, c.mention = idx, mention
+            c.entity_index = idx
+        if mention and (c.mention is None or len(mention) > len(c.mention)):
+            c.mention = mention  # the rules read the name's full extent (محمد الخميس where the tagger had محمد)
 
     starts = [m[0] for m in fv.mentions]
+    headed = _headed_forms(fv)
     nearest: dict[str, tuple] = {}
     for m in fv.mentions[bisect_left(starts, lo):bisect_right(starts, hi)]:
         s, e, idx, etype, canonical = m
-        name = _fullest(canonical, names)
+        name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
         key = fold_word(name)
         dist = min(abs(s - anchor), abs(s - q.end))
         if key not in nearest or dist < nearest[key][0]:
             nearest[key] = (dist, m, name)
     for key, (_, (s, e, idx, etype, canonical), name) in nearest.items():
-        feats = _mention_features(fv, q, s, e, etype)
+        feats = _mention_features(fv, q, s, e, etype, idx)
+        if q.rule_name:
+            rk, nk = fold_word(q.rule_name).split(), key.split()
+            if len(nk) > len(rk) and any(nk[i:i + len(rk)] == rk for i in range(len(nk) - len(rk) + 1)):
+                feats["extends_rule"] = 1.0  # محمد بن نايف بن عبدالعزيز آل سعود for محمد بن نايف بن عبدالعزيز
         feats["entity"] = 1.0
         feats["log_mentions"] = math.log1p(counts.get(fold_word(canonical), 1))
         feats["name_words=" + _bucket(len(name.split()), (1, 2, 3))] = 1.0
@@ -318,7 +373,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         if fold_word(q.rule_name) not in nearest:
             rf["rule_not_near_entity"] = 1.0
             rf["name_words=" + _bucket(len(q.rule_name.split()), (1, 2, 3))] = 1.0
-        if is_description(q.rule_name):
+        if _is_description(q.rule_name):
             rf["description"] = 1.0
         add(q.rule_name, q.rule_mention, q.rule_entity, rf)
     if previous:
@@ -330,7 +385,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         toks = _tokens(c.name)
         if toks and toks[0] in lx.REPORTS:
             c.features["report_noun"] = 1.0
-        if not well_formed(c.name, [m[4] for m in fv.mentions] + [text[m[0]:m[1]] for m in fv.mentions]):
+        if fold_word(c.name) not in fv.mention_keys and not _well_formed_text(c.name):
             continue
         out.append(c)
     null = {"null": 1.0, "null&kind=" + q.kind: 1.0}
