@@ -376,6 +376,14 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         if _is_description(q.rule_name):
             rf["description"] = 1.0
         add(q.rule_name, q.rule_mention, q.rule_entity, rf)
+        if fold_word(q.rule_name) not in fv.mention_keys and not _well_formed_text(q.rule_name):
+            # a reading that runs on (مسؤولين قولهم، مصدر طبي بإصابة ثلاثة): its longest well-formed start
+            words = q.rule_name.split()
+            for n in range(len(words) - 1, 0, -1):
+                head = " ".join(words[:n])
+                if _well_formed_text(head):
+                    add(head, head, None, {"rule_trimmed": 1.0, "rule_trimmed&kind=" + q.kind: 1.0})
+                    break
     if previous:
         add(previous, None, None, {"previous": 1.0, "previous&kind=" + q.kind: 1.0,
                                    "previous&cue=" + ("none" if q.cue_start < 0 else "proclitic" if q.cue_proclitic
