@@ -269,11 +269,11 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, i
     elif side == "after" and s >= q.end and gap <= 4 and sentences == 0:
         f["after_quote_close"] = 1.0     # «…» قال X (a frame or a cue the extractor did not pair)
     pw = _prev_word(text, s)
-    if pw in lx.PREPOSITIONS or pw in lx.PARTICIPLE_PREPS:
-        f["after_preposition"] = 1.0     # عن X، مع X، إلى X: spoken about or to, not speaking
+    if pw in lx.PREPOSITIONS or pw in lx.PARTICIPLE_PREPS or pw in lx.NP_STOP:
+        f["after_preposition"] = 1.0     # عن X، مع X، تجاه X: spoken about or to, not speaking
     if pw in lx.ROLES or pw in lx.HONORIFICS:
         f["after_title"] = 1.0
-    if q.rule_name and (q.rule_role or q.rule_group) and etype == "PERSON":
+    if q.rule_name and (q.rule_role or q.rule_group or _is_description(q.rule_name)) and etype == "PERSON":
         office = {lx.deproclitic(w) for w in _tokens(q.rule_name) if len(w) >= 3 and w not in lx.FUNCTION_WORDS}
         j = text.rfind("\n", 0, s) + 1
         context = _tokens(text[max(j, s - 80):s])[-6:] + _tokens(fv.roles.get(idx, ""))
@@ -293,7 +293,8 @@ def _fullest(name: str, names: list[str]) -> str:
     best = name
     for other in names:
         ok = fold_word(other).split()
-        if len(ok) > len(fold_word(best).split()) and (ok[-len(key):] == key or ok[:len(key)] == key):
+        if len(ok) > len(fold_word(best).split()) and (ok[-len(key):] == key or ok[:len(key)] == key) \
+                and _well_formed_text(other):
             best = other
     return best
 
