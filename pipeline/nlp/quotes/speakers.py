@@ -215,6 +215,11 @@ def _well_formed_text(name: str) -> bool:
 
 
 # --- candidates and features ---------------------------------------------------------------------
+@lru_cache(maxsize=8192)
+def _fold_name(name: str) -> str:
+    return fold_word(name)
+
+
 def _bucket(n: int, edges=(0, 2, 5, 10, 20, 40)) -> str:
     for e in edges:
         if n <= e:
@@ -287,6 +292,12 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, i
     return f
 
 
+@lru_cache(maxsize=4096)
+def _report_noun(name: str) -> bool:
+    toks = _tokens(name)
+    return bool(toks) and lx.deproclitic(toks[0]) in lx.REPORTS
+
+
 def _fullest(name: str, names: list[str]) -> str:
     """The longest earlier speaker name that ends with ``name`` (a surname, a short organization)."""
     key = fold_word(name).split()
@@ -328,7 +339,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
     by_name: dict[str, Candidate] = {}
 
     def add(name: str, mention: Optional[str], idx: Optional[int], feats: dict[str, float]) -> None:
-        key = fold_word(name)
+        key = _fold_name(name)
         c = by_name.get(key)
         if c is None:
             by_name[key] = Candidate(name, mention, idx, dict(feats))
@@ -371,13 +382,13 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             rf["rule_group"] = 1.0
         if q.rule_role:
             rf["rule_role"] = 1.0
-        if fold_word(q.rule_name) not in nearest:
+        if _fold_name(q.rule_name) not in nearest:
             rf["rule_not_near_entity"] = 1.0
             rf["name_words=" + _bucket(len(q.rule_name.split()), (1, 2, 3))] = 1.0
         if _is_description(q.rule_name):
             rf["description"] = 1.0
         add(q.rule_name, q.rule_mention, q.rule_entity, rf)
-        if fold_word(q.rule_name) not in fv.mention_keys and not _well_formed_text(q.rule_name):
+        if _fold_name(q.rule_name) not in fv.mention_keys and not _well_formed_text(q.rule_name):
             # a reading that runs on (مسؤولين قولهم، مصدر طبي بإصابة ثلاثة): its longest well-formed start
             words = q.rule_name.split()
             for n in range(len(words) - 1, 0, -1):
@@ -390,11 +401,10 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                                    "previous&cue=" + ("none" if q.cue_start < 0 else "proclitic" if q.cue_proclitic
                                                       else "plain"): 1.0})
     out = []
-    for c in by_name.values():
-        toks = _tokens(c.name)
-        if toks and toks[0] in lx.REPORTS:
+    for key, c in by_name.items():
+        if _report_noun(c.name):
             c.features["report_noun"] = 1.0
-        if fold_word(c.name) not in fv.mention_keys and not _well_formed_text(c.name):
+        if key not in fv.mention_keys and not _well_formed_text(c.name):
             continue
         out.append(c)
     null = {"null": 1.0, "null&kind=" + q.kind: 1.0}
@@ -420,8 +430,11 @@ class SpeakerModel:
         self.meta = meta or {}
 
     def score(self, c: Candidate) -> float:
-        w = self.weights
-        return self.bias + sum(w.get(k, 0.0) * v for k, v in c.features.items())
+        get = self.weights.get
+        total = self.bias
+        for k, v in c.features.items():
+            total += get(k, 0.0) * v
+        return total
 
     def choose(self, cands: list[Candidate]) -> Candidate:
         return max(cands, key=self.score)
