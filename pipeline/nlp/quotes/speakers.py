@@ -102,7 +102,7 @@ def _possessed(word: str) -> bool:
         return fold_word(w) in lx.OWN_WORDS
     if w.endswith(("ها", "هم", "هما", "هن")) or fold_word(w) in lx.OWN_WORDS:
         return True
-    return w.endswith("ه") and (len(w) >= 5 and w[-2] not in "بد" or w[-2] in "اويرت")
+    return w.endswith("ه") and not (len(w) == 4 and w[-2] in "بد")  # بلاده، أرقامه؛ but عبده
 
 
 def _function_word(word: str, k: str) -> bool:
@@ -284,6 +284,8 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, i
         context = _tokens(text[max(j, s - 80):s])[-6:] + _tokens(fv.roles.get(idx, ""))
         if office & {lx.deproclitic(w) for w in context}:
             f["holds_rule_office"] = 1.0  # قال المدرب اليوناني … ¶ المدرب اليوناني جورجيوس دونيس
+            if sentences == 0:
+                f["holds_rule_office&same_sentence"] = 1.0  # وأكد السفير المصري أسامة شلتوت
     mk = fold_word(text[s:e])
     if mk[:1] in "لب" and len(mk) > 3 and mk[1:3] != "ال" and mk[1:2] != "ل" and etype == "ORGANIZATION":
         f["proclitic_preposition"] = 1.0
@@ -387,6 +389,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             rf["name_words=" + _bucket(len(q.rule_name.split()), (1, 2, 3))] = 1.0
         if _is_description(q.rule_name):
             rf["description"] = 1.0
+        elif q.rule_entity is None and _fold_name(q.rule_name) not in fv.mention_keys:
+            rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
         add(q.rule_name, q.rule_mention, q.rule_entity, rf)
         if _fold_name(q.rule_name) not in fv.mention_keys and not _well_formed_text(q.rule_name):
             # a reading that runs on (مسؤولين قولهم، مصدر طبي بإصابة ثلاثة): its longest well-formed start
