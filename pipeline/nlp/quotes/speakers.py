@@ -95,14 +95,14 @@ def _tokens(name: str) -> list[str]:
 
 def _possessed(word: str) -> bool:
     """A noun with a possessive pronoun (قوله، مشواره، أرقامه، تصريحاتها، بلادهم): never part of a speaker's
-    name. Read on the original spelling, where ة (a feminine noun, فاطمة) is not ه (his); short words in
-    ه after another consonant (عبده، طه) and الله are names."""
+    name. Read on the original spelling, where ة (a feminine noun, فاطمة) is not ه (his); words of three
+    letters (طه), names with عبد (عبده، عبدربه) and الله are names."""
     w = word.strip(lx.STRIP)
-    if len(w) < 4 or w.endswith(("الله", "لله")) or w.startswith("ال"):
+    if len(w) < 4 or w.endswith(("الله", "لله")) or w.startswith(("ال", "عبد")):  # عبده، عبدربه: names
         return fold_word(w) in lx.OWN_WORDS
     if w.endswith(("ها", "هم", "هما", "هن")) or fold_word(w) in lx.OWN_WORDS:
         return True
-    return w.endswith("ه") and not (len(w) == 4 and w[-2] in "بد")  # بلاده، أرقامه؛ but عبده
+    return w.endswith("ه")  # بلاده، أرقامه، قوله
 
 
 def _function_word(word: str, k: str) -> bool:
