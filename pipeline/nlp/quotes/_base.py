@@ -18,6 +18,24 @@ _SPEAKER_TYPES = ("PERSON", "ORGANIZATION")
 _CUE_RE = re.compile(r"(?=[" + "".join(sorted({f[0] for f in CUE_FORMS} | {"و", "ف"})) + r"])(?<![\w])([وف]?)("
                      + trie_pattern(CUE_FORMS) + r")(?![\w])")
 _COMP_RE = re.compile(r"(?=[وفبا])(?<![\w])([وف]?ب?)(ان)(ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
+
+
+def _complementizers(f: str) -> list:
+    """The matches of :data:`_COMP_RE` in ``f``, found from the occurrences of ان (str.find, in C) and
+    checked in place: half the time of ``finditer``, the same matches."""
+    out = []
+    i = f.find("ان")
+    while i >= 0:
+        for s in (i, i - 1, i - 2):
+            if s >= 0:
+                m = _COMP_RE.match(f, s)
+                if m is not None and m.start(2) == i:
+                    out.append(m)
+                    break
+        i = f.find("ان", i + 2)
+    return out
+
+
 # The same complementizers as a set of whole words (a set lookup per token instead of a regex match).
 _COMP_FORMS = frozenset(a + b + "ان" + c for a in ("", "و", "ف") for b in ("", "ب")
                         for c in ("", "ه", "ها", "هم", "هما", "هن", "نا", "ني", "ي"))

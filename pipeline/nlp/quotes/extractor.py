@@ -41,6 +41,7 @@ from pipeline.nlp.quotes.lexicon import COMPLEMENTIZER_BLOCKERS
 from pipeline.nlp.quotes.speakers import Candidate, candidates, FieldView, QuoteView, SpeakerModel
 from pipeline.nlp.quotes._base import (
     _COMP_RE,
+    _complementizers,
     _CONTINUATION_WORDS,
     _CueHit,
     _Field,
@@ -196,7 +197,7 @@ class _Article(_Marks, _Cues, _SpeakerRules):
         self.pair_opens = [p.open for p in pairs]
         cues = self._cues()
         self.cues = cues
-        comps = [m for m in _COMP_RE.finditer(f)]
+        comps = _complementizers(f)
         comp_starts = [m.start() for m in comps]
         cue_starts = [c.start for c in cues]
         self.cue_starts = cue_starts
