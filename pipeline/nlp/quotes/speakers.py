@@ -68,6 +68,14 @@ class FieldView:
     roles: dict[int, str] = field(default_factory=dict)  # entity index → the title the extractor read
 
     @cached_property
+    def mention_starts(self) -> list[int]:
+        return [m[0] for m in self.mentions]
+
+    @cached_property
+    def headed_forms(self) -> dict[str, str]:
+        return _headed_forms(self)
+
+    @cached_property
     def mention_keys(self) -> frozenset[str]:
         """Folded texts and canonical forms of the mentions: names that are well formed as they are."""
         return frozenset(fold_word(x) for s, e, _, _, c in self.mentions for x in (c, self.text[s:e]))
@@ -136,7 +144,7 @@ def is_description(name: str) -> bool:
     return _is_description(name)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _is_description(name: str) -> bool:
     """A nominal description: an optional quantifier, a head noun from the lexicon (a source, an
     office, a group, an organization), then up to eight modifiers — adjectives, genitives, باسم and its
@@ -200,7 +208,7 @@ def well_formed(name: Optional[str], mentions: Iterable[str] = ()) -> bool:
     return any(key == fold_word(m) for m in mentions) or _well_formed_text(name)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _well_formed_text(name: str) -> bool:
     """:func:`well_formed` without the entity mentions (names recur across articles: cached)."""
     if not name.strip() or name.strip(lx.STRIP) != name.strip() or any(ch in _NOT_IN_NAMES for ch in name):
@@ -215,7 +223,7 @@ def _well_formed_text(name: str) -> bool:
 
 
 # --- candidates and features ---------------------------------------------------------------------
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def _fold_name(name: str) -> str:
     return fold_word(name)
 
@@ -294,7 +302,7 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, i
     return f
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _report_noun(name: str) -> bool:
     toks = _tokens(name)
     return bool(toks) and lx.deproclitic(toks[0]) in lx.REPORTS
@@ -354,10 +362,10 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         if mention and (c.mention is None or len(mention) > len(c.mention)):
             c.mention = mention  # the rules read the name's full extent (محمد الخميس where the tagger had محمد)
 
-    starts = [m[0] for m in fv.mentions]
-    headed = _headed_forms(fv)
+    starts = fv.mention_starts
+    headed = fv.headed_forms
     nearest: dict[str, tuple] = {}
-    for m in fv.mentions[bisect_left(starts, lo):bisect_right(starts, hi)]:
+    for m in fv.mentions[bisect_left(starts, lo):bisect_right(starts, hi)] if starts else ():
         s, e, idx, etype, canonical = m
         name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
         key = fold_word(name)
