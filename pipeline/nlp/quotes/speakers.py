@@ -228,6 +228,17 @@ def _fold_name(name: str) -> str:
     return fold_word(name)
 
 
+def _name_words(n: int) -> str:
+    return _NAME_WORDS[n] if n < 4 else "name_words=more"
+
+
+_NAME_WORDS = ("name_words=1", "name_words=1", "name_words=2", "name_words=3")
+# Feature names that depend on the quote's kind, built once.
+_BY_KIND = {kind: {p: f"{p}&kind={kind}" for p in ("rule", "previous", "null", "rule_trimmed")}
+            for kind in ("DIRECT", "PARTIAL", "INDIRECT")}
+_PREVIOUS_CUE = ("previous&cue=none", "previous&cue=proclitic", "previous&cue=plain")
+
+
 def _bucket(n: int, edges=(0, 2, 5, 10, 20, 40)) -> str:
     for e in edges:
         if n <= e:
@@ -380,10 +391,12 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 feats["extends_rule"] = 1.0  # محمد بن نايف بن عبدالعزيز آل سعود for محمد بن نايف بن عبدالعزيز
         feats["entity"] = 1.0
         feats["log_mentions"] = math.log1p(counts.get(fold_word(canonical), 1))
-        feats["name_words=" + _bucket(len(name.split()), (1, 2, 3))] = 1.0
+        feats[_name_words(len(name.split()))] = 1.0
         add(name, text[s:e], idx, feats)
+    kind_keys = _BY_KIND[q.kind]
     if q.rule_name:
-        rf = {"rule": 1.0, "rule&kind=" + q.kind: 1.0}
+        rule_key = _fold_name(q.rule_name)
+        rf = {"rule": 1.0, kind_keys["rule"]: 1.0}
         if q.rule_implicit:
             rf["rule_implicit"] = 1.0
         if q.rule_entity is not None:
@@ -392,26 +405,26 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             rf["rule_group"] = 1.0
         if q.rule_role:
             rf["rule_role"] = 1.0
-        if _fold_name(q.rule_name) not in nearest:
+        if rule_key not in nearest:
             rf["rule_not_near_entity"] = 1.0
-            rf["name_words=" + _bucket(len(q.rule_name.split()), (1, 2, 3))] = 1.0
+            rf[_name_words(len(q.rule_name.split()))] = 1.0
+        mentioned = rule_key in fv.mention_keys
         if _is_description(q.rule_name):
             rf["description"] = 1.0
-        elif q.rule_entity is None and _fold_name(q.rule_name) not in fv.mention_keys:
+        elif q.rule_entity is None and not mentioned:
             rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
         add(q.rule_name, q.rule_mention, q.rule_entity, rf)
-        if _fold_name(q.rule_name) not in fv.mention_keys and not _well_formed_text(q.rule_name):
+        if not mentioned and not _well_formed_text(q.rule_name):
             # a reading that runs on (مسؤولين قولهم، مصدر طبي بإصابة ثلاثة): its longest well-formed start
             words = q.rule_name.split()
             for n in range(len(words) - 1, 0, -1):
                 head = " ".join(words[:n])
                 if _well_formed_text(head):
-                    add(head, head, None, {"rule_trimmed": 1.0, "rule_trimmed&kind=" + q.kind: 1.0})
+                    add(head, head, None, {"rule_trimmed": 1.0, kind_keys["rule_trimmed"]: 1.0})
                     break
     if previous:
-        add(previous, None, None, {"previous": 1.0, "previous&kind=" + q.kind: 1.0,
-                                   "previous&cue=" + ("none" if q.cue_start < 0 else "proclitic" if q.cue_proclitic
-                                                      else "plain"): 1.0})
+        cue = 0 if q.cue_start < 0 else 1 if q.cue_proclitic else 2
+        add(previous, None, None, {"previous": 1.0, kind_keys["previous"]: 1.0, _PREVIOUS_CUE[cue]: 1.0})
     out = []
     for key, c in by_name.items():
         if _report_noun(c.name):
@@ -419,7 +432,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         if key not in fv.mention_keys and not _well_formed_text(c.name):
             continue
         out.append(c)
-    null = {"null": 1.0, "null&kind=" + q.kind: 1.0}
+    null = {"null": 1.0, kind_keys["null"]: 1.0}
     if not q.rule_name:
         null["null&rule_null"] = 1.0
     if q.cue_start < 0:
