@@ -103,19 +103,23 @@ class _Marks:
             reach.append(top)
         out = []
         f = self.f
+        n = len(f)
         for m in _SENT_RE.finditer(f):
             i = m.start()
-            if f[i] == "." and i and f[i - 1] in _ABBREVIATIONS and (i < 2 or not f[i - 2].isalnum()):
-                continue  # م. حسام، د. سعد: a title's abbreviation, not a sentence end
-            if f[i] == "." and 0 < i < len(f) - 1 and f[i - 1].isascii() and f[i - 1].isalnum() \
-                    and f[i + 1].isascii() and f[i + 1].isalnum():
-                continue  # www.uob.edu.bh, U.S: a dot inside a Latin word
-            if f[i] == "." and 0 < i < len(f) - 1 and f[i - 1].isalpha() and f[i + 1].isalpha() \
-                    and (i < 2 or not f[i - 2].isalnum()):
-                continue  # (د.ب.أ), أ.د.: initials
-            k = bisect_left(opens, i) - 1
-            if k >= 0 and reach[k] > i:
-                continue
+            if f[i] == "." and i:
+                p = f[i - 1]
+                if p in _ABBREVIATIONS and (i < 2 or not f[i - 2].isalnum()):
+                    continue  # م. حسام، د. سعد: a title's abbreviation, not a sentence end
+                if i < n - 1:
+                    q = f[i + 1]
+                    if p.isascii() and p.isalnum() and q.isascii() and q.isalnum():
+                        continue  # www.uob.edu.bh, U.S: a dot inside a Latin word
+                    if p.isalpha() and q.isalpha() and (i < 2 or not f[i - 2].isalnum()):
+                        continue  # (د.ب.أ), أ.د.: initials
+            if opens:
+                k = bisect_left(opens, i) - 1
+                if k >= 0 and reach[k] > i:
+                    continue
             out.append(i)
         # a quote that ends with its own full stop («… المعنية.») ends the sentence after its mark
         extra = [p.close + 1 for p in pairs if self.f[p.close - 1:p.close] in (".", "!", "?", "؟")]
