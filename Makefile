@@ -10,13 +10,15 @@ PYTEST_ARGS ?=
 
 venv: $(STAMP)
 
+# The train extra (scikit-learn) serves `wirepipe train-speakers` and its test; the package itself scores
+# speakers with the JSON weights it ships.
 # camel-tools goes in with --no-deps: its torch/transformers requirement (several GB) serves only
 # the optional `--ner camel` backend (`pip install '.[camel-ner]'`); the utilities we use need
 # regex, six and emoji, which pyproject.toml lists.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,train]'
 	$(BIN)/pip install --quiet --no-deps 'camel-tools==1.6.0'
 	touch $(STAMP)
 

@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "pipeline.commands.evaluate",
     "pipeline.commands.bench",
     "pipeline.commands.train_ner",
+    "pipeline.commands.train_speakers",
 )
 
 
