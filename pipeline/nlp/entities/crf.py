@@ -210,12 +210,15 @@ class _Word(NamedTuple):
 
     own: tuple[str, ...]   # the token's context-free features
     norm: str
-    stem: str
-    cues: frozenset[str]   # cue names without ``title`` (which depends on the next words)
+    cues: frozenset[str] | None  # cue names, when a title may start here (``title`` depends on the next words)
     cue: str               # the cue string without ``title``
-    name: str | None       # given-name/surname buckets
-    coarse: str            # coarsest cluster id, or none
-    fine: str              # middle cluster id, or none
+    near: tuple[tuple[str, ...], ...]  # the features it gives its neighbours at -2, -1, +1, +2
+    left: str              # ``w-1|w=`` pair prefix when it is the left word of a pair
+    right: str             # ``|`` + norm, the right word of a pair
+
+
+_OFFSETS = (-2, -1, 1, 2)
+_PAD = tuple((f"w{d}=<pad>",) for d in _OFFSETS)
 
 
 class FeatureBuilder:
@@ -244,10 +247,16 @@ class FeatureBuilder:
         rules = self.rules
         n = len(a)
         words = [self._word(a, i) for i in range(n)]
+        cands = rules.candidates(a) if rule_cands is None else rule_cands
+        # Gazetteer BIO: the longest entry at each position, left to right (the rules found them all).
         gaz = ["O"] * n
+        hits: dict[int, Candidate] = {}
+        for c in cands:
+            if c.rule == "gazetteer" and (c.start not in hits or c.end > hits[c.start].end):
+                hits[c.start] = c
         i = 0
         while i < n:
-            hit = rules.gazetteer_at(a, i) if a.is_word[i] else None
+            hit = hits.get(i)
             if hit is None:
                 i += 1
                 continue
@@ -256,52 +265,43 @@ class FeatureBuilder:
                 gaz[k] = "I-" + hit.type
             i = hit.end
         rule = ["O"] * n
-        role = [False] * n
-        for cand in resolve(rules.candidates(a) if rule_cands is None else rule_cands):
+        role = ["role=0"] * n
+        for cand in resolve(cands):
             rule[cand.start] = f"B-{cand.type}-{cand.rule}"
             for k in range(cand.start + 1, cand.end):
                 rule[k] = f"I-{cand.type}"
             if cand.role is not None:
                 for k in range(cand.role[0], cand.role[1]):
-                    role[k] = True
-        cues = []
+                    role[k] = "role=1"
+        cues = [w.cue for w in words]
         for i, w in enumerate(words):
             if w.cues is not None and rules.title_at(a, i) is not None:
-                cues.append("|".join(sorted(w.cues | {"title"})))
-            else:
-                cues.append(w.cue)
+                cues[i] = "|".join(sorted(w.cues | {"title"}))
+        # Per position, what a neighbour at each offset sees of it: cue, gazetteer and rule tags.
+        tagged = [(f"{c}\x00{g}\x00{r}") for c, g, r in zip(cues, gaz, rule)]
+        seen: dict[tuple[int, str], tuple[str, str, str]] = {}
         lexicon = self.lexicon
         phrase = lexicon.phrase_tags(a) if lexicon is not None else None
-        names = self.names is not None
-        context = self.context
         feats: list[list[str]] = []
         for i in range(n):
             w = words[i]
-            f = list(w.own)
-            f += ("g=" + gaz[i], "r=" + rule[i], "role=%d" % role[i], "c=" + cues[i])
-            for d in (-2, -1, 1, 2):
+            f = [*w.own, "g=" + gaz[i], "r=" + rule[i], role[i], "c=" + cues[i]]
+            for j, d in enumerate(_OFFSETS):
                 k = i + d
                 if 0 <= k < n:
-                    v = words[k]
-                    f += (f"w{d}=" + v.norm, f"c{d}=" + cues[k], f"g{d}=" + gaz[k], f"r{d}=" + rule[k])
-                    if d in (-1, 1):
-                        f += (f"s{d}=" + v.stem, f"x{d}=" + v.norm[-2:])
-                        if context:
-                            f += (f"kf{d}=" + v.fine, f"kc{d}=" + v.coarse)
-                    elif context:
-                        f.append(f"kc{d}=" + v.coarse)
+                    f += words[k].near[j]
+                    key = (d, tagged[k])
+                    ctx = seen.get(key)
+                    if ctx is None:
+                        ctx = seen[key] = (f"c{d}=" + cues[k], f"g{d}=" + gaz[k], f"r{d}=" + rule[k])
+                    f += ctx
                 else:
-                    f.append(f"w{d}=<pad>")
+                    f += _PAD[j]
             if i > 0:
-                f.append("w-1|w=" + words[i - 1].norm + "|" + w.norm)
+                f.append(words[i - 1].left + w.norm)
             if i + 1 < n:
-                f.append("w|w+1=" + w.norm + "|" + words[i + 1].norm)
-            if names:
-                if i > 0:
-                    f.append("ngs-1=" + words[i - 1].name)
-                if i + 1 < n:
-                    f.append("ngs1=" + words[i + 1].name)
-            if lexicon is not None:
+                f.append("w|w+1=" + w.norm + words[i + 1].right)
+            if phrase is not None:
                 f.append("lp=" + phrase[i])
                 if i > 0:
                     f.append("lp-1=" + phrase[i - 1])
@@ -368,7 +368,20 @@ class FeatureBuilder:
             own += iter_cluster_features(ids, self.clusters.sizes, "", self.inflection)
             if ids is not None:
                 coarse, fine = str(ids[0]), str(ids[len(self.clusters.sizes) // 2])
-        return _Word(tuple(own), norm, stem, cues if title_possible else None, cue, name, coarse, fine)
+        near = []
+        for d in _OFFSETS:
+            g = [f"w{d}=" + norm]
+            if d in (-1, 1):
+                g += (f"s{d}=" + stem, f"x{d}=" + norm[-2:])
+                if self.context:
+                    g += (f"kf{d}=" + fine, f"kc{d}=" + coarse)
+                if name is not None:
+                    g.append(("ngs-1=" if d == -1 else "ngs1=") + name)
+            elif self.context:
+                g.append(f"kc{d}=" + coarse)
+            near.append(tuple(g))
+        return _Word(tuple(own), norm, cues if title_possible else None, cue, tuple(near),
+                     "w-1|w=" + norm + "|", "|" + norm)
 
 
 def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | None = None,
