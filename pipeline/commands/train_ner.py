@@ -36,7 +36,8 @@ def register(subparsers) -> None:
                         help=f"JSON-lines file whose ids are left out of the raw text (default {DEFAULT_EXCLUDE})")
     parser.add_argument("--cache", default=DEFAULT_CACHE,
                         help=f"directory caching the learned clusters by input and settings (default {DEFAULT_CACHE})")
-    parser.add_argument("--no-context", action="store_true", help="no cluster features of the neighbouring words")
+    parser.add_argument("--context", action="store_true",
+                        help="add the coarse clusters of the neighbouring words (lowered dev F1: off by default)")
     parser.add_argument("--no-inflection", action="store_true", help="no inflection-class feature from the raw text")
     parser.set_defaults(func=run)
 
@@ -83,7 +84,7 @@ def run(args) -> int:
         clusters, cluster_figures = load_or_learn_clusters(
             raw, _ids(getattr(args, "exclude_ids", None)), getattr(args, "raw_limit", None), getattr(args, "cache", None))
     figures = train(sentences, args.out, RuleTagger(), params, clusters=clusters,
-                    context=not getattr(args, "no_context", False),
+                    context=getattr(args, "context", False),
                     inflection=not getattr(args, "no_inflection", False))
     figures["raw"] = raw
     figures["cluster_figures"] = cluster_figures

@@ -11,7 +11,7 @@ from pipeline.errors import ConfigError, ResourceMissingError
 from pipeline.evaluation import mentions as mention_eval
 from pipeline.nlp.entities.clusters import WordClusters, inflection_classes, iter_cluster_features, raw_sentences
 from pipeline.nlp.entities.conll import read_conll
-from pipeline.nlp.entities.crf import FeatureBuilder, analysis_from_tokens, token_features
+from pipeline.nlp.entities.crf import FeatureBuilder, analysis_from_tokens
 from pipeline.nlp.entities.names import PersonNames
 from pipeline.nlp.entities.rules import RuleTagger
 from pipeline.nlp.tokenize import word_forms
@@ -88,20 +88,20 @@ def test_feature_builder_cache_gives_the_features_of_a_fresh_builder(shared_data
     sentences = read_conll(shared_data / "anercorp" / "ANERCorp_CamelStyle_test.txt")[:60]
     clusters = WordClusters({"موسكو": (1, 2, 3, 0), "الرئيس": (4, 5, 6, 3)}, (64, 256, 1024))
     names = PersonNames.load()
-    shared = FeatureBuilder(rules, None, names, clusters)
+    shared = FeatureBuilder(rules, None, names, clusters, context=True)
     for sent in sentences * 2:
         a = analysis_from_tokens(sent.tokens)
-        assert shared(a) == token_features(a, rules, None, names, clusters)
+        assert shared(a) == FeatureBuilder(rules, None, names, clusters, context=True)(a)
 
 
 def test_context_features_carry_the_neighbours_clusters(rules):
     clusters = WordClusters({"فريق": (7, 70, 700, 3), "تورينو": (2, 20, 200, 0), "الايطالي": (9, 90, 900, 1)},
                             (64, 256, 1024))
     a = analysis_from_tokens("مع فريق تورينو الإيطالي".split())
-    with_context = FeatureBuilder(rules, clusters=clusters)(a)[2]
-    assert {"k64=2", "k256=20", "inf=0", "kf-1=70", "kc-1=7", "kf1=90", "kc1=9", "kc-2=none"} <= set(with_context)
-    without = FeatureBuilder(rules, clusters=clusters, context=False, inflection=False)(a)[2]
-    assert "k64=2" in without and not any(f.startswith(("kf", "kc", "inf=")) for f in without)
+    with_context = FeatureBuilder(rules, clusters=clusters, context=True)(a)[2]
+    assert {"k64=2", "k256=20", "k1024=200", "inf=0", "kc-1=7", "kc1=9"} <= set(with_context)
+    without = FeatureBuilder(rules, clusters=clusters, inflection=False)(a)[2]
+    assert "k64=2" in without and not any(f.startswith(("kc", "inf=")) for f in without)
 
 
 # ----------------------------------------------------------------------------- mention scoring
