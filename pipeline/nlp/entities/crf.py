@@ -424,7 +424,9 @@ def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | N
         clusters.save(cpath)
     elif cpath.exists():
         cpath.unlink()  # a stale table from an earlier run would change the features at tagging time
-    meta = {"context": bool(context and clusters is not None), "inflection": bool(inflection and clusters is not None)}
+    meta = {"context": bool(context and clusters is not None), "inflection": bool(inflection and clusters is not None),
+            "rule_guard": bool(rules.common_words) and clusters is not None
+            and rules.common_words == clusters.common_words()}
     _meta_path(out).write_text(json.dumps(meta), encoding="utf-8")
     _open_model.cache_clear()
     t2 = time.perf_counter()
@@ -489,6 +491,17 @@ class CrfTagger:
             if r.stem.startswith("ال") or r.stem in rules._gaz_first or r.stem in rules.lex.first_names:
                 return r
         return readings[0]
+
+
+def rule_guard_words(model_path: str | os.PathLike) -> frozenset[str]:
+    """The common words the rules' name guard used when the model was trained (none for older models)."""
+    path = os.fspath(model_path)
+    if not os.path.isfile(path):
+        return frozenset()  # the caller reports the missing model itself
+    _, _, clusters, meta = _open_model(path)
+    if clusters is None or not meta.get("rule_guard"):
+        return frozenset()
+    return clusters.common_words()
 
 
 @lru_cache(maxsize=4)

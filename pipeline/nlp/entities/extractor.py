@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from pipeline.errors import ConfigError
@@ -109,13 +108,20 @@ def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candida
 def packaged_model() -> str | None:
     """The path of the CRF model shipped in ``pipeline/resources/models/ner`` (its README says how it
     was trained and under which license), or None when this install has none."""
-    path = resources.files("pipeline.resources.models").joinpath("ner", "ner.crfsuite")
-    return str(path) if isinstance(path, Path) and path.is_file() else None
+    # A file path, not importlib.resources: crfsuite opens models by name (wheels install unzipped).
+    path = Path(__file__).resolve().parents[2] / "resources" / "models" / "ner" / "ner.crfsuite"
+    return str(path) if path.is_file() else None
 
 
 @lru_cache(maxsize=4)
 def _load_cached(model_path: str | None, backend: str) -> EntityExtractor:
-    rules = RuleTagger(Gazetteer.load(), Lexicon.load())
+    # The rules' name guard uses the common words of the model's cluster table (the model was trained
+    # on rule features made with them); the rules alone use the shipped model's table.
+    from pipeline.nlp.entities.crf import rule_guard_words
+
+    guard_model = model_path if backend == "crf" else packaged_model() if backend == "rules" else None
+    rules = RuleTagger(Gazetteer.load(), Lexicon.load(),
+                       common_words=rule_guard_words(guard_model) if guard_model else frozenset())
     tagger = None
     if backend == "crf":
         from pipeline.nlp.entities.crf import CrfTagger
