@@ -165,3 +165,29 @@ def test_learn_clusters_on_real_news_is_seeded_and_covers_the_vocabulary(shared_
     assert first.table["قال"][-1] >= 1  # قاله/قالها occur in the news
     with pytest.raises(ConfigError):
         learn_clusters(sentences, sizes=(1,))
+
+
+# ----------------------------------------------------------------------------- the rules' guard
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("ورفع أنصار المدرب كارلوس شعارات تطالب برحيله", "كارلوس"),  # a plural noun after the name
+        ("أكد الوزير خالد مشاركة المملكة", "خالد"),                 # a verbal noun
+        ("ونقل عن السفير جون تصريحات", "جون"),
+    ],
+)
+def test_rules_guard_keeps_inflected_common_words_out_of_names(text, name):
+    from pipeline.nlp.entities.gazetteer import Gazetteer, Lexicon
+    from pipeline.nlp.entities.rules import Analysis, resolve
+
+    # The classes of these words in the table learned from SaudiNewsNet (inflection class 3).
+    common = frozenset({"شعارات", "مشاركه", "تصريحات"})
+    a = Analysis(text)
+
+    def persons(tagger):
+        return [text[a.tokens[c.start].start:a.tokens[c.end - 1].end]
+                for c in resolve(tagger.candidates(a)) if c.type == "PERSON"]
+
+    gaz, lex = Gazetteer.load(), Lexicon.load()
+    assert persons(RuleTagger(gaz, lex)) != [name]  # without the guard the name runs on
+    assert persons(RuleTagger(gaz, lex, common_words=common)) == [name]
