@@ -9,9 +9,11 @@ import pytest
 
 from pipeline.errors import ConfigError, ResourceMissingError
 from pipeline.evaluation import mentions as mention_eval
+from pipeline.nlp.entities import EntityExtractor
 from pipeline.nlp.entities.clusters import WordClusters, inflection_classes, iter_cluster_features, raw_sentences
 from pipeline.nlp.entities.conll import read_conll
-from pipeline.nlp.entities.crf import FeatureBuilder, analysis_from_tokens
+from pipeline.nlp.entities.crf import FeatureBuilder, analysis_from_tokens, clusters_path
+from pipeline.nlp.entities.extractor import packaged_model
 from pipeline.nlp.entities.names import PersonNames
 from pipeline.nlp.entities.rules import RuleTagger
 from pipeline.nlp.tokenize import word_forms
@@ -191,3 +193,26 @@ def test_rules_guard_keeps_inflected_common_words_out_of_names(text, name):
     gaz, lex = Gazetteer.load(), Lexicon.load()
     assert persons(RuleTagger(gaz, lex)) != [name]  # without the guard the name runs on
     assert persons(RuleTagger(gaz, lex, common_words=common)) == [name]
+
+
+# ----------------------------------------------------------------------------- the shipped model
+def test_the_packaged_model_is_the_default_and_rules_stay_available():
+    model = packaged_model()
+    assert model is not None, "pipeline/resources/models/ner/ner.crfsuite is missing"
+    assert clusters_path(model).is_file()
+    default = EntityExtractor.load()
+    assert default.backend == "crf" and EntityExtractor.load(backend="crf") is default
+    rules = EntityExtractor.load(backend="rules")
+    assert rules.tagger is None and "تصريحات" in rules.rules.common_words  # the rules' guard, from the shipped table
+    assert default.rules.common_words == frozenset()  # the shipped model was trained without it
+    text = "وقع نادي الاتحاد مع الأرجنتيني ماكسي موراليز قادماً من نادي أتلانتا الإيطالي"
+    ents = default.extract(None, text)
+    assert all(text[e["start"]:e["end"]] == e["text"] for e in ents)
+    assert any(e["method"] == "crf" for e in ents)
+
+
+def test_the_packaged_model_states_its_license():
+    from pathlib import Path
+
+    readme = (Path(packaged_model()).parent / "README.md").read_text(encoding="utf-8")
+    assert "CC BY-SA 4.0" in readme and "ANERcorp" in readme and "SaudiNewsNet" in readme
