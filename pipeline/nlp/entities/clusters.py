@@ -157,9 +157,10 @@ class WordClusters:
         return _read(os.fspath(path))
 
     def common_words(self, min_class: int = 3) -> frozenset[str]:
-        """Words of inflection class ``min_class`` or more: nouns and verbs, for the rules' name guard
-        (class 3 raised dev F1 of the rules from 0.599 to 0.601, class 2 to 0.600)."""
-        return frozenset(w for w, v in self.table.items() if v[-1] >= min_class)
+        """Words of inflection class ``min_class`` or more, for the rules' name guard: nouns and verbs.
+        Words that begin with ال are left out: their class mixes the article with names that begin
+        with those letters (ألونسو, whose bare ونسو the counts took for the word without its article)."""
+        return frozenset(w for w, v in self.table.items() if v[-1] >= min_class and not w.startswith("ال"))
 
     def lookup(self, norm: str, readings: tuple[Reading, ...]) -> tuple[int, ...] | None:
         """The ids of the word, else of its first proclitic-free reading found (بالرياض → الرياض)."""
