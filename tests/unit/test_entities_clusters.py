@@ -216,3 +216,20 @@ def test_the_packaged_model_states_its_license():
 
     readme = (Path(packaged_model()).parent / "README.md").read_text(encoding="utf-8")
     assert "CC BY-SA 4.0" in readme and "ANERcorp" in readme and "SaudiNewsNet" in readme
+
+
+@pytest.mark.corpus
+def test_tagging_without_the_attributes_the_model_lacks_changes_no_tag(shared_data):
+    from pipeline.nlp.entities.rules import Analysis
+
+    tagger = EntityExtractor.load().tagger
+    fb = tagger._features
+    everything = FeatureBuilder(fb.rules, fb.lexicon, fb.names, fb.clusters, fb.context, fb.inflection)
+    bodies = [json.loads(line)["content"] for line in
+              (shared_data / "saudinewsnet" / "saudinewsnet_2015-08-10_11.jsonl").open(encoding="utf-8")][:40]
+    for body in filter(None, bodies):
+        a = Analysis(body)
+        cands = fb.rules.candidates(a)
+        filtered, full = fb(a, cands), everything(a, cands)
+        assert sum(map(len, filtered)) < sum(map(len, full))
+        assert tagger._tagger.tag(filtered) == tagger._tagger.tag(full)

@@ -234,13 +234,16 @@ class FeatureBuilder:
 
     def __init__(self, rules: RuleTagger, lexicon: TrainLexicon | None = None,
                  names: PersonNames | None = None, clusters: WordClusters | None = None,
-                 context: bool = False, inflection: bool = True):
+                 context: bool = False, inflection: bool = True, known: frozenset[str] | None = None):
+        """``known``: when tagging, the attributes the model has weights for; the others change
+        nothing, and leaving them out saves crfsuite most of its string lookups."""
         self.rules = rules
         self.lexicon = lexicon
         self.names = names
         self.clusters = clusters
         self.context = context and clusters is not None
         self.inflection = inflection
+        self._known = known
         self._words: dict[str, _Word] = {}
 
     def __call__(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[list[str]]:
@@ -282,10 +285,14 @@ class FeatureBuilder:
         seen: dict[tuple[int, str], tuple[str, str, str]] = {}
         lexicon = self.lexicon
         phrase = lexicon.phrase_tags(a) if lexicon is not None else None
+        known = self._known
         feats: list[list[str]] = []
         for i in range(n):
             w = words[i]
-            f = [*w.own, "g=" + gaz[i], "r=" + rule[i], role[i], "c=" + cues[i]]
+            f = list(w.own)
+            # Per-position strings; with ``known``, the ones the model has no weight for are dropped
+            # (word-level parts were filtered once, when the word was cached).
+            dyn = ["g=" + gaz[i], "r=" + rule[i], role[i], "c=" + cues[i]]
             for j, d in enumerate(_OFFSETS):
                 k = i + d
                 if 0 <= k < n:
@@ -293,20 +300,27 @@ class FeatureBuilder:
                     key = (d, tagged[k])
                     ctx = seen.get(key)
                     if ctx is None:
-                        ctx = seen[key] = (f"c{d}=" + cues[k], f"g{d}=" + gaz[k], f"r{d}=" + rule[k])
+                        ctx = (f"c{d}=" + cues[k], f"g{d}=" + gaz[k], f"r{d}=" + rule[k])
+                        if known is not None:
+                            ctx = tuple(x for x in ctx if x in known)
+                        seen[key] = ctx
                     f += ctx
                 else:
                     f += _PAD[j]
             if i > 0:
-                f.append(words[i - 1].left + w.norm)
+                dyn.append(words[i - 1].left + w.norm)
             if i + 1 < n:
-                f.append("w|w+1=" + w.norm + words[i + 1].right)
+                dyn.append("w|w+1=" + w.norm + words[i + 1].right)
             if phrase is not None:
-                f.append("lp=" + phrase[i])
+                dyn.append("lp=" + phrase[i])
                 if i > 0:
-                    f.append("lp-1=" + phrase[i - 1])
+                    dyn.append("lp-1=" + phrase[i - 1])
                 if i + 1 < n:
-                    f.append("lp1=" + phrase[i + 1])
+                    dyn.append("lp1=" + phrase[i + 1])
+            if known is None:
+                f += dyn
+            else:
+                f += [x for x in dyn if x in known]
             feats.append(f)
         return feats
 
@@ -378,6 +392,9 @@ class FeatureBuilder:
                 if name is not None:
                     g.append(("ngs-1=" if d == -1 else "ngs1=") + name)
             near.append(tuple(g))
+        if self._known is not None:
+            own = [x for x in own if x in self._known]
+            near = [tuple(x for x in g if x in self._known) for g in near]
         return _Word(tuple(own), norm, cues if title_possible else None, cue, tuple(near),
                      "w-1|w=" + norm + "|", "|" + norm)
 
@@ -448,7 +465,8 @@ class CrfTagger:
         self.rules = rules
         self.lexicon = lexicon
         self.names = names
-        self._features = FeatureBuilder(rules, lexicon, names, clusters, context, inflection)
+        known = frozenset(attr for attr, _ in tagger.info().state_features) if tagger is not None else None
+        self._features = FeatureBuilder(rules, lexicon, names, clusters, context, inflection, known)
         # A crfsuite Tagger holds the sequence being tagged: Beam may call one cached extractor
         # from several threads of a worker.
         self._lock = threading.Lock()
