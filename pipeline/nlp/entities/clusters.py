@@ -102,6 +102,8 @@ def _kmeans(x, k: int, rng, iterations: int = 20):
     product per iteration (scipy's ``kmeans2`` took minutes at k=1024 on 60,000 words)."""
     import numpy as np
 
+    if k > len(x):
+        raise ConfigError(f"{k} clusters asked of {len(x)} words: give more raw text or smaller sizes")
     centres = x[rng.choice(len(x), size=k, replace=False)].copy()
     labels = np.zeros(len(x), dtype=np.int64)
     for _ in range(iterations):
