@@ -5,9 +5,11 @@ shape, gazetteer hits (BIO of the longest match), cue lists (titles, nationality
 organization heads, given names, speech verbs, stop words), the rules' own spans, and the same cues
 for the two words on each side; how often Wikidata uses the word as a given name or a surname
 (:mod:`pipeline.nlp.entities.names`); and a lexicon learned from the training corpus itself
-(:class:`TrainLexicon`: the tags a word had there, and the entity phrases it listed). Train with
-``wirepipe train-ner``; models are not committed. The training lexicon is written next to the
-model (``MODEL.lex.json``).
+(:class:`TrainLexicon`: the tags a word had there, and the entity phrases it listed); word clusters
+and inflection classes learned from raw text (:mod:`pipeline.nlp.entities.clusters`). Train with
+``wirepipe train-ner``; the default model ships in ``pipeline/resources/models/ner``. The training
+lexicon, the cluster table and the feature switches are written next to the model
+(``MODEL.lex.json``, ``MODEL.clusters.json.gz``, ``MODEL.meta.json``).
 """
 from __future__ import annotations
 
