@@ -13,6 +13,7 @@ of people and foreign places almost never do. Training needs the ``train`` extra
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import logging
 import os
@@ -150,7 +151,8 @@ class WordClusters:
         """Write the table as gzipped JSON (a few hundred kB for 50,000 words)."""
         data = {"version": _VERSION, "sizes": list(self.sizes),
                 "words": {w: list(v) for w, v in sorted(self.table.items())}}
-        with gzip.open(path, "wt", encoding="utf-8") as fh:
+        # mtime=0: the same table gives the same bytes (a retrained model shows no spurious diff)
+        with gzip.GzipFile(path, "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8") as fh:
             json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod

@@ -86,7 +86,9 @@ class TrainLexicon:
             a = analysis_from_tokens(sent.tokens)
             for norm, tag in zip(a.norms, sent.tags):
                 tags[norm][tag] += 1
-            for kind, start, end in spans_from_bio(sent.tags):
+            # In text order: a phrase seen as often with two types keeps the first one, whatever the
+            # hash seed (spans_from_bio returns a set, and Counter breaks ties by insertion order).
+            for kind, start, end in sorted(spans_from_bio(sent.tags), key=lambda s: s[1]):
                 phrases[tuple(a.norms[start:end])][kind] += 1
         return cls({w: dict(c) for w, c in tags.items()},
                    {p: c.most_common(1)[0][0] for p, c in phrases.items()})
