@@ -689,13 +689,14 @@ class _ReadPartitionFn(beam.DoFn):
         self._consumer = _consumer(self._config, None, max_poll_records=self._max_poll_records,
                                    fetch_max_wait_ms=max(10, self._poll_timeout_ms // 2))
         self._committer: Optional[KafkaConsumer] = None
+        self._checker: Optional[KafkaConsumer] = None  # end-offset look-ups (see _confirmed_caught_up)
         self._commit_lock = threading.Lock()
         self._committed: dict[TopicPartition, int] = {}
         self._lag_gauges: dict[TopicPartition, Any] = {}
         self._last_record_at: dict[TopicPartition, float] = {}
 
     def teardown(self) -> None:
-        for client in (getattr(self, "_consumer", None), getattr(self, "_committer", None)):
+        for client in (getattr(self, "_consumer", None), getattr(self, "_committer", None), getattr(self, "_checker", None)):
             if client is not None:
                 client.close(autocommit=False)
 
@@ -807,11 +808,23 @@ class _ReadPartitionFn(beam.DoFn):
             progress[0] = next_offset
 
     def _confirmed_caught_up(self, tp: TopicPartition, position: int) -> bool:
-        """True when the broker answers now that nothing is past ``position`` (False when it does not answer)."""
+        """True when the broker answers now that nothing is past ``position`` (False when it does not answer).
+
+        Asked through a client of its own: a ListOffsets request on the fetching consumer, from the runner's
+        bundle threads, broke its wake-up socket on Prism (OSError: Bad file descriptor).
+        """
         try:
-            return self._consumer.end_offsets([tp])[tp] <= position
-        except KafkaError as exc:
+            if self._checker is None:
+                self._checker = _consumer(self._config, None)
+            return self._checker.end_offsets([tp])[tp] <= position
+        except Exception as exc:  # any failure means "not confirmed"; a fresh client next time
             _LOG.info("kafka %s-%d: end offset not confirmed (broker away?): %s", tp.topic, tp.partition, exc)
+            checker, self._checker = self._checker, None
+            if checker is not None:
+                try:
+                    checker.close(autocommit=False)
+                except Exception:
+                    pass
             return False
 
     def _report_lag(self, tp: TopicPartition, position: int) -> Optional[int]:
