@@ -435,20 +435,25 @@ class _WatchPartitionsFn(_DiscoverPartitionsFn):
 # --- reading: the splittable DoFn ---------------------------------------------------------------------
 
 
-class _UnboundedOffsetTracker(OffsetRestrictionTracker):
-    """An offset tracker whose range never ends; it says so, so that a drain stops at a checkpoint.
+class _CheckpointOnlyOffsetTracker(OffsetRestrictionTracker):
+    """An offset tracker that only splits at checkpoints (fraction 0), for open ranges.
 
-    It only splits at checkpoints (fraction 0). A runner's dynamic split at a fraction of an open range
-    would cut it near offset 2**62 (Prism does split so), and a partition is read in order anyway.
+    A runner's dynamic split at a fraction of an open range cuts it near offset 2**62 (Prism does so),
+    and the reader of the residual then claims the partition's next offset below its start and fails
+    (seen with ``--until-idle`` on Prism). A partition is read in order anyway.
     """
-
-    def is_bounded(self) -> bool:
-        return False
 
     def try_split(self, fraction_of_remainder):
         if fraction_of_remainder > 0:
             return None
         return super().try_split(0)
+
+
+class _UnboundedOffsetTracker(_CheckpointOnlyOffsetTracker):
+    """An offset tracker whose range never ends; it says so, so that a drain stops at a checkpoint."""
+
+    def is_bounded(self) -> bool:
+        return False
 
 
 class _OffsetRangeProvider(RestrictionProvider):
@@ -461,7 +466,11 @@ class _OffsetRangeProvider(RestrictionProvider):
         return OffsetRange(element.start_offset, element.stop_offset)
 
     def create_tracker(self, restriction: OffsetRange) -> OffsetRestrictionTracker:
-        return OffsetRestrictionTracker(restriction) if self._bounded else _UnboundedOffsetTracker(restriction)
+        if not self._bounded:
+            return _UnboundedOffsetTracker(restriction)
+        # --until-idle reads a bounded PCollection over an open range: split it only at checkpoints.
+        return _CheckpointOnlyOffsetTracker(restriction) if restriction.stop == UNBOUNDED_STOP \
+            else OffsetRestrictionTracker(restriction)
 
     def restriction_size(self, element: PartitionRange, restriction: OffsetRange) -> int:
         if self._bounded:
