@@ -797,12 +797,18 @@ class _ReadUnboundedPartitionFn(_ReadPartitionFn):
 
 
 def _runs_in_process(pipeline: beam.Pipeline) -> bool:
-    """True for the local runners, whose SDK workers all run in this process (Prism, Direct, FnApiRunner)."""
-    from apache_beam.options.pipeline_options import PortableOptions, StandardOptions
+    """True for the local runners, whose SDK workers all run in this process (Prism, Direct, FnApiRunner).
+
+    Not with workers in other processes (an EXTERNAL or PROCESS environment, the FnApiRunner's
+    ``multi_processing`` mode): each would hold its own watermark table (see :class:`_AlignedWatermarks`).
+    """
+    from apache_beam.options.pipeline_options import DirectOptions, PortableOptions, StandardOptions
 
     runner = pipeline.runner
     name = type(runner).__name__ if runner is not None else str(pipeline.options.view_as(StandardOptions).runner or "")
     if not any(local in name for local in ("Prism", "Direct", "FnApiRunner")):
+        return False
+    if pipeline.options.view_as(DirectOptions).direct_running_mode == "multi_processing":
         return False
     environment = pipeline.options.view_as(PortableOptions).environment_type
     return environment in (None, "LOOPBACK", "EMBEDDED") or "FnApiRunner" in name
