@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import socket
@@ -38,17 +37,13 @@ import pytest
 from tests.e2e.helpers import KINDS, assert_accounting, read_outputs, read_records, source_key
 from tests.integration.kafka_helpers import prism_or_none
 from tests.integration.test_run import MALFORMED, committed, end_offsets, produce, stories
+from tests.project_files import makefile_no_deps_requirements
 
 REPO = Path(__file__).resolve().parents[2]
 PRISM = prism_or_none()
 DEMO_FEED = REPO / "seeds" / "demo" / "feed.jsonl"
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(PRISM is None, reason="Prism runner binary not found (make test builds it when Go is there)")]
-
-
-def makefile_no_deps_requirements() -> list[str]:
-    """The requirements the Makefile installs with ``--no-deps`` (camel-tools), so the worker gets the same."""
-    return re.findall(r"pip install [^\n]*--no-deps '([^']+)'", (REPO / "Makefile").read_text())
 
 
 def wheel_digest(wheel: Path) -> str:
