@@ -279,6 +279,43 @@ def test_kafka_until_idle_on_external_workers_gives_the_in_process_result(worker
 
 
 @pytest.mark.kafka
+def test_endless_stream_on_external_workers(worker_pool, kafka_bootstrap, make_topic, group_name, tmp_path):
+    """The real streaming mode on the worker pool: 1 s windows fire while the job runs, every record lands
+    in exactly one output with the in-process decision, and the workers commit the end offsets."""
+    topic = make_topic(3)
+    out = tmp_path / "out"
+    job = launch(["run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic, "--group", group_name,
+                  "--start", "earliest", "--out", str(out), "--window", "1s", "--no-progress", *EXTERNAL,
+                  f"--environment_config={worker_pool.address}"], cwd=tmp_path)
+    try:
+        produce(kafka_bootstrap, topic, kafka_feed())
+        ends = end_offsets(kafka_bootstrap, topic)
+        expected = {(topic, p, o) for (_, p), end in ends.items() for o in range(end)}
+        started = time.monotonic()
+        while time.monotonic() - started < 120:
+            assert job.poll() is None, job.communicate()[0].decode(errors="replace")[-3000:]
+            records = read_records(out) if out.exists() else {kind: [] for kind in KINDS}
+            seen = [source_key(r) for kind in KINDS for r in records[kind]]
+            if set(seen) >= expected and committed(kafka_bootstrap, topic, group_name) == ends:
+                break
+            time.sleep(1)
+        print_figure("endless stream on the worker pool, all records in files and committed", time.monotonic() - started)
+    finally:
+        os.killpg(job.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            job.communicate(timeout=30)
+        if job.poll() is None:
+            os.killpg(job.pid, signal.SIGKILL)
+            job.communicate()
+    assert sorted(seen) == sorted(expected), "a record is missing or was written twice"
+    assert committed(kafka_bootstrap, topic, group_name) == ends
+    reference = tmp_path / "in-process"
+    timed_run(["run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic, "--group", group_name + ".local",
+               "--stop-at-end", "--out", str(reference), "--no-progress"])
+    assert outcome(records) == outcome(read_records(reference))
+
+
+@pytest.mark.kafka
 def test_two_worker_processes_from_the_wheel(worker_venv, kafka_bootstrap, make_topic, group_name, tmp_path):
     """The launcher and both SDK workers from the wheel's virtualenv, outside the repository: bundles of
     keys go to either worker, and dedup and near-dup decide as with one in-process worker."""
