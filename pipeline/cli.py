@@ -18,7 +18,10 @@ class _DropBeamImportNoise(logging.Filter):
 logging.getLogger().addFilter(_DropBeamImportNoise())
 
 from pipeline import __version__
-from pipeline.errors import WirepipeError
+from pipeline.errors import ConfigError, ResourceMissingError, WirepipeError
+
+EXIT_FAILED = 1  # the run failed
+EXIT_USAGE = 2  # a usage error: an option or input path is not of the expected form
 
 # Each module has ``register(subparsers)``, which adds its parser and sets ``func(args) -> int``.
 COMMAND_MODULES = (
@@ -58,11 +61,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
+    except (ConfigError, ResourceMissingError) as exc:  # what was asked for cannot be done as asked
+        print(f"wirepipe {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except WirepipeError as exc:
         print(f"wirepipe {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the run failed (a runner or worker error): say so in one line, log the rest
+        logging.getLogger("wirepipe").debug("run failed", exc_info=True)
+        print(f"wirepipe {args.command}: the run failed: {type(exc).__name__}: {str(exc)[:2000]}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

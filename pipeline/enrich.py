@@ -1,6 +1,8 @@
 """Enrich: a deduplicated article becomes an EnrichedArticle record. Pure; no Beam."""
 from __future__ import annotations
 
+import re
+import time
 from typing import Callable, Optional, Protocol
 
 from pipeline import __version__
@@ -9,6 +11,13 @@ from pipeline.nlp.dateline import find_dateline
 
 # Fields that ride along between stages but are not part of the Avro record.
 INTERNAL_FIELDS = ("_fingerprint",)
+
+# Bounds on the work one article can cost (a hostile or broken feed must not stall a stream). The
+# longest SaudiNewsNet body has 12,502 characters and 96 quote marks; these are far above both.
+MAX_ANALYZED_CHARS = 100_000  # entities, quotes and the dateline read this much of a field
+MAX_QUOTE_MARKS = 1_000  # pairing marks is quadratic in their number: more, and quotes are skipped
+TIME_BUDGET_S = 10.0  # an article that has used this much skips the extractors still to run
+_QUOTE_MARK = re.compile("[«»“”„‟\"‘’]")
 
 
 class EntityExtractorLike(Protocol):
@@ -35,11 +44,29 @@ class Enricher:
         self.is_place = is_place
 
     def __call__(self, article: dict) -> EnrichedArticle:
-        """Return the enriched record of an article that went through dedup (``dedup`` set)."""
+        """Return the enriched record of an article that went through dedup (``dedup`` set).
+
+        Work is bounded (see ``MAX_ANALYZED_CHARS``, ``MAX_QUOTE_MARKS``, ``TIME_BUDGET_S``); the
+        record's ``limits`` names each bound that applied. Offsets stay valid: only prefixes are cut.
+        """
+        started = time.monotonic()
+        limits: list[str] = []
         headline, body = article.get("headline"), article["body"]
-        dateline = find_dateline(body, self.is_place)
-        entities = self.entities.extract(headline, body) if self.entities else []
-        quotes = self.quotes.extract(headline, body, entities) if self.quotes else []
+        text_headline, text = headline, body
+        if len(body) > MAX_ANALYZED_CHARS or (headline and len(headline) > MAX_ANALYZED_CHARS):
+            text = body[:MAX_ANALYZED_CHARS]
+            text_headline = headline[:MAX_ANALYZED_CHARS] if headline else headline
+            limits.append("analysis_truncated")
+        dateline = find_dateline(text, self.is_place)
+        entities = self.entities.extract(text_headline, text) if self.entities else []
+        quotes: list = []
+        if self.quotes:
+            if len(_QUOTE_MARK.findall(text)) + len(_QUOTE_MARK.findall(text_headline or "")) > MAX_QUOTE_MARKS:
+                limits.append("too_many_quote_marks")
+            elif time.monotonic() - started > TIME_BUDGET_S:
+                limits.append("time_budget")
+            else:
+                quotes = self.quotes.extract(text_headline, text, entities)
         record = {
             "id": article["id"],
             "agency": article.get("agency"),
@@ -56,6 +83,7 @@ class Enricher:
             "dedup": article["dedup"],
             "entities": entities,
             "quotes": quotes,
+            "limits": limits,
             "extra": article.get("extra") or {},
             "pipeline_version": __version__,
         }

@@ -1,37 +1,55 @@
-"""The wirepipe job as a graph: sources → Parse → DedupExact → Enrich → NearDup → sinks. No logic here."""
+"""The wirepipe job as a graph: sources → Parse → DedupExact → Enrich → NearDup → CheckRecords → sinks.
+
+No logic here. Every sink is built here from the configuration (Avro files, Kafka topics).
+"""
 from __future__ import annotations
+
+from typing import Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms import trigger
 
 from pipeline.enrich import public_record
-from pipeline.io.files import WriteAvroFiles
+from pipeline.io.files import FILE_SINK, WriteAvroFiles, kafka_acks
+from pipeline.model import ARTICLES, DEAD_LETTER, DUPLICATES, OUTPUT_SCHEMAS
 from pipeline.options import JobConfig
 from pipeline.transforms import METRICS_NAMESPACE, at_read_time
-from pipeline.transforms.dedup import DUPLICATES, DedupExact
+from pipeline.transforms.check import CheckRecords
+from pipeline.transforms.dedup import DUPLICATES as DUPLICATES_TAG, DedupExact
 from pipeline.transforms.enrich import Enrich
 from pipeline.transforms.neardup import NearDup
 from pipeline.transforms.parse import DEAD_LETTERS, Parse
 
+DISCARDED = "discarded"  # the sink name for an output kind that goes nowhere (its offsets still commit)
 
-def build(raws: beam.PCollection, config: JobConfig) -> dict:
-    """Wire the job onto a PCollection of RawRecords; return the articles, duplicates and dead letters."""
+
+def build(raws: beam.PCollection, config: JobConfig, kafka=None) -> dict:
+    """Wire the job onto a PCollection of RawRecords and its sinks.
+
+    Returns the outputs by kind (``articles``, ``duplicates``, ``dead-letter``), plus, when ``kafka`` is
+    given (a Kafka source; also the client config of the output topics), ``"acks"``: the sinks'
+    SinkAck PCollections, and ``"sinks"``: the sink names of each kind, for CommitOffsets.
+    """
     parsed = raws | "Parse" >> Parse(config.max_body_bytes, config.raw_cap_bytes)
     deduped = parsed.main | "DedupExact" >> DedupExact(config.dedup_horizon_s)
     enriched = deduped["main"] | "Enrich" >> Enrich(config)
     if config.near_dup:
         near = enriched.main | "NearDup" >> NearDup(
             config.near_dup_threshold, config.drop_near_duplicates, config.dedup_horizon_s)
-        kept, duplicates = near["main"], (deduped[DUPLICATES], near[DUPLICATES]) | "MergeDuplicates" >> beam.Flatten()
+        kept, duplicates = near["main"], (deduped[DUPLICATES_TAG], near[DUPLICATES_TAG]) | "MergeDuplicates" >> beam.Flatten()
     else:
-        kept, duplicates = enriched.main, deduped[DUPLICATES]
-    articles = kept | "CountWritten" >> beam.Map(_count, Metrics.counter(METRICS_NAMESPACE, "written"))
+        kept, duplicates = enriched.main, deduped[DUPLICATES_TAG]
     dead_letters = (parsed[DEAD_LETTERS], enriched[DEAD_LETTERS]) | "MergeDeadLetters" >> beam.Flatten()
-    outputs = {"articles": articles, "duplicates": duplicates, "dead-letter": dead_letters}
+    checked = {ARTICLES: kept, DUPLICATES: duplicates, DEAD_LETTER: dead_letters} | "CheckRecords" >> CheckRecords(
+        config.raw_cap_bytes)
+    articles = checked[ARTICLES] | "CountWritten" >> beam.Map(_count, Metrics.counter(METRICS_NAMESPACE, "written"))
+    outputs = {ARTICLES: articles, DUPLICATES: checked[DUPLICATES], DEAD_LETTER: checked[DEAD_LETTER]}
+    track = kafka is not None
+    acks, sinks = [], {kind: [] for kind in outputs}
     if config.out_dir:
         tagged = [
-            outputs[kind] | f"Tag{kind.title().replace('-', '')}" >> beam.Map(lambda r, k=kind: (k, public_record(r)))
+            outputs[kind] | f"Tag{_label(kind)}" >> beam.Map(lambda r, k=kind: (k, public_record(r)))
             for kind in outputs
         ]
         windowed = tagged | "MergeOutputs" >> beam.Flatten()
@@ -39,13 +57,40 @@ def build(raws: beam.PCollection, config: JobConfig) -> dict:
             windowed = windowed | "AtReadTime" >> beam.Map(at_read_time) | "WindowOutputs" >> beam.WindowInto(
                 beam.window.FixedWindows(config.window_s),
                 # Read times trail the watermark by the job's own delay only; a record behind it (late)
-                # still gets a file, in a later pane, within the horizon.
+                # still gets a file, in a later pane, within the allowed lateness.
                 trigger=trigger.AfterWatermark(late=trigger.AfterCount(1)),
                 accumulation_mode=trigger.AccumulationMode.DISCARDING,
-                allowed_lateness=config.dedup_horizon_s,
+                allowed_lateness=config.file_lateness_s,
             )
-        windowed | "WriteFiles" >> WriteAvroFiles(config.out_dir)
+        acks.append(windowed | "WriteFiles" >> WriteAvroFiles(config.out_dir, config.run_id, acks=track))
+        for kind in outputs:
+            sinks[kind].append(FILE_SINK)
+    if config.output_topics:
+        from pipeline.io.kafka import WriteToKafka
+
+        for kind, topic in config.output_topics.items():
+            acks.append(
+                outputs[kind]
+                | f"Key{_label(kind)}" >> beam.Map(lambda r: (r["id"] or "", public_record(r)))
+                | f"Write{_label(kind)}Topic" >> WriteToKafka(
+                    kafka, topic, OUTPUT_SCHEMAS[kind], config.schema_id if kind == ARTICLES else None,
+                    ack_kind=kind if track else None))
+            sinks[kind].append(f"topic:{topic}")
+    if track:
+        for kind in outputs:
+            if not sinks[kind]:
+                acks.append(outputs[kind] | f"Discard{_label(kind)}" >> beam.FlatMap(_discarded, kind))
+                sinks[kind].append(DISCARDED)
+        return {**outputs, "acks": acks, "sinks": sinks}
     return outputs
+
+
+def _label(kind: str) -> str:
+    return kind.title().replace("-", "")
+
+
+def _discarded(record: dict, kind: str):
+    return kafka_acks([record.get("source")], DISCARDED, kind)
 
 
 def _count(record, counter):

@@ -10,6 +10,11 @@ EnrichedArticle = dict  # schemas/enriched_article.avsc
 Duplicate = dict  # schemas/duplicate.avsc
 DeadLetter = dict  # schemas/dead_letter.avsc
 
+# The three outputs every input record ends in exactly one of, and the schema of each. The kind is also
+# the prefix of its file names and the ``kind`` of its SinkAcks.
+ARTICLES, DUPLICATES, DEAD_LETTER = "articles", "duplicates", "dead-letter"
+OUTPUT_SCHEMAS = {ARTICLES: "enriched_article", DUPLICATES: "duplicate", DEAD_LETTER: "dead_letter"}
+
 
 def file_source(path: str, line: Optional[int] = None) -> Source:
     """Return a Source record for a file (line: 1-based JSONL line or Avro record index)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from pipeline.errors import ConfigError
+from pipeline.model import OUTPUT_SCHEMAS
 from pipeline.parse import DEFAULT_MAX_BODY_BYTES
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
@@ -45,7 +46,13 @@ class JobConfig:
     near_dup: bool = True
     window_s: float = 60.0
     streaming: bool = False
-    output_topics: dict = field(default_factory=dict)  # kind (articles|duplicates|dead_letters) -> topic
+    output_topics: dict = field(default_factory=dict)  # output kind (articles|duplicates|dead-letter) -> topic
+    schema_id: Optional[int] = None  # Confluent framing of the articles topic with this registry id
+    # How long after its window a late record still gets a file (streaming); None: the dedup horizon.
+    file_lateness_s: Optional[float] = None
+    run_id: Optional[str] = None  # part of output file names; None: a fresh one per pipeline
+    # Where the poison journal lives (pipeline/io/poison.py); None: no poison detection.
+    state_dir: Optional[str] = None
 
     def __post_init__(self) -> None:
         if self.dedup_horizon_s <= 0:
@@ -60,6 +67,10 @@ class JobConfig:
             raise ConfigError(f"near-duplicate threshold must be in (0, 1], got {self.near_dup_threshold}")
         if self.window_s <= 0:
             raise ConfigError(f"window must be a positive duration, got {self.window_s}s")
-        unknown = set(self.output_topics) - {"articles", "duplicates", "dead_letters"}
+        unknown = set(self.output_topics) - set(OUTPUT_SCHEMAS)
         if unknown:
-            raise ConfigError(f"output topics are for articles, duplicates, dead_letters; got {sorted(unknown)}")
+            raise ConfigError(f"output topics are for {', '.join(OUTPUT_SCHEMAS)}; got {sorted(unknown)}")
+        if self.file_lateness_s is not None and self.file_lateness_s < 0:
+            raise ConfigError(f"file lateness must be a non-negative duration, got {self.file_lateness_s}s")
+        if self.file_lateness_s is None:
+            object.__setattr__(self, "file_lateness_s", self.dedup_horizon_s)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import json
+import math
+import re
 import time
 from datetime import datetime, timezone
 from typing import Any, Mapping, Optional
@@ -14,10 +16,19 @@ from typing import Any, Mapping, Optional
 from pipeline import __version__
 from pipeline.errors import ConfigError, InputError
 from pipeline.model import DeadLetter, RawRecord
-from pipeline.nlp.normalize import content_hash
+from pipeline.nlp.normalize import matching_hash, normalize
 
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_RAW_CAP_BYTES = 64 * 1024
+# What a timestamp-millis field can hold for its readers: fastavro (and `wirepipe inspect`) turn it into
+# a Python datetime in UTC, which spans the years 1 to 9999. A value outside fails the whole file on read.
+MIN_TIMESTAMP_MS = int(datetime(1, 1, 1, tzinfo=timezone.utc).timestamp() * 1000)
+MAX_TIMESTAMP_MS = int(datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc).timestamp() * 1000)
+# Lone surrogates (a JSON "\ud800" escape) decode into a str that no UTF-8 writer can encode.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# A body must have at least one letter or digit: one of only diacritics, tatweel, punctuation or marks
+# normalizes to nothing, and every such body would be an exact duplicate of every other.
+_WORD_CHAR = re.compile(r"[^\W_]")
 
 ALIASES: Mapping[str, tuple[str, ...]] = {
     "id": ("id", "story_id", "guid"),
@@ -57,30 +68,62 @@ def parse_record(raw: RawRecord, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
         body = _text(fields["body"], "body")
         if body is None or not body.strip():
             raise InputError("empty_body", "no non-empty body (or content, text)")
-        size = len(body.encode("utf-8"))
+        size = len(body.encode("utf-8", "surrogatepass"))
         if size > max_body_bytes:
             raise InputError("body_too_large", f"body is {size} bytes, over the limit of {max_body_bytes}")
+        matching = normalize(body)
+        if not _WORD_CHAR.search(matching):
+            raise InputError("empty_body", "the body has no letter or digit (only marks, punctuation or tatweel)")
         published = parse_timestamp(fields["published_at"])
+        article = {
+            "id": article_id.strip(),
+            "body": body,
+            "headline": _text(fields["headline"], "headline"),
+            "agency": _text(fields["agency"], "agency") or None,
+            "published_at": published if published is not None else _record_time(raw.timestamp_ms),
+            "url": _text(fields["url"], "url") or None,
+            "author": _text(fields["author"], "author") or None,
+            "language": _text(fields["language"], "language") or "ar",
+            "version": _text(fields["version"], "version") or None,
+            "extra": {_as_string(k): _as_string(v) for k, v in obj.items() if k not in _KNOWN and v is not None},
+        }
+        _check_text(article)
     except InputError as exc:
-        exc.article_id = article_id.strip()
+        exc.article_id = safe_text(article_id.strip())
         raise
-    if published is None:
-        published = raw.timestamp_ms
+    except RecursionError:
+        raise InputError("invalid_json", "a value is nested too deeply", safe_text(article_id.strip())) from None
     return {
-        "id": article_id.strip(),
-        "body": body,
-        "headline": _text(fields["headline"], "headline"),
-        "agency": _text(fields["agency"], "agency") or None,
-        "published_at": published,
-        "url": _text(fields["url"], "url") or None,
-        "author": _text(fields["author"], "author") or None,
-        "language": _text(fields["language"], "language") or "ar",
-        "version": _text(fields["version"], "version") or None,
-        "extra": {k: _as_string(v) for k, v in obj.items() if k not in _KNOWN and v is not None},
+        **article,
         "source": raw.source,
         "ingested_at": int(time.time() * 1000),
-        "content_hash": content_hash(body),
+        "content_hash": matching_hash(matching),
     }
+
+
+def safe_text(text: Optional[str]) -> Optional[str]:
+    """``text`` with lone surrogates replaced by U+FFFD, so that any UTF-8 writer can encode it."""
+    if text is None or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _check_text(article: Mapping[str, Any]) -> None:
+    """Raise InputError(invalid_text) when a text field holds a lone surrogate (not encodable as UTF-8)."""
+    for name, value in article.items():
+        values = value.items() if isinstance(value, Mapping) else ((None, value),)
+        for key, text in values:
+            for part in (key, text):
+                if isinstance(part, str) and _SURROGATE.search(part):
+                    field = name if key is None else f"{name}.{safe_text(key)}"
+                    raise InputError("invalid_text", f"{field} holds a lone UTF-16 surrogate, which is not text")
+
+
+def _record_time(timestamp_ms: Optional[int]) -> Optional[int]:
+    """The Kafka record timestamp as published_at, when it is one a reader can hold (else None)."""
+    if timestamp_ms is None or not MIN_TIMESTAMP_MS <= timestamp_ms <= MAX_TIMESTAMP_MS:
+        return None
+    return int(timestamp_ms)
 
 
 def parse_timestamp(value: Any) -> Optional[int]:
@@ -93,21 +136,41 @@ def parse_timestamp(value: Any) -> Optional[int]:
     elif isinstance(value, bool):
         raise InputError("invalid_timestamp", f"published_at must be a time, got {value!r}")
     elif isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise InputError("invalid_timestamp", f"published_at must be a finite number, got {value!r}")
         # Epoch seconds are below 1e11 until the year 5138; larger values are milliseconds.
-        return int(value if abs(value) >= 1e11 else value * 1000)
+        return _in_range(int(value if abs(value) >= 1e11 else value * 1000), value)
     elif isinstance(value, str):
         text = value.strip()
         if text.lstrip("-").isdigit():
+            if len(text) > 20:  # past any int64; int() of a huge digit string is slow, too
+                raise InputError("invalid_timestamp", f"published_at is out of range: {_short(value)}")
             return parse_timestamp(int(text))
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise InputError("invalid_timestamp", f"published_at is not ISO-8601 or epoch time: {value!r}") from None
+            raise InputError("invalid_timestamp", f"published_at is not ISO-8601 or epoch time: {_short(value)}") from None
     else:
         raise InputError("invalid_timestamp", f"published_at must be a string or number, got {type(value).__name__}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() * 1000)
+    try:
+        millis = int(moment.timestamp() * 1000)
+    except (OverflowError, ValueError):
+        raise InputError("invalid_timestamp", f"published_at is out of range: {_short(value)}") from None
+    return _in_range(millis, value)
+
+
+def _in_range(millis: int, value: Any) -> int:
+    if not MIN_TIMESTAMP_MS <= millis <= MAX_TIMESTAMP_MS:
+        raise InputError("invalid_timestamp",
+                         f"published_at is out of range (years 1 to 9999 in UTC): {_short(value)}")
+    return millis
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
 
 
 def dead_letter(
@@ -120,14 +183,14 @@ def dead_letter(
     raw_cap: int = DEFAULT_RAW_CAP_BYTES,
 ) -> DeadLetter:
     """Return the dead-letter record of ``raw``: its bytes capped at ``raw_cap``, the error and where it came from."""
-    data = raw.payload if isinstance(raw.payload, bytes) else _record_bytes(raw.payload)
+    data = bytes(raw.payload) if isinstance(raw.payload, (bytes, bytearray)) else _record_bytes(raw.payload)
     length = raw.raw_length if raw.raw_length is not None else len(data)
     return {
-        "id": article_id if article_id is not None else _guess_id(raw.payload),
+        "id": safe_text(article_id if article_id is not None else _guess_id(raw.payload)),
         "error_kind": kind,
-        "error_message": message,
+        "error_message": safe_text(message),
         "stage": stage,
-        "source": raw.source,
+        "source": {k: safe_text(v) if isinstance(v, str) else v for k, v in raw.source.items()},
         "raw": data[:raw_cap],
         "raw_length": length,
         "truncated": length > min(len(data), raw_cap),
@@ -156,6 +219,8 @@ def _json_object(payload: Any) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise InputError("invalid_json", f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError("invalid_json", "invalid JSON: nested too deeply") from None
 
 
 def _decode(data: bytes) -> str:
@@ -177,7 +242,10 @@ def _text(value: Any, name: str) -> Optional[str]:
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
+        try:
+            return str(value)
+        except ValueError:  # an int of over 4,300 digits
+            raise InputError("invalid_field", f"{name} is a number too long to be an id or a text") from None
     raise InputError("invalid_field", f"{name} must be a string, got {type(value).__name__}")
 
 
@@ -188,8 +256,11 @@ def _as_string(value: Any) -> str:
 def _record_bytes(payload: Any) -> bytes:
     try:
         return json.dumps(payload, ensure_ascii=False, default=_bytes_default).encode("utf-8")
-    except (TypeError, ValueError):
-        return repr(payload).encode("utf-8", "backslashreplace")
+    except (TypeError, ValueError, RecursionError):
+        try:
+            return repr(payload).encode("utf-8", "backslashreplace")
+        except RecursionError:
+            return f"<{type(payload).__name__} nested too deeply to show>".encode()
 
 
 def _bytes_default(value: Any) -> str:
@@ -201,5 +272,8 @@ def _bytes_default(value: Any) -> str:
 def _guess_id(payload: Any) -> Optional[str]:
     if isinstance(payload, Mapping):
         value = _first(payload, ALIASES["id"])
-        return str(value) if isinstance(value, (str, int)) and str(value).strip() else None
+        try:
+            return str(value) if isinstance(value, (str, int)) and str(value).strip() else None
+        except ValueError:
+            return None
     return None

@@ -22,6 +22,21 @@ def with_default_runner(beam_args: Sequence[str]) -> list[str]:
     return args
 
 
+# Beam's portable runners use --job_server_timeout (default 300 s) as the gRPC deadline of the streams
+# that follow a running job's state and messages: at 300 s they end with DEADLINE_EXCEEDED, the driver
+# raises, and the LOOPBACK workers in its process die with it (an endless stream on Prism stopped
+# after 5 minutes). Streams are meant to run for months.
+STREAMING_JOB_SERVER_TIMEOUT_S = 10 * 365 * 24 * 3600
+
+
+def with_streaming_defaults(beam_args: Sequence[str]) -> list[str]:
+    """``beam_args`` with a job-server timeout long enough for an endless stream, unless one is given."""
+    args = list(beam_args)
+    if not any(arg.startswith(("--job_server_timeout", "--job-server-timeout")) for arg in args):
+        args.append(f"--job_server_timeout={STREAMING_JOB_SERVER_TIMEOUT_S}")
+    return args
+
+
 def is_local(beam_args: Sequence[str]) -> bool:
     """True when ``beam_args`` choose the local FnApiRunner."""
     return f"--runner={LOCAL_RUNNER}" in beam_args or "--runner=FnApiRunner" in beam_args

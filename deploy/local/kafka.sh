@@ -58,6 +58,8 @@ port_is_free() {
   "$PYTHON" - "$1" <<'PY'
 import socket, sys
 s = socket.socket()
+# As the broker's own listener does: connections of a stopped broker in TIME_WAIT do not hold the port.
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:

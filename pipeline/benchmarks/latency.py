@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from pipeline import runners
+from pipeline.benchmarks._jobs import StreamJob as _Job
 
 NAME = "latency"
 HELP = "streaming latency from produce to a complete output file (wirepipe run on Prism), p50/p90/p99"
@@ -278,71 +279,6 @@ class OutputWatcher:
 
 
 # --- the run -----------------------------------------------------------------------------------------
-
-
-class _Job:
-    """``wirepipe run`` in its own process group, so that stopping it also stops Prism."""
-
-    def __init__(self, command: list[str], log_path: str):
-        self.log_path = log_path
-        self._log = open(log_path, "wb")
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        start_new_session=True)
-
-    def check_alive(self) -> None:
-        from pipeline.errors import WirepipeError
-
-        if self.process.poll() is not None:
-            raise WirepipeError(f"wirepipe run exited with code {self.process.returncode}:\n{self.log_tail()}")
-
-    def log_tail(self, chars: int = 3000) -> str:
-        self._log.flush()
-        return Path(self.log_path).read_bytes()[-chars:].decode("utf-8", "replace")
-
-    def stop(self) -> dict:
-        """SIGTERM to the group, SIGKILL to whatever is left after a grace period; say what it took."""
-        pgid = self.process.pid
-        killed = False
-        _signal_group(pgid, signal.SIGTERM)
-        deadline = time.monotonic() + _STOP_GRACE_S
-        while time.monotonic() < deadline and _group_alive(pgid):
-            time.sleep(0.2)
-        if _group_alive(pgid):
-            killed = True
-            _signal_group(pgid, signal.SIGKILL)
-            time.sleep(0.5)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        self._log.close()
-        return {"stopped_by": "SIGKILL" if killed else "SIGTERM", "processes_left": _group_alive(pgid)}
-
-
-def _signal_group(pgid: int, sig: int) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
-
-
-def _group_alive(pgid: int) -> bool:
-    """True while any process of the group lives (zombies of our own child excepted)."""
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    # The leader may be a zombie we have not reaped: the group then still "exists".
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                return True
-    return False
 
 
 def _bench(bootstrap: str, prism: str, args: argparse.Namespace, rate: float, window_s: float) -> dict:

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator, Optional, TextIO
 import fastavro
 from rich.cells import cell_len
 
-from pipeline.errors import WirepipeError
+from pipeline.errors import ConfigError
 from pipeline.io.avro import read_avro
 
 AVRO_MAGIC = b"Obj\x01"
@@ -31,7 +31,7 @@ MESSAGE_WIDTH = 100
 _AVRO_READ_ERRORS = (ValueError, EOFError, OSError, KeyError, IndexError, TypeError, StopIteration)
 
 
-class InspectError(WirepipeError):
+class InspectError(ConfigError):
     """A file given to ``wirepipe inspect`` is missing, not an Avro container file, or damaged."""
 
 

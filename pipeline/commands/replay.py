@@ -16,6 +16,8 @@ from pipeline.io.archive_source import ReadArchive
 from pipeline.options import JobConfig, parse_duration, worker_path
 from pipeline.transforms.enrich import check_resources
 
+STATE_DIR = ".wirepipe-state"  # under --out: the poison journal (hidden: replays and inspect skip it)
+
 
 
 def add_job_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,13 +32,16 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
                         help="estimated Jaccard at or above which a later article is a republication")
     parser.add_argument("--drop-near-duplicates", action="store_true",
                         help="send republications to the duplicates output instead of annotating them")
+    parser.add_argument("--state-dir", help="local directory of the poison-record journal (default OUT/.wirepipe-state)")
 
 
 def job_config(args: argparse.Namespace, **overrides) -> JobConfig:
     """Build the JobConfig from parsed arguments (see :func:`add_job_arguments`)."""
     out_dir = getattr(args, "out", None)
+    state_dir = getattr(args, "state_dir", None) or (os.path.join(out_dir, STATE_DIR) if out_dir else None)
     return JobConfig(
         out_dir=worker_path(out_dir) if out_dir else None,
+        state_dir=worker_path(state_dir) if state_dir else None,
         dedup_horizon_s=parse_duration(args.dedup_horizon),
         max_body_bytes=args.max_body_bytes,
         ner_backend=args.ner,

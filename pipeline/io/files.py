@@ -1,73 +1,106 @@
-"""Avro file sinks: one ``WriteToFiles`` for articles, duplicates and dead letters.
+"""Avro file sinks: ``(kind, record)`` pairs → one Avro container file per kind, window and pane.
 
-Beam's fileio writes each file under a temporary directory and moves it into place when the
-bundle (or, in streaming, the window pane) is committed, so a file appears complete or not at all.
-Names: ``DIR/<kind>-<window start>-<window end>-<shard>-of-<n>-<token>.avro`` (no window part in
-batch). fileio leaves the pane out of its names, so a late pane of a window would be moved over the
-file of an earlier pane and lose it (seen on Prism); the random token per file prevents that. A
-retried move can then leave a second copy of a file instead of overwriting it: at least once.
+Each file is written under ``DIR/.temp-<run>/``, flushed to disk and renamed into place, so a file
+appears complete or not at all; only then are its records reported durable (a
+:class:`~pipeline.offsets.SinkAck` per Kafka partition, for the offset commits that follow the sinks).
+Names: ``DIR/<kind>-<window start>-<window end>-<pane>-<run>.avro`` (``<kind>-<pane>-<run>.avro`` in
+batch). The run id keeps a restarted job from writing over the files of the run before it within the
+same window; the pane index keeps a late pane from writing over an earlier one. A retried write of
+the same pane writes the same name again, with the same records.
 """
 from __future__ import annotations
 
+import os
 import uuid
+from typing import Iterable, Iterator, Optional
 
 import apache_beam as beam
-from apache_beam.io import fileio
+from apache_beam.transforms.window import IntervalWindow
 from fastavro.write import Writer
 
 from pipeline.errors import ConfigError
 from pipeline.io.avro import load_schema
+from pipeline.model import OUTPUT_SCHEMAS
+from pipeline.offsets import SinkAck
 
-# Output kind → schema name; the kind is also the file name prefix.
-KIND_SCHEMAS = {"articles": "enriched_article", "duplicates": "duplicate", "dead-letter": "dead_letter"}
-
-
-class _AvroSink(fileio.FileSink):
-    """Writes the records of one output kind into an Avro container file (deflate)."""
-
-    def __init__(self, kind: str):
-        self.schema = load_schema(KIND_SCHEMAS[kind])
-        self._writer = None
-
-    def open(self, fh) -> None:
-        self._writer = Writer(fh, self.schema, codec="deflate")
-
-    def write(self, element) -> None:
-        self._writer.write(element[1])
-
-    def flush(self) -> None:
-        self._writer.flush()
+FILE_SINK = "files"  # the sink's name in SinkAcks
+_TIME = "%Y-%m-%dT%H:%M:%S"
 
 
-def _sink_for(kind: str) -> _AvroSink:
-    return _AvroSink(kind)
+def file_name(kind: str, window, pane_index: int, run_id: str) -> str:
+    """The final name of the file of ``kind`` for one window pane of run ``run_id``."""
+    if isinstance(window, IntervalWindow):
+        span = f"{window.start.to_utc_datetime().strftime(_TIME)}-{window.end.to_utc_datetime().strftime(_TIME)}-"
+    else:
+        span = ""
+    return f"{kind}-{span}{pane_index:05d}-{run_id}.avro"
 
 
-_NAMING = fileio.destination_prefix_naming(suffix=".avro")
+def write_avro_file(path: str, schema: dict, records: Iterable[dict]) -> list[dict]:
+    """Write ``records`` to ``path`` atomically (temporary file, fsync, rename); return the sources written."""
+    folder, name = os.path.split(path)
+    temp_dir = os.path.join(folder, ".temp-files")
+    os.makedirs(temp_dir, exist_ok=True)
+    temp = os.path.join(temp_dir, f"{name}.{uuid.uuid4().hex[:8]}")
+    sources = []
+    with open(temp, "wb") as fh:
+        writer = Writer(fh, schema, codec="deflate")
+        for record in records:
+            writer.write(record)
+            sources.append(record.get("source"))
+        writer.flush()
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(temp, path)
+    return sources
 
 
-def _unique_naming(window, pane, shard_index, total_shards, compression, destination) -> str:
-    name = _NAMING(window, pane, shard_index, total_shards, compression, destination)
-    return f"{name[: -len('.avro')]}-{uuid.uuid4().hex[:10]}.avro"
+def kafka_acks(sources: Iterable[Optional[dict]], sink: str, kind: str) -> Iterator[SinkAck]:
+    """One SinkAck per Kafka partition among ``sources`` (file sources need none)."""
+    by_partition: dict[tuple[str, int], list[int]] = {}
+    for source in sources:
+        if source and source.get("kind") == "KAFKA":
+            by_partition.setdefault((source["topic"], source["partition"]), []).append(source["offset"])
+    for (topic, partition), offsets in by_partition.items():
+        yield SinkAck(topic, partition, sink, kind, tuple(offsets))
+
+
+class _WriteFileFn(beam.DoFn):
+    def __init__(self, out_dir: str, run_id: str, acks: bool):
+        self.out_dir = out_dir
+        self.run_id = run_id
+        self.acks = acks
+
+    def setup(self) -> None:
+        self.schemas = {kind: load_schema(schema) for kind, schema in OUTPUT_SCHEMAS.items()}
+
+    def process(self, element, window=beam.DoFn.WindowParam, pane=beam.DoFn.PaneInfoParam):
+        kind, records = element
+        path = os.path.join(self.out_dir, file_name(kind, window, pane.index, self.run_id))
+        sources = write_avro_file(path, self.schemas[kind], records)
+        if self.acks:
+            yield from kafka_acks(sources, FILE_SINK, kind)
 
 
 class WriteAvroFiles(beam.PTransform):
-    """Writes ``(kind, record)`` pairs to ``out_dir/<kind>-*.avro``; kinds are the keys of KIND_SCHEMAS."""
+    """Writes ``(kind, record)`` pairs (kinds of :data:`~pipeline.model.OUTPUT_SCHEMAS`) to ``out_dir``.
 
-    def __init__(self, out_dir: str, shards: int = 1):
+    With ``acks``, the result holds the SinkAcks of the Kafka records written (see the module docstring).
+    """
+
+    def __init__(self, out_dir: str, run_id: Optional[str] = None, acks: bool = False):
         super().__init__()
         if not out_dir:
             raise ConfigError("an output directory is required for Avro files")
-        if shards < 1:
-            raise ConfigError(f"shards must be at least 1, got {shards}")
+        if run_id is not None and not run_id.replace("-", "").isalnum():
+            raise ConfigError(f"run_id must be letters, digits and dashes (it is part of file names), got {run_id!r}")
         self.out_dir = out_dir
-        self.shards = shards
+        self.run_id = run_id or uuid.uuid4().hex[:10]
+        self.acks = acks
 
     def expand(self, tagged):
-        return tagged | "WriteAvro" >> fileio.WriteToFiles(
-            path=self.out_dir,
-            destination=lambda element: element[0],
-            sink=_sink_for,
-            file_naming=_unique_naming,
-            shards=self.shards,
+        return (
+            tagged
+            | "GroupByKind" >> beam.GroupByKey()
+            | "WriteAvro" >> beam.ParDo(_WriteFileFn(self.out_dir, self.run_id, self.acks))
         )

@@ -49,6 +49,8 @@ from kafka.structs import OffsetAndMetadata
 from pipeline.errors import ConfigError, KafkaIOError
 from pipeline.io.kafka_serde import AvroValueSerializer
 from pipeline.model import RawRecord, kafka_source
+from pipeline.offsets import ReadRange, SinkAck
+from pipeline.parse import MAX_TIMESTAMP_MS
 
 _LOG = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ START_KINDS = ("committed", "earliest", "latest")
 _GLOBAL_WINDOWS = (GlobalWindow(),)
 # Kafka offsets are signed 64-bit: an unbounded restriction runs to the largest one (as Java's Long.MAX_VALUE).
 UNBOUNDED_STOP = 2**63 - 1
+# The read's second output (``ledger=True``): a ReadRange per reader call, for commits that follow the sinks.
+LEDGER = "ledger"
 
 
 # --- configuration -----------------------------------------------------------------------------------
@@ -290,6 +294,39 @@ def _consumer(config: KafkaConfig, group: Optional[str], **overrides: Any) -> Ka
         return KafkaConsumer(**options)
     except KafkaError as exc:
         raise KafkaIOError(f"cannot connect to Kafka at {config.bootstrap_servers}: {exc}") from exc
+
+
+def check_connection(config: KafkaConfig, topics: Sequence[str], timeout_s: float = 30.0) -> None:
+    """Raise KafkaIOError unless the cluster answers with this configuration within ``timeout_s`` and every
+    topic exists. kafka-python retries a failed handshake forever (a SASL or SSL client against a
+    PLAINTEXT listener never gets past it): a job would hang instead of saying what is wrong."""
+    outcome: dict[str, Any] = {}
+
+    def probe() -> None:
+        try:
+            consumer = _consumer(config, None)
+            try:
+                list_partitions(consumer, topics)
+            finally:
+                consumer.close(autocommit=False)
+        except Exception as exc:  # reported below, with the configuration that failed
+            outcome["error"] = exc
+        else:
+            outcome["ok"] = True
+
+    thread = threading.Thread(target=probe, name="kafka-connection-check", daemon=True)
+    thread.start()
+    thread.join(timeout_s)
+    if outcome.get("ok"):
+        return
+    if "error" in outcome:
+        error = outcome["error"]
+        raise KafkaIOError(str(error) if isinstance(error, KafkaIOError) else
+                           f"cannot reach Kafka at {config.bootstrap_servers} ({config.security_protocol}): {error}")
+    raise KafkaIOError(
+        f"no answer from Kafka at {config.bootstrap_servers} within {timeout_s:.0f}s with security protocol "
+        f"{config.security_protocol}: check the address, and that the listener speaks that protocol "
+        f"(a SASL or SSL client never completes its handshake with a PLAINTEXT listener)")
 
 
 # --- reading: partition discovery --------------------------------------------------------------------
@@ -620,10 +657,15 @@ def to_raw_record(record: Any) -> RawRecord:
     return RawRecord(
         payload=record.value,
         source=kafka_source(record.topic, record.partition, record.offset),
-        timestamp_ms=timestamp if timestamp is not None and timestamp >= 0 else None,
+        # A producer may set any int64: one past the year 9999 overflows Beam's and Avro's timestamps.
+        timestamp_ms=timestamp if timestamp is not None and 0 <= timestamp <= MAX_TIMESTAMP_MS else None,
         key=record.key,
         headers=tuple((name, value if value is not None else b"") for name, value in headers) if headers else (),
     )
+
+
+def _nothing_to_finalize() -> None:
+    """The bundle-finalization callback of a read whose commits follow the sinks (``ledger=True``)."""
 
 
 class _ReadPartitionFn(beam.DoFn):
@@ -633,10 +675,11 @@ class _ReadPartitionFn(beam.DoFn):
 
     def __init__(self, config: KafkaConfig, group: Optional[str], commit_offsets: bool, poll_timeout_ms: int,
                  max_poll_records: int, checkpoint_interval_s: float, idle_resume_s: float,
-                 idle_timeout_s: Optional[float] = None):
+                 idle_timeout_s: Optional[float] = None, ledger: bool = False):
         self._config = config
         self._group = group
         self._commit_offsets = commit_offsets and group is not None
+        self._ledger = ledger
         self._poll_timeout_ms = poll_timeout_ms
         self._max_poll_records = max_poll_records
         self._checkpoint_interval_s = checkpoint_interval_s
@@ -678,6 +721,27 @@ class _ReadPartitionFn(beam.DoFn):
     def _read(self, element: PartitionRange, bundle_finalizer, tracker, watermark_estimator):
         tp = TopicPartition(element.topic, element.partition)
         start = tracker.current_restriction().start
+        progress = [start, 0]  # next offset after what this call claimed, records emitted
+        try:
+            yield from self._poll(element, tp, start, progress, tracker, watermark_estimator)
+        finally:
+            # Always registered, also when nothing was read or nothing is committed here: Prism sends
+            # FinalizeBundle to every bundle of a DoFn that asks for a finalizer, and the SDK answers
+            # an error ("not in a finalizable state") when the bundle has no callback.
+            if self._commit_offsets:
+                bundle_finalizer.register(
+                    lambda tp=tp, offset=progress[0], start=start: offset > start and self._commit(tp, offset))
+            else:
+                bundle_finalizer.register(_nothing_to_finalize)
+        if self._ledger:
+            # After every call, also one that read nothing: the committer retries a failed commit on it.
+            yield beam.pvalue.TaggedOutput(LEDGER, WindowedValue(
+                ReadRange(element.topic, element.partition, element.start_offset, start, progress[0], progress[1]),
+                watermark_estimator.current_watermark(), _GLOBAL_WINDOWS))
+
+    def _poll(self, element: PartitionRange, tp: TopicPartition, start: int, progress: list, tracker,
+              watermark_estimator) -> Iterator[WindowedValue]:
+        """Claim and emit records from ``start`` until a checkpoint; ``progress`` tracks what was claimed."""
         consumer = self._consumer
         consumer.assign([tp])
         consumer.seek(tp, start)
@@ -710,6 +774,7 @@ class _ReadPartitionFn(beam.DoFn):
                         yield WindowedValue(raw, ts, _GLOBAL_WINDOWS)
                         next_offset = record.offset + 1
                         emitted += 1
+                        progress[1] += 1
                         size += len(record.value or b"") + len(record.key or b"")
                     if batch:
                         last_record_at = self._last_record_at[tp] = time.monotonic()
@@ -727,11 +792,15 @@ class _ReadPartitionFn(beam.DoFn):
                     next_offset = position
                 backlog = self._report_lag(tp, position)
                 idle_for = time.monotonic() - last_record_at
-                if not batch and backlog == 0 and self._idle_timeout_s is not None and idle_for >= self._idle_timeout_s:
+                # The backlog comes from the last fetch answer, which a broker that went away leaves as it
+                # was: "caught up" must be confirmed by the broker, or an outage would move the watermark
+                # past the records still in the topic (they would arrive late) and end --until-idle reads.
+                caught_up = not batch and backlog == 0 and self._confirmed_caught_up(tp, position)
+                if caught_up and self._idle_timeout_s is not None and idle_for >= self._idle_timeout_s:
                     # --until-idle: caught up and nothing new for long enough; end the (open) range here.
                     tracker.try_claim(tracker.current_restriction().stop)
                     return
-                if not batch and not self._BOUNDED and backlog == 0:
+                if caught_up and not self._BOUNDED:
                     # Caught up: let the watermark move on and come back later. (An empty poll with a
                     # backlog, or before the first fetch answered, just polls again until the deadline.)
                     watermark_estimator.mark_idle()
@@ -744,11 +813,15 @@ class _ReadPartitionFn(beam.DoFn):
         except KafkaError as exc:
             raise KafkaIOError(f"reading {tp.topic}-{tp.partition} failed: {exc}") from exc
         finally:
-            if self._commit_offsets:
-                # Registered even when nothing was read: Prism sends FinalizeBundle for such bundles too,
-                # and the SDK answers an error when the bundle has no callback.
-                bundle_finalizer.register(
-                    lambda tp=tp, offset=next_offset, start=start: offset > start and self._commit(tp, offset))
+            progress[0] = next_offset
+
+    def _confirmed_caught_up(self, tp: TopicPartition, position: int) -> bool:
+        """True when the broker answers now that nothing is past ``position`` (False when it does not answer)."""
+        try:
+            return self._consumer.end_offsets([tp])[tp] <= position
+        except KafkaError as exc:
+            _LOG.info("kafka %s-%d: end offset not confirmed (broker away?): %s", tp.topic, tp.partition, exc)
+            return False
 
     def _report_lag(self, tp: TopicPartition, position: int) -> Optional[int]:
         highwater = self._consumer.highwater(tp)  # from the last fetch response; None before one
@@ -829,6 +902,10 @@ class ReadFromKafka(beam.PTransform):
     ``discover_every_s``: list the topics' partitions again at this interval and read each new one from
     its committed offset, else its earliest (Java KafkaIO's ``withDynamicRead``; unbounded reads only).
     Its records may be late: see :class:`_AlignedWatermarks`.
+    ``ledger``: also output, as ``LEDGER``, a :class:`~pipeline.offsets.ReadRange` for each stretch of
+    offsets read (the result is then ``{"records", LEDGER}``), for :class:`CommitOffsets`, which commits
+    once the records are in the sinks. Bundle finalization only says the runner holds the read's
+    outputs; on Prism and the local runner that is memory, which dies with the process.
     """
 
     def __init__(
@@ -849,6 +926,7 @@ class ReadFromKafka(beam.PTransform):
         align_watermarks: Optional[bool] = None,
         idle_timeout_s: Optional[float] = None,
         discover_every_s: Optional[float] = None,
+        ledger: bool = False,
     ):
         super().__init__()
         if not isinstance(config, KafkaConfig):
@@ -893,9 +971,13 @@ class ReadFromKafka(beam.PTransform):
         # With an idle timeout the read ends by itself: a bounded PCollection, so it runs (and everything
         # downstream fires) on the FnApiRunner like a bounded read.
         fn_class = _ReadPartitionFn if self._bounded or idle_timeout_s is not None else _ReadUnboundedPartitionFn
+        if ledger and commit_offsets:
+            raise ConfigError("ledger=True is for commits that follow the sinks (CommitOffsets); "
+                              "pass commit_offsets=False with it, or the read commits in bundle finalization too")
+        self._ledger = bool(ledger)
         self._read_fn = fn_class(config, group, commit_offsets, poll_timeout_ms, max_poll_records,
                                  float(checkpoint_interval_s), float(idle_resume_s),
-                                 None if idle_timeout_s is None else float(idle_timeout_s))
+                                 None if idle_timeout_s is None else float(idle_timeout_s), self._ledger)
 
     def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
         align = self._align_watermarks
@@ -923,11 +1005,10 @@ class ReadFromKafka(beam.PTransform):
                 | "StartAndTicks" >> beam.Flatten()
                 | "WatchPartitions" >> beam.ParDo(_WatchPartitionsFn(*discover_args))
             )
-        return (
-            partitions
-            | "DistributePartitions" >> beam.Reshuffle()
-            | "ReadPartitions" >> beam.ParDo(self._read_fn)
-        )
+        distributed = partitions | "DistributePartitions" >> beam.Reshuffle()
+        if self._ledger:
+            return distributed | "ReadPartitions" >> beam.ParDo(self._read_fn).with_outputs(LEDGER, main="records")
+        return distributed | "ReadPartitions" >> beam.ParDo(self._read_fn)
 
 
 # One key per read: the partition watcher's state (the partitions seen) lives under it.
@@ -961,6 +1042,49 @@ def commit_offsets(config: KafkaConfig, group: str, positions: Mapping[tuple[str
         consumer.close(autocommit=False)
 
 
+class OffsetCommitter:
+    """Commits a consumer group's offsets, forward only; made on a worker (it holds a Kafka client).
+
+    A failed commit is not an error here: the caller keeps its target and tries again later (the records
+    are durable; at worst a restart reads them again).
+    """
+
+    def __init__(self, config: KafkaConfig, group: str):
+        if not group:
+            raise ConfigError("committing offsets needs a consumer group")
+        self._config = config
+        self._group = group
+        self._consumer: Optional[KafkaConsumer] = None
+        self._committed: dict[TopicPartition, int] = {}
+
+    def commit(self, topic: str, partition: int, offset: int) -> bool:
+        """Commit ``offset`` (the next one to read) unless the group is already at or past it; True when done."""
+        tp = TopicPartition(topic, partition)
+        try:
+            if self._consumer is None:
+                self._consumer = _consumer(self._config, self._group)
+            if tp not in self._committed:
+                self._committed[tp] = self._consumer.committed(tp) or -1
+            if self._committed[tp] >= offset:
+                return True
+            self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1)})
+        except (KafkaError, KafkaIOError, AssertionError) as exc:
+            _LOG.warning("commit of %s-%d at %d to group %s failed (tried again later): %s",
+                         topic, partition, offset, self._group, exc)
+            self.close()
+            return False
+        self._committed[tp] = offset
+        return True
+
+    def close(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            try:
+                consumer.close(autocommit=False)
+            except Exception:  # closing a client of a broker that is gone must not fail the caller
+                pass
+
+
 # --- writing -----------------------------------------------------------------------------------------
 
 
@@ -968,8 +1092,9 @@ class _WriteToKafkaFn(beam.DoFn):
     """(key, record) -> Avro value on ``topic``; a failed send fails the bundle, so the runner retries it."""
 
     def __init__(self, config: KafkaConfig, topic: str, schema_name: str, schema_id: Optional[int],
-                 flush_timeout_s: float, producer_options: Mapping[str, Any]):
+                 flush_timeout_s: float, producer_options: Mapping[str, Any], ack_kind: Optional[str] = None):
         self._config = config
+        self._ack_kind = ack_kind
         self._topic = topic
         self._schema_name = schema_name
         self._schema_id = schema_id
@@ -997,9 +1122,16 @@ class _WriteToKafkaFn(beam.DoFn):
 
     def start_bundle(self) -> None:
         self._pending = []
+        self._sources: dict[tuple[str, int], list[int]] = {}
+        self._last_timestamp = MIN_TIMESTAMP
 
-    def process(self, element: tuple[Optional[str], Mapping[str, Any]]) -> Iterable[None]:
+    def process(self, element: tuple[Optional[str], Mapping[str, Any]], timestamp=beam.DoFn.TimestampParam) -> Iterable[None]:
         key, record = element
+        if self._ack_kind is not None:
+            source = record.get("source") or {}
+            if source.get("kind") == "KAFKA":
+                self._sources.setdefault((source["topic"], source["partition"]), []).append(source["offset"])
+            self._last_timestamp = max(self._last_timestamp, timestamp)
         value, headers = self._serialize(record)
         try:
             future = self._producer.send(
@@ -1012,7 +1144,7 @@ class _WriteToKafkaFn(beam.DoFn):
         self._bytes.inc(len(value))
         return ()
 
-    def finish_bundle(self) -> None:
+    def finish_bundle(self) -> Iterator[WindowedValue]:
         try:
             self._producer.flush(timeout=self._flush_timeout_s)
         except KafkaError as exc:
@@ -1023,6 +1155,11 @@ class _WriteToKafkaFn(beam.DoFn):
                 raise KafkaIOError(f"{self._topic}: a send was not acknowledged within {self._flush_timeout_s}s")
             if future.failed():
                 raise KafkaIOError(f"send to {self._topic} failed: {future.exception}") from future.exception
+        # Every send of the bundle is acknowledged: the records are durable in the topic.
+        sources, self._sources = getattr(self, "_sources", {}), {}
+        for (topic, partition), offsets in sources.items():
+            yield WindowedValue(SinkAck(topic, partition, f"topic:{self._topic}", self._ack_kind, tuple(offsets)),
+                                self._last_timestamp, _GLOBAL_WINDOWS)
 
     def teardown(self) -> None:
         producer = getattr(self, "_producer", None)
@@ -1036,10 +1173,13 @@ class WriteToKafka(beam.PTransform):
     Schemaless Avro with a schema-fingerprint header, or Confluent framing when ``schema_id`` is given
     (see :mod:`pipeline.io.kafka_serde`). acks=all, idempotent retries; a bundle succeeds only when every
     send of it is acknowledged. ``producer_options`` override kafka-python producer settings.
+    With ``ack_kind`` (an output kind), the result holds a :class:`~pipeline.offsets.SinkAck` per source
+    partition of each acknowledged bundle, for :class:`CommitOffsets`; records must then carry ``source``.
     """
 
     def __init__(self, config: KafkaConfig, topic: str, schema_name: str, schema_id: Optional[int] = None,
-                 flush_timeout_s: float = 60.0, producer_options: Optional[Mapping[str, Any]] = None):
+                 flush_timeout_s: float = 60.0, producer_options: Optional[Mapping[str, Any]] = None,
+                 ack_kind: Optional[str] = None):
         super().__init__()
         if not isinstance(config, KafkaConfig):
             raise ConfigError(f"config must be a KafkaConfig, got {type(config).__name__}")
@@ -1048,7 +1188,8 @@ class WriteToKafka(beam.PTransform):
         AvroValueSerializer(schema_name, schema_id)  # checks the schema name and id now, not on a worker
         if not isinstance(flush_timeout_s, (int, float)) or flush_timeout_s <= 0:
             raise ConfigError(f"flush_timeout_s must be a positive number, got {flush_timeout_s!r}")
-        self._fn = _WriteToKafkaFn(config, topic, schema_name, schema_id, float(flush_timeout_s), producer_options or {})
+        self._fn = _WriteToKafkaFn(config, topic, schema_name, schema_id, float(flush_timeout_s), producer_options or {},
+                                   ack_kind)
 
     def expand(self, pcoll: beam.PCollection) -> beam.PCollection:
         return pcoll | "WriteRecords" >> beam.ParDo(self._fn)
@@ -1057,9 +1198,12 @@ class WriteToKafka(beam.PTransform):
 __all__ = [
     "KafkaConfig",
     "KafkaWatermarkEstimator",
+    "LEDGER",
+    "OffsetCommitter",
     "NewPartitions",
     "PartitionRange",
     "ReadFromKafka",
+    "check_connection",
     "StartPosition",
     "WatermarkState",
     "WriteToKafka",

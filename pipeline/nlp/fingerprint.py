@@ -107,7 +107,8 @@ _ANYWHERE = [
     re.compile(r"شارك من خلال تويتر فيسبوك جوجل بلس اكتب رايك"),
     re.compile(r"^[^\n]*(?:للتواصل|تبدا بالرمز|رابط الخبر بصحيفه)[^\n]*$", re.M),
     re.compile(r"^\s*\d+\s*-\s*(?:stc|mobily|zain)\s*$", re.M),
-    re.compile(r"\S+@\S+|https?://\S+|www\.\S+"),
+    # From word starts only: unanchored, \S+@ would rescan a long word from each of its characters.
+    re.compile(r"(?<!\S)\S+@\S+|https?://\S+|www\.\S+"),
     re.compile(r"^\s*\.{2,}\s*المزيد\s*$", re.M),
     re.compile(r"^\s*\*\s*خدمه[^\n]*$", re.M),
 ]
@@ -128,6 +129,9 @@ _EXOTIC_DIGIT = re.compile("[٠-٩۰-۹٫]")
 _SPA_DECIMAL = re.compile(r"(?<![\d.])(\d+) ?ر ?(\d+)(?![\d.])")
 _SPACE = re.compile(r"\s+")
 _TAIL_CHARS = 400
+# Datelines sit in the first characters: matching only there bounds the leading patterns, whose word
+# runs can split a long word many ways (a 2,000-character first word took a minute over the whole text).
+_HEAD_CHARS = 160
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 # Single words that date a report: Gregorian (Egyptian and Levantine names) and Hijri months, weekdays.
 # Levantine "آب" is left out: its matching form is "اب" (father).
@@ -174,7 +178,7 @@ def _strip(body: str) -> tuple[str, Optional[str]]:
     text = text.strip()
     date = None
     for pattern in _LEADING:
-        found = pattern.match(text)
+        found = pattern.match(text[:_HEAD_CHARS])
         if found:
             date = date or found.groupdict().get("date")
             text = text[found.end():].lstrip()

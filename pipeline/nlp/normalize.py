@@ -17,7 +17,7 @@ from camel_tools.utils.normalize import (
     normalize_unicode,
 )
 
-__all__ = ["normalize", "normalize_word", "content_hash", "TATWEEL"]
+__all__ = ["normalize", "normalize_word", "content_hash", "matching_hash", "TATWEEL"]
 
 TATWEEL = "\u0640"
 # Bidi and zero-width marks that wire copy carries (U+200E/F, U+202A-E, U+2066-9, BOM).
@@ -43,4 +43,9 @@ def normalize(text: str) -> str:
 
 def content_hash(body: str) -> str:
     """Return the hex SHA-256 of the body's matching form: equal for exact republications."""
-    return hashlib.sha256(normalize(body).encode("utf-8")).hexdigest()
+    return matching_hash(normalize(body))
+
+
+def matching_hash(matching: str) -> str:
+    """Return the hex SHA-256 of a text already in its matching form (see :func:`content_hash`)."""
+    return hashlib.sha256(matching.encode("utf-8")).hexdigest()

@@ -11,6 +11,7 @@ from apache_beam.utils import shared
 
 from pipeline import parse, progress
 from pipeline.enrich import Enricher
+from pipeline.io.poison import PoisonJournal, record_key
 from pipeline.model import RawRecord
 from pipeline.options import JobConfig
 from pipeline.transforms import METRICS_NAMESPACE
@@ -65,24 +66,37 @@ class _EnrichFn(beam.DoFn):
     def setup(self):
         config = self.config
         self._enrich = self._handle.acquire(lambda: _Loaded(build_enricher(config)), tag=repr(config)).enricher
+        self._journal = PoisonJournal(config.state_dir) if config.state_dir else None
 
     def process(self, article, timestamp=beam.DoFn.TimestampParam):
+        key = record_key(article["source"]) if self._journal else None
+        if key is not None and self._journal.is_poison(key):
+            self.failed.inc()
+            yield self._dead(article, "poison", f"the worker process died {self._journal.attempts(key)} times while "
+                                                "enriching this record; it is not enriched again")
+            return
         try:
+            if key is not None:
+                self._journal.begin(key)
             record = self._enrich(article)
         except Exception as exc:  # an extractor bug must not stop the stream; the article is kept
             log.exception("enrich failed for %s", article.get("id"))
             self.failed.inc()
-            raw = RawRecord(json.dumps(_jsonable(article), ensure_ascii=False).encode("utf-8"), article["source"])
-            yield beam.pvalue.TaggedOutput(
-                DEAD_LETTERS,
-                parse.dead_letter(raw, "enrich_error", f"{type(exc).__name__}: {exc}", "enrich",
-                                  article_id=article["id"], raw_cap=self.config.raw_cap_bytes),
-            )
+            yield self._dead(article, "enrich_error", f"{type(exc).__name__}: {exc}")
             return
+        finally:
+            if key is not None:
+                self._journal.end()
         progress.advance("enriched")
         self.entities.inc(len(record["entities"]))
         self.quotes.inc(len(record["quotes"]))
         yield record
+
+    def _dead(self, article: dict, kind: str, message: str):
+        raw = RawRecord(json.dumps(_jsonable(article), ensure_ascii=False).encode("utf-8"), article["source"])
+        return beam.pvalue.TaggedOutput(
+            DEAD_LETTERS, parse.dead_letter(raw, kind, message, "enrich", article_id=article["id"],
+                                            raw_cap=self.config.raw_cap_bytes))
 
 
 class Enrich(beam.PTransform):

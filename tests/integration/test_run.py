@@ -250,3 +250,41 @@ def test_old_story_arriving_in_a_running_stream_is_written(kafka_bootstrap, make
             assert job.poll() is None, "the streaming job stopped by itself"
             time.sleep(1)
         assert "old-story" in written(), "a story dated 30 days back was read but never written"
+
+
+def test_hostile_records_neither_stop_the_run_nor_block_the_group(kafka_bootstrap, make_topic, group_name, tmp_path):
+    from tests.e2e.test_replay_hostile import KNOWN_BAD
+
+    topic, articles_topic = make_topic(2), make_topic(1)
+    feed = stories(0, 10)
+    produce(kafka_bootstrap, topic, feed + KNOWN_BAD)
+    ends = end_offsets(kafka_bootstrap, topic)
+    result = run(kafka_bootstrap, topic, group_name, tmp_path / "out", "--stop-at-end", "--output-topic", articles_topic)
+    assert_accounting(result, {(topic, p, o) for (_, p), end in ends.items() for o in range(end)})
+    assert result["metrics"]["outcome"] == "done"
+    assert committed(kafka_bootstrap, topic, group_name) == ends
+    assert {d["error_kind"] for d in result["dead-letter"]} == {"invalid_text", "invalid_timestamp", "empty_body",
+                                                                 "invalid_json"}
+    # The articles are in the output topic as well: the commit waited for both sinks.
+    assert len(decoded(kafka_bootstrap, articles_topic, len(result["articles"]))) == len(result["articles"])
+
+
+def test_a_missing_topic_fails_fast_with_exit_1_and_says_so(kafka_bootstrap, group_name, tmp_path, capsys):
+    code = main(["run", "--bootstrap-servers", kafka_bootstrap, "--topic", "no-such-topic-" + group_name[-8:],
+                 "--group", group_name, "--out", str(tmp_path / "out"), "--stop-at-end", "--no-progress"])
+    assert code == 1
+    assert "not found" in capsys.readouterr().err
+
+
+def test_the_final_commit_reports_a_broker_that_is_gone():
+    import socket
+
+    from pipeline.commands.run import _commit_the_rest
+    from pipeline.io.kafka import KafkaConfig
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    gone = KafkaConfig(bootstrap_servers=f"127.0.0.1:{port}", request_timeout_ms=2000)
+    assert _commit_the_rest(gone, "g", {("t", 0): (5, 3)}, attempts=1) is False
+    assert _commit_the_rest(gone, "g", {("t", 0): (5, 5)}, attempts=1) is True  # nothing left to commit

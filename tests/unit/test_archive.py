@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 
 import fastavro
@@ -73,3 +74,88 @@ def test_corrupt_avro(tmp_path):
     (tmp_path / "bad.avro").write_bytes(b"Obj\x01 not really avro")
     [record] = list(iter_raw_records([str(tmp_path / "bad.avro")]))
     assert record.error[0] == "unreadable_avro"
+
+
+def _avro_file(path, count: int, block_records: int = 10) -> bytes:
+    with open(path, "wb") as fh:
+        writer = fastavro.write.Writer(fh, load_schema("wire_article"), codec="deflate", sync_interval=1_000_000)
+        for i in range(count):
+            writer.write({**ARTICLE, "id": f"a-{i}", "extra": {}})
+            if (i + 1) % block_records == 0:
+                writer.dump()
+        writer.flush()
+    return path.read_bytes()
+
+
+def test_a_damaged_avro_block_is_one_dead_letter_and_the_next_blocks_are_read(tmp_path):
+    data = bytearray(_avro_file(tmp_path / "feed.avro", 500))
+    # Damage the middle of the file: the deflate data of the third block or so.
+    middle = len(data) // 2
+    data[middle : middle + 40] = b"\xff" * 40
+    (tmp_path / "feed.avro").write_bytes(bytes(data))
+    records = list(iter_raw_records([str(tmp_path / "feed.avro")]))
+    good = [r for r in records if r.error is None]
+    bad = [r for r in records if r.error is not None]
+    assert len(bad) == 1 and bad[0].error[0] == "unreadable_avro" and "damaged" in bad[0].error[1]
+    assert 480 <= len(good) < 500  # the blocks before and after the damage
+    assert {r.payload["id"] for r in good} >= {"a-0", "a-499"}
+    assert 0 < len(bad[0].payload) == bad[0].raw_length  # the damaged block's own bytes
+
+
+def test_an_avro_block_claiming_a_huge_length_is_a_dead_letter(tmp_path):
+    data = bytearray(_avro_file(tmp_path / "feed.avro", 20))
+    # The first block starts after the header's sync marker: its count and size are zig-zag varints.
+    reader_head = io.BytesIO(bytes(data))
+    fastavro.reader(reader_head)
+    start = reader_head.tell()
+    huge = b"\xfe\xff\xff\xff\xff\xff\xff\xff\x7f"  # a block size of about 2**62 bytes
+    data[start:start] = b"\x14" + huge  # count 10, then the huge size, in front of the real block
+    (tmp_path / "feed.avro").write_bytes(bytes(data))
+    records = list(iter_raw_records([str(tmp_path / "feed.avro")]))
+    assert [r.error[0] for r in records if r.error] == ["unreadable_avro"]
+    assert sum(r.error is None for r in records) == 10  # the second block survives
+
+
+def test_a_gzip_broken_in_the_middle_keeps_its_compressed_rest(tmp_path):
+    lines = b"".join(json.dumps({"id": str(i), "body": f"نص {i} " * 30}, ensure_ascii=False).encode() + b"\n"
+                     for i in range(2000))
+    data = bytearray(gzip.compress(lines))
+    data[len(data) // 2 : len(data) // 2 + 20] = b"\x00" * 20
+    (tmp_path / "feed.jsonl.gz").write_bytes(bytes(data))
+    records = list(iter_raw_records([str(tmp_path / "feed.jsonl.gz")]))
+    last = records[-1]
+    assert last.error[0] == "unreadable_gzip" and "compressed byte" in last.error[1]
+    assert all(r.error is None for r in records[:-1]) and len(records) > 100
+    assert last.raw_length < len(data) and last.payload != bytes(data[:4096])
+
+
+def test_lone_carriage_returns_end_lines(tmp_path):
+    body = json.dumps(ARTICLE, ensure_ascii=False).encode()
+    (tmp_path / "mac.jsonl").write_bytes(b"\r".join([body] * 10) + b"\r")
+    records = list(iter_raw_records([str(tmp_path / "mac.jsonl")]))
+    assert [r.source["line"] for r in records] == list(range(1, 11))
+    assert all(r.payload == body for r in records)
+
+
+def test_unreadable_directories_and_link_loops_are_named_not_skipped(tmp_path):
+    import os
+
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "a.jsonl").write_text('{"id": "1", "body": "x"}\n')
+    (tmp_path / "ok" / "loop").symlink_to(tmp_path)  # a link back up the tree
+    (tmp_path / "dangling.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.jsonl").write_text('{"id": "2", "body": "y"}\n')
+    locked.chmod(0)
+    try:
+        paths = expand_paths([str(tmp_path)])
+        records = list(iter_raw_records(paths))
+    finally:
+        locked.chmod(0o755)
+    errors = {os.path.basename(r.source["path"]): r.error[0] for r in records if r.error}
+    assert errors["dangling.jsonl"] == "unreadable_file"
+    assert errors["loop"] == "unreadable_directory"
+    if os.geteuid() != 0:  # root reads a directory whatever its mode
+        assert errors["locked"] == "unreadable_directory"
+    assert any(r.error is None and r.source["path"].endswith("a.jsonl") for r in records)

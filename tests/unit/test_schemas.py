@@ -86,6 +86,7 @@ def _enriched_article() -> dict:
             {"kind": "INDIRECT", "text": BODY[indirect[0]:indirect[1]], "field": "BODY", "start": indirect[0],
              "end": indirect[1], "verb": "أشار", "speaker": None},
         ],
+        "limits": ["too_many_quote_marks"],
         "extra": {"category": "سياسة", "priority": "2"},
         "pipeline_version": "0.1.0",
     }

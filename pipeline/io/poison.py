@@ -1,0 +1,123 @@
+"""Poison records: one that kills the worker process each time it is enriched must not block its partition.
+
+Every exception is already a dead letter; what is left is a record that takes the whole process down (a
+crash in native code, the kernel's out-of-memory killer). Kafka then hands it back after each restart,
+from the last commit, forever. :class:`PoisonJournal` notes on local disk, per worker thread, which record
+is being enriched, and clears the note when it is done. A process that dies leaves its notes behind; the
+next process counts each left note as a failed attempt on that record, and a record with
+``max_attempts`` failed attempts is dead-lettered (``poison``) without being enriched again.
+
+The journal is local to a machine: it serves the local and Prism runners, where a restarted job runs
+where the last one died. (A kill -9 that happens to land while a record is enriched also counts as an
+attempt; it takes ``max_attempts`` such coincidences on the same record to dead-letter it.)
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import Optional
+
+from pipeline.errors import ConfigError
+
+DEFAULT_MAX_ATTEMPTS = 3
+_ATTEMPTS = "attempts.json"
+_INFLIGHT = "inflight-"
+
+
+class PoisonJournal:
+    """The in-flight notes and failed-attempt counts kept in ``directory`` (see the module docstring)."""
+
+    def __init__(self, directory: str, max_attempts: int = DEFAULT_MAX_ATTEMPTS):
+        if not directory:
+            raise ConfigError("the poison journal needs a directory")
+        if not isinstance(max_attempts, int) or max_attempts < 1:
+            raise ConfigError(f"max_attempts must be a positive int, got {max_attempts!r}")
+        self.directory = directory
+        self.max_attempts = max_attempts
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        os.makedirs(directory, exist_ok=True)
+        self._attempts: dict[str, int] = self._collect()
+
+    def attempts(self, key: str) -> int:
+        """How many processes died while enriching the record ``key``."""
+        return self._attempts.get(key, 0)
+
+    def is_poison(self, key: str) -> bool:
+        """True when ``key`` has reached ``max_attempts`` failed attempts."""
+        return self.attempts(key) >= self.max_attempts
+
+    def begin(self, key: str) -> None:
+        """Note that this thread starts on ``key`` (no fsync: a note must survive the process, not the machine)."""
+        fd = getattr(self._local, "fd", None)
+        if fd is None:
+            path = os.path.join(self.directory, f"{_INFLIGHT}{os.getpid()}-{threading.get_ident()}")
+            fd = self._local.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        data = key.encode("utf-8", "backslashreplace")
+        os.pwrite(fd, data, 0)
+        os.ftruncate(fd, len(data))
+
+    def end(self) -> None:
+        """Clear this thread's note: the record it was on is done."""
+        fd = getattr(self._local, "fd", None)
+        if fd is not None:
+            os.ftruncate(fd, 0)
+
+    def _collect(self) -> dict[str, int]:
+        """Load the counts, adding the notes left by processes that are gone, and persist them."""
+        path = os.path.join(self.directory, _ATTEMPTS)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                attempts = {str(k): int(v) for k, v in json.load(fh).items()}
+        except (OSError, ValueError, AttributeError):
+            attempts = {}
+        left = []
+        for name in os.listdir(self.directory):
+            if not name.startswith(_INFLIGHT):
+                continue
+            pid = _pid_of(name)
+            if pid is None or pid == os.getpid() or _alive(pid):
+                continue
+            note = os.path.join(self.directory, name)
+            try:
+                with open(note, "rb") as fh:
+                    key = fh.read().decode("utf-8", "replace")
+            except OSError:
+                continue
+            if key:
+                attempts[key] = attempts.get(key, 0) + 1
+            left.append(note)
+        if left:
+            temp = path + f".{os.getpid()}.tmp"
+            with open(temp, "w", encoding="utf-8") as fh:
+                json.dump(attempts, fh, ensure_ascii=False)
+            os.replace(temp, path)
+            for note in left:
+                try:
+                    os.remove(note)
+                except OSError:
+                    pass
+        return attempts
+
+
+def record_key(source: dict) -> str:
+    """A record's identity across restarts: ``kafka:topic/partition/offset`` or ``file:path:line``."""
+    if source.get("kind") == "KAFKA":
+        return f"kafka:{source['topic']}/{source['partition']}/{source['offset']}"
+    return f"file:{source.get('path')}:{source.get('line')}"
+
+
+def _pid_of(name: str) -> Optional[int]:
+    head = name[len(_INFLIGHT):].split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

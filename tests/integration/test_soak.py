@@ -1,0 +1,40 @@
+"""The endless stream on Prism for ten minutes (WIREPIPE_SOAK_SECONDS), through a broker stop and restart
+and a kill -9 of the job and its restart: every record Kafka acknowledged is in the Avro output at least
+once, none is missing below a committed offset, the job never dies by itself, and repeats are counted.
+
+Longer runs (an hour) are `wirepipe bench soak --minutes 60`, outside the suite."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from pipeline.benchmarks.soak import LocalBroker, SoakPlan, run_soak
+from tests.integration.conftest import KAFKA_SH
+from tests.integration.kafka_helpers import prism_or_none
+
+PRISM = prism_or_none()
+SECONDS = float(os.environ.get("WIREPIPE_SOAK_SECONDS", "600"))
+pytestmark = [
+    pytest.mark.kafka,
+    pytest.mark.slow,
+    pytest.mark.skipif(PRISM is None, reason="Prism runner binary not found (set PRISM_LOCATION)"),
+    pytest.mark.skipif(bool(os.environ.get("KAFKA_BOOTSTRAP_SERVERS")),
+                       reason="the soak stops and restarts the broker: only with the local one (deploy/local/kafka.sh)"),
+    pytest.mark.skipif(SECONDS <= 0, reason="WIREPIPE_SOAK_SECONDS=0"),
+]
+
+
+def test_endless_stream_survives_a_broker_outage_and_a_kill(kafka_bootstrap, tmp_path):
+    plan = SoakPlan(seconds=SECONDS, rate=8.0, outage_s=20.0, window="5s", drain_s=240.0)
+    report = run_soak(kafka_bootstrap, PRISM, plan, str(tmp_path), broker=LocalBroker(str(KAFKA_SH)))
+    (tmp_path / "soak.json").write_text(json.dumps(report, indent=2, default=str))
+    print(json.dumps({k: v for k, v in report.items() if k != "job_died_by_itself"}, default=str))
+    assert report["acknowledged"] >= 0.9 * plan.rate * plan.seconds
+    assert report["job_died_by_itself"] == [], report["job_died_by_itself"][0]["log"][-1500:]
+    assert report["missing"] == 0, report["missing_sample"]
+    assert report["missing_below_committed_offset"] == 0
+    assert [e["event"] for e in report["events"]] == ["broker outage", "kill -9 and restart"]
+    # At least once: the kill makes the restart read again what was not committed, nothing more.
+    assert report["repeats"] <= plan.rate * 120, report["repeats"]
