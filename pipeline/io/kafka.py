@@ -870,16 +870,19 @@ class _ReadUnboundedPartitionFn(_ReadPartitionFn):
 
 
 def _runs_in_process(pipeline: beam.Pipeline) -> bool:
-    """True for the local runners, whose SDK workers all run in this process (Prism, Direct, FnApiRunner).
-
-    Not with workers in other processes (an EXTERNAL or PROCESS environment, the FnApiRunner's
-    ``multi_processing`` mode): each would hold its own watermark table (see :class:`_AlignedWatermarks`).
+    """True where every partition of a read is read in one SDK worker process, which can share a watermark
+    table (see :class:`_AlignedWatermarks`): Prism, which starts one worker per environment whatever its
+    type (LOOPBACK, or EXTERNAL as the worker-pool tests run it), and the FnApiRunner and the DirectRunner
+    in this process. Not the FnApiRunner's ``multi_processing`` mode, nor Flink or Dataflow: each worker
+    process would hold its own table, and a partition read elsewhere would hold its minimum forever.
     """
     from apache_beam.options.pipeline_options import DirectOptions, PortableOptions, StandardOptions
 
     runner = pipeline.runner
     name = type(runner).__name__ if runner is not None else str(pipeline.options.view_as(StandardOptions).runner or "")
-    if not any(local in name for local in ("Prism", "Direct", "FnApiRunner")):
+    if "Prism" in name:
+        return True
+    if not any(local in name for local in ("Direct", "FnApiRunner")):
         return False
     if pipeline.options.view_as(DirectOptions).direct_running_mode == "multi_processing":
         return False

@@ -20,14 +20,16 @@ FN_API = "--runner=apache_beam.runners.portability.fn_api_runner.FnApiRunner"
     ([FN_API, "--direct_num_workers=2", "--direct_running_mode=multi_processing"], False),
     (["--runner=PrismRunner"], True),  # Prism's default environment is LOOPBACK
     (["--runner=PrismRunner", "--environment_type=LOOPBACK"], True),
-    (["--runner=PrismRunner", "--environment_type=EXTERNAL", "--environment_config=localhost:50000"], False),
-    (["--runner=PrismRunner", "--environment_type=PROCESS", '--environment_config={"command": "boot"}'], False),
+    # Prism starts one SDK worker per environment: every partition is read in that one process.
+    (["--runner=PrismRunner", "--environment_type=EXTERNAL", "--environment_config=localhost:50000"], True),
+    (["--runner=PrismRunner", "--environment_type=PROCESS", '--environment_config={"command": "boot"}'], True),
     (["--runner=FlinkRunner", "--flink_master=jobmanager:8081"], False),
     (["--runner=PortableRunner", "--job_endpoint=localhost:8099"], False),
 ])
 def test_watermark_table_is_shared_only_where_every_partition_is_read_in_one_process(args, in_process):
     """The Kafka reader's process-wide watermark table: with workers in several processes, a partition
-    read elsewhere would hold each table's minimum, and so the watermark, forever."""
+    read elsewhere would hold each table's minimum, and so the watermark, forever. Without it Prism
+    moves the watermark past a partition still reading (the worker-pool tests missed exact repeats)."""
     assert _runs_in_process(beam.Pipeline(options=PipelineOptions(args))) is in_process
 
 
