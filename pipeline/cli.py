@@ -29,9 +29,11 @@ COMMAND_MODULES = (
     "pipeline.commands.run",
     "pipeline.commands.produce",
     "pipeline.commands.inspect",
+    "pipeline.commands.report",
     "pipeline.commands.evaluate",
     "pipeline.commands.bench",
     "pipeline.commands.train_ner",
+    "pipeline.commands.train_speakers",
 )
 
 

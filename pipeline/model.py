@@ -26,6 +26,16 @@ def kafka_source(topic: str, partition: int, offset: int) -> Source:
     return {"kind": "KAFKA", "path": None, "line": None, "topic": topic, "partition": partition, "offset": offset}
 
 
+def describe_source(source: Optional[Source], missing: str = "-") -> str:
+    """Where a record came from, for people: ``path:line`` or ``topic/partition@offset``."""
+    if not source:
+        return missing
+    if source.get("kind") == "KAFKA":
+        return f"{source.get('topic')}/{source.get('partition')}@{source.get('offset')}"
+    line = source.get("line")
+    return f"{source.get('path') or missing}" + (f":{line}" if line is not None else "")
+
+
 class RawRecord(NamedTuple):
     """One input record before parsing: bytes (or a dict decoded from Avro) and where it came from.
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pipeline.commands._group import register_group
 
 BENCHMARKS: tuple[str, ...] = ("pipeline.benchmarks.entities", "pipeline.benchmarks.kafka", "pipeline.benchmarks.quotes",
-                                "pipeline.benchmarks.fingerprint", "pipeline.benchmarks.latency", "pipeline.benchmarks.soak")
+                                "pipeline.benchmarks.fingerprint", "pipeline.benchmarks.latency", "pipeline.benchmarks.soak",
+                                "pipeline.benchmarks.pipeline")
 
 
 def register(subparsers) -> None:

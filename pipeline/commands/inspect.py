@@ -20,6 +20,7 @@ from rich.cells import cell_len
 
 from pipeline.errors import ConfigError
 from pipeline.io.avro import read_avro
+from pipeline.model import describe_source
 
 AVRO_MAGIC = b"Obj\x01"
 # Rows are aligned within blocks of this many records, so that a huge file streams in bounded memory.
@@ -171,15 +172,6 @@ def _time(value) -> str:
     return "-" if value is None else str(value)
 
 
-def _source(source: Optional[dict]) -> str:
-    if not source:
-        return "-"
-    if source.get("kind") == "KAFKA":
-        return f"{source.get('topic')}/{source.get('partition')}@{source.get('offset')}"
-    line = source.get("line")
-    return f"{source.get('path') or '-'}" + (f":{line}" if line is not None else "")
-
-
 def _dedup(dedup: Optional[dict], article_id: str) -> str:
     if not dedup:
         return "-"
@@ -211,7 +203,7 @@ def _duplicate_row(r: dict) -> tuple[str, ...]:
 
 
 def _dead_letter_row(r: dict) -> tuple[str, ...]:
-    return (str(r.get("error_kind")), str(r.get("stage")), _source(r.get("source")), r.get("id") or "-",
+    return (str(r.get("error_kind")), str(r.get("stage")), describe_source(r.get("source")), r.get("id") or "-",
             str(r.get("raw_length")), _clip(r.get("error_message"), MESSAGE_WIDTH))
 
 

@@ -1,15 +1,17 @@
 """``wirepipe eval quotes --gold FILE [--corpus JSONL]``: span precision/recall/F1, kind and speaker accuracy.
 
 The gold file holds, one JSON object a line, ``{"id", "quotes": [{"kind", "start", "end", "speaker"}]}``
-with offsets into the article's ``content`` field; the texts come from the corpus file (its license
-keeps them out of the repository). A predicted span matches a gold span when they overlap by at least
+with offsets into the article's ``content`` field; the texts come from the corpus files (their license
+keeps them out of the repository), by default both SaudiNewsNet files (ids are unique across them). A predicted span matches a gold span when they overlap by at least
 half of the longer one; each gold span matches at most one prediction. Kind and speaker accuracy are
 counted over matched pairs; speakers are compared after :func:`pipeline.nlp.normalize.normalize`.
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import re
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -18,14 +20,18 @@ from pipeline.nlp.normalize import normalize
 
 NAME = "quotes"
 HELP = "quote spans, kinds and speakers against a gold JSONL of article ids and offsets"
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "saudinewsnet" / \
-    "saudinewsnet_2015-08-10_11.jsonl"
+_SAUDINEWSNET = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "saudinewsnet"
+DEFAULT_CORPUS = _SAUDINEWSNET / "saudinewsnet_2015-08-10_11.jsonl"
+#: Where gold ids are looked up: the two days of the first gold sets and the 16 days before them.
+DEFAULT_CORPORA = (DEFAULT_CORPUS, _SAUDINEWSNET / "saudinewsnet_2015-07-21_to_08-09.jsonl.gz")
+_LEADING_ID = re.compile(r'\{"id": "([^"\\]+)"')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gold", required=True, help="gold JSONL: {id, quotes: [{kind, start, end, speaker}]}")
-    parser.add_argument("--corpus", default=str(DEFAULT_CORPUS),
-                        help="JSONL with the articles (id, title, content); default: the SaudiNewsNet subset")
+    parser.add_argument("--corpus", action="append", default=None,
+                        help="JSONL or JSONL.GZ with the articles (id, title, content), repeatable; default: both "
+                             "SaudiNewsNet files")
     parser.add_argument("--entities", choices=("auto", "none"), default="auto",
                         help="link speakers to pipeline.nlp.entities output (auto: when importable)")
     parser.add_argument("--errors", action="store_true", help="also list mismatches (ids, offsets, kinds)")
@@ -134,20 +140,32 @@ def load_gold(path: str | Path) -> list[dict]:
     return rows
 
 
-def load_articles(path: str | Path, ids: set[str]) -> dict[str, dict]:
-    """The corpus articles whose id is in ``ids``."""
-    found = {}
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                row = json.loads(line)
-                if row.get("id") in ids:
-                    found[row["id"]] = row
-    except OSError as exc:
-        raise ConfigError(f"cannot read corpus {path}: {exc}") from exc
+def load_articles(paths, ids: set[str]) -> dict[str, dict]:
+    """The corpus articles whose id is in ``ids``, from one path or several (``.jsonl`` or ``.jsonl.gz``);
+    a file is read only while ids are still missing."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    found: dict[str, dict] = {}
+    for path in paths:
+        if not ids - found.keys():
+            break
+        opener = gzip.open if str(path).endswith(".gz") else open
+        try:
+            with opener(path, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    # the id leads each line: skip the JSON parse of the articles not asked for
+                    m = _LEADING_ID.match(line)
+                    if m and m.group(1) not in ids:
+                        continue
+                    row = json.loads(line)
+                    if row.get("id") in ids:
+                        found[row["id"]] = row
+        except OSError as exc:
+            raise ConfigError(f"cannot read corpus {path}: {exc}") from exc
     missing = ids - found.keys()
     if missing:
-        raise InputError("gold", f"{len(missing)} gold ids are not in {path}: {sorted(missing)[:5]}")
+        names = ", ".join(str(p) for p in paths)
+        raise InputError("gold", f"{len(missing)} gold ids are not in {names}: {sorted(missing)[:5]}")
     return found
 
 
@@ -166,7 +184,7 @@ def run(args: argparse.Namespace) -> dict:
     from pipeline.nlp.quotes import QuoteExtractor
 
     gold = load_gold(args.gold)
-    arts = load_articles(args.corpus, {g["id"] for g in gold})
+    arts = load_articles(getattr(args, "corpus", None) or DEFAULT_CORPORA, {g["id"] for g in gold})
     ner = _entity_extractor(getattr(args, "entities", "auto"))
     qx = QuoteExtractor()
     items = []

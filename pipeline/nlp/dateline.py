@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Callable, NamedTuple, Optional
 
-from pipeline.nlp.normalize import normalize
+from pipeline.nlp.normalize import fold, normalize
 
 __all__ = ["Dateline", "find_dateline", "AGENCIES"]
 
@@ -95,8 +95,7 @@ def find_dateline(body: str, is_place: Optional[Callable[[str], bool]] = None) -
 def _same_length_view(text: str) -> str:
     # Alef/yaa/teh-marbuta forms folded, and tatweel inside a word made a letter (between spaces it
     # is a dash): one character for one, so offsets in the view are offsets in the text.
-    return _TATWEEL_IN_WORD.sub(lambda m: "ا" * len(m.group()), text.translate(_FOLD))
+    return _TATWEEL_IN_WORD.sub(lambda m: "ا" * len(m.group()), fold(text))
 
 
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _TATWEEL_IN_WORD = re.compile(r"(?<=\S)ـ+(?=\S)")

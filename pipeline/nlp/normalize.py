@@ -10,30 +10,41 @@ import hashlib
 import re
 
 from camel_tools.utils.dediac import dediac_ar
-from camel_tools.utils.normalize import (
-    normalize_alef_ar,
-    normalize_alef_maksura_ar,
-    normalize_teh_marbuta_ar,
-    normalize_unicode,
-)
+from camel_tools.utils.normalize import normalize_unicode
 
-__all__ = ["normalize", "normalize_word", "content_hash", "matching_hash", "TATWEEL"]
+__all__ = ["fold", "fold_word", "normalize", "normalize_word", "content_hash", "matching_hash", "TATWEEL", "DIACRITICS"]
 
 TATWEEL = "\u0640"
+#: Harakat, tanween, shadda, sukun, dagger alef and tatweel.
+DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652\u0670\u0640"
+# The letter variants merged for matching, one character for one character (camel-tools' alef,
+# alef-maksura and teh-marbuta normalizations): a folded text keeps the offsets of the original.
+_FOLD_PAIRS = (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ٱ", "ا"), ("ى", "ي"), ("ة", "ه"))
+_NO_DIACRITICS = {ord(c): None for c in DIACRITICS}
 # Bidi and zero-width marks that wire copy carries (U+200E/F, U+202A-E, U+2066-9, BOM).
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
 _SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Merge letter variants one for one (أ إ آ ٱ → ا, ى → ي, ة → ه): the one folding every matcher
+    shares (quotes, entities, hashing). Chained ``str.replace``: much faster than ``str.translate``."""
+    for a, b in _FOLD_PAIRS:
+        if a in text:
+            text = text.replace(a, b)
+    return text
+
+
+def fold_word(text: str) -> str:
+    """A lexicon word's matching spelling: :func:`fold` without diacritics or tatweel."""
+    return fold(text).translate(_NO_DIACRITICS)
 
 
 def normalize_word(text: str) -> str:
     """Return the matching form of a word or phrase (no white-space folding)."""
     text = normalize_unicode(text)
     text = _INVISIBLE.sub("", text).replace(TATWEEL, "")
-    text = dediac_ar(text)
-    text = normalize_alef_ar(text)
-    text = normalize_alef_maksura_ar(text)
-    text = normalize_teh_marbuta_ar(text)
-    return text.lower()
+    return fold(dediac_ar(text)).lower()
 
 
 def normalize(text: str) -> str:

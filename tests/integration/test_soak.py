@@ -35,6 +35,7 @@ def test_endless_stream_survives_a_broker_outage_and_a_kill(kafka_bootstrap, tmp
     assert report["job_died_by_itself"] == [], report["job_died_by_itself"][0]["log"][-1500:]
     assert report["missing"] == 0, report["missing_sample"]
     assert report["missing_below_committed_offset"] == 0
+    assert report["exact_duplicates_let_through_within_one_job"] == 0  # dedup held through the outage
     assert [e["event"] for e in report["events"]] == ["broker outage", "kill -9 and restart"]
     # At least once: the kill makes the restart read again what was not committed, nothing more.
     assert report["repeats"] <= plan.rate * 120, report["repeats"]

@@ -256,7 +256,8 @@ def test_constructor_rejects_bad_limits(kwargs):
 
 # --- the seed article --------------------------------------------------------------------------------
 @pytest.mark.skipif(not SEED_EXPECTED.exists(), reason="seed expectations not found in ../shared/seeds")
-def test_seed_article_quotes_kinds_and_speakers(qx, seed_article):
+def test_regression_seed_article_quotes_kinds_and_speakers(qx, seed_article):
+    """A regression test: the rules were written on this article."""
     headline, body = seed_article
     expected = json.loads(SEED_EXPECTED.read_text(encoding="utf-8"))
     shift = SEED_TXT.read_text(encoding="utf-8").index(body)  # expected offsets index the whole file

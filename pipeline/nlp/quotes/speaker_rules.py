@@ -1,427 +1,72 @@
-"""Quotations in Arabic news: direct quotes in marks, partial quotes inside reported speech, and
-indirect speech (a speech verb with an أن/إن clause), each with its speaker.
-
-The extractor works on a *folded* copy of each field (see :mod:`pipeline.nlp.speech`): letter variants
-are replaced one for one and diacritics dropped, with an index back to the original, so every offset
-it reports indexes the original text. It runs precompiled regular expressions over the whole field and
-only looks at words near a cue, which keeps it above 2,000 articles a second on one core.
-
-Kinds (docs/ARCHITECTURE.md): DIRECT — an utterance in marks (or after "قال:" with no marks) with a
-speech cue before or after it; PARTIAL — a quoted fragment inside an INDIRECT clause (reported as well
-as the clause); INDIRECT — a speech verb, participle or frame with an أن/إن/بأن/إلى أن clause, the span
-starting after the complementizer and its pronoun and ending at the end of the sentence or before the
-next speech cue. Quoted names and scare quotes (after تنظيم، حملة، ما يسمى …, or short with no cue)
-are not quotes.
-
-Speakers come from the entities the entity extractor found (the entity's canonical form, its index),
-consumed defensively (a PERSON span on an organization head or an institution's eponym is ignored, a
-name the tagger cut short is completed); besides, the subject noun phrase is read with general rules:
-VSO after the verb, skipping a quoted or media addressee (وأبلغ "الوطن" مصدر …، لوكالة …) and a
-leading prepositional or time phrase (وأكد في تصريح أمس وزير …); titles and descriptors before the
-name (المحترف الغاني مونتاري، م. حسام …), the genitive after an indefinite office (مدير صحة جازان)
-never read as a name; SVO before the verb (كان X قد قال), the topic of أما … فـ, the source of نقل … عن
-and of a clause-initial frame (وفقاً لـ X، فإن …); verbal nouns heading a report (اعتراف X بأن).
-Organizations keep their head, genitives and agreeing adjectives and drop descriptions (وكالة أنباء
-الأناضول | الحكومية التركية، منظمة الصحة العالمية | التابعة للأمم المتحدة). An office named without a
-name is the person who holds it in the article (same titles, or named by the next وأضاف). A verb with no
-subject continues the previous speaker — but only one that introduced speech: a speech verb inside a
-reported clause (تشير، وفق وصفه) names nobody; a participle goes with the speech verb of its sentence;
-بدوره / من جانبه switch to the other party. When no speaker can be told, ``speaker`` is None.
-"""
+"""The speaker rules: the subject a speech cue's sentence names (VSO, SVO, a source after نقل … عن, a
+frame, a topic), read from the entity list and the noun phrase, and linked to the fullest form of the
+name in the article. Their reading is one candidate of :mod:`pipeline.nlp.quotes.speakers`."""
 from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional
 
-from pipeline.errors import ConfigError
-from pipeline.nlp.speech import (
-    AMBIGUOUS,
-    COMPLEMENTIZER_BLOCKERS,
-    CUE_FORMS,
-    DIACRITICS,
-    FOLD,
-    FRAMES,
-    NAME_HEADS,
-    NOUN_CUES,
-    fold,
-    trie_pattern,
+from pipeline.nlp.normalize import fold as _fold
+from pipeline.nlp.quotes.lexicon import CUE_FORMS, NAME_HEADS
+from pipeline.nlp.quotes._base import (
+    _ABBREVIATIONS,
+    _AFFILIATION,
+    _AMMA_RE,
+    _CLAUSE_OPENERS,
+    _COMP_FORMS,
+    _COMP_RE,
+    _CONNECTORS,
+    _CONTINUATION_LEMMAS,
+    _CueHit,
+    _EPONYM_TITLES,
+    _FRAME_RE,
+    _HONORIFICS,
+    _INSTITUTIONS,
+    _KIN,
+    _KIN_HEADS,
+    _MARK_RE,
+    _MAX_NP_TOKENS,
+    _MEDIA,
+    _NAME_GLUE,
+    _NAME_PREFIXES,
+    _NOT_CONSTRUCT,
+    _NP_STOP,
+    _OCCUPATIONS,
+    _ORG_HEADS,
+    _OWNERS,
+    _PLACE_HEADS,
+    _PLURAL_SUFFIXES,
+    _POSSESSED,
+    _PREPOSITIONS,
+    _PRONOUNS,
+    _PRONOUN_HONORIFICS,
+    _PRONOUN_TITLES,
+    _QUANTIFIERS,
+    _QUOTE_CHARS,
+    _RELATIVES,
+    _REPORTS,
+    _ROLES,
+    _SOURCES,
+    _SOURCE_PP_RE,
+    _SPOKESMEN,
+    _STRIP,
+    _Speaker,
+    _THEOPHORIC,
+    _TIME_WORDS,
+    _TURN_AFTER_RE,
+    _TURN_BEFORE_RE,
+    _WEEKDAYS,
+    _WORD_RE,
+    _construct_head,
+    _deproclitic,
+    _key,
+    _org_extent,
+    _stem,
+    _stems,
+    _word_occurrences,
 )
-
-__all__ = ["QuoteExtractor"]
-
-_SPEAKER_TYPES = ("PERSON", "ORGANIZATION")
-
-# --- regular expressions over the folded text -------------------------------------------------------
-_CUE_RE = re.compile(r"(?<![\w])([وف]?)(" + trie_pattern(CUE_FORMS) + r")(?![\w])")
-_COMP_RE = re.compile(r"(?<![\w])([وف]?ب?)(ان)(ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
-_FRAME_RE = re.compile(r"(?<![\w])[وف]?(?:" + "|".join(re.escape(f) for f in sorted(FRAMES, key=len, reverse=True))
-                       + r")(?:ـ)?")
-_MARK_RE = re.compile("[«»“”„‟″\"‘’]")
-# Sentence ends: a full stop not inside a number, ! ? ؟ ; ؛ an ellipsis, or a line break.
-_SENT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟\n…]")
-_WORD_RE = re.compile(r"\S+")
-# Between two quoted items of a list: a comma, و, or both («…»، «…» و«…»).
-_LIST_GAP_RE = re.compile(r"\s*(?:[،,]\s*و?|و)\s*")
-_MAX_LISTED_WORDS = 6
-_STRIP = "«»“”„‟″\"‘’.,،:;؛!?؟()[]{}-–—_'…"
-_DIACRITIC_RE = re.compile("[" + DIACRITICS + "]")
-_QUOTE_CHARS = frozenset("«»“”„‟″\"‘’")
-_DIACRITIC_RUN_RE = re.compile("[" + DIACRITICS + "]+")
-
-_FAMILY = {"«": 0, "»": 0, "“": 1, "”": 1, "„": 1, "‟": 1, "″": 1, '"': 1, "‘": 2, "’": 2}
-_OPENING_GLYPHS = set("«“„‟‘")
-_CLOSING_GLYPHS = set("»”″’")
-_OPENERS_BEFORE = set(" \t\n\u00a0(:،,-–—/ـ") | set("«“„")
-_CLOSERS_AFTER = set(" \t\n\u00a0).,،:;؛!?؟-–—/»”″")
-
-
-def _words(*items: str) -> frozenset[str]:
-    return frozenset(fold(w) for w in items)
-
-
-# Words that end a subject noun phrase: prepositions, time words, relative pronouns, conjunctions.
-_NP_STOP = _words(
-    "في", "خلال", "مع", "أمام", "أثناء", "عقب", "بعد", "قبل", "اليوم", "أمس", "امس", "يوم", "لدى", "عبر",
-    "ضمن", "حيث", "عن", "من", "على", "إلى", "الى", "الذي", "التي", "الذين", "اللذين", "اللتين", "أيضا",
-    "أيضاً", "كذلك", "نقلا", "نقلاً", "بحسب", "حسب", "وفقا", "وفقاً", "إن", "أن", "بأن", "ان", "فإن",
-    "لكن", "لكنه", "لكنها", "و", "أو", "ثم", "كما", "فيما", "بينما", "صباح", "مساء", "ظهر", "الاثنين",
-    "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد", "هذا", "هذه", "ذلك", "تلك", "حول",
-    "بشأن", "إزاء", "تجاه", "منذ", "حتى", "لقد", "قد", "وقد", "إنه", "أنه", "إنها", "أنها", "الليلة",
-    "غدا", "غداً", "الماضي", "الماضية", "الجاري", "يومي", "فقط", "بدوره", "بدورها", "نفسه", "نفسها",
-    "ذاته", "ذاتها", "غير", "كل", "بعض", "جميع", "أي", "عدد", "نحو", "لا", "لم", "لن", "ليس", "هو", "هي",
-    "هم", "وهو", "وهي", "بما", "لما", "مما", "ما", "وذلك", "بأنه", "بأنها", "وسط", "فيه", "فيها", "له",
-    "لها", "لهم", "عليه", "عليها", "منه", "منها", "عنه", "عنها", "إليه", "إليها", "به", "بها", "بهم",
-)
-# Words that begin a clause before a preverbal subject or an ambiguous verb.
-_CLAUSE_OPENERS = _words(
-    "بدوره", "بدورها", "جانبه", "جانبها", "جهته", "جهتها", "كما", "فيما", "وقد", "قد", "لكنه", "لكنها",
-    "ثم", "كذلك", "وكان", "وكانت", "كان", "كانت", "حين", "عندما", "بينما", "لقد", "ولكنه", "وهنا",
-    "فقد", "حيث", "إذ",
-)
-_PREPOSITIONS = _words("في", "عن", "على", "من", "إلى", "الى", "مع", "خلال", "وفي", "وعن", "وعلى", "ومن",
-                       "وإلى", "ومع", "وخلال", "فيما", "بشأن", "وبشأن", "حول", "وحول", "وبعد", "بعد", "أما", "وأما")
-_CONNECTORS = _words("لكنه", "لكنها", "كما", "فيما", "ثم", "و", "وقد", "قد", "لكن", "ولكن", "بينما", "حيث")
-_HONORIFICS = _words(
-    "الدكتور", "الدكتورة", "د", "المهندس", "المهندسة", "الشيخ", "الأمير", "الأميرة", "الملك", "السيد",
-    "السيدة", "الأستاذ", "الأستاذة", "اللواء", "العميد", "العقيد", "المقدم", "الرائد", "النقيب",
-    "الفريق", "المشير", "الكابتن", "المستشار", "الإمام", "القاضي", "المطران", "البابا", "فضيلة",
-    "معالي", "سمو", "فخامة", "سعادة", "الفنان", "الفنانة", "المدرب", "اللاعب", "الرئيس", "الوزير",
-    "م", "أ", "الركن", "الرقيب", "العريف", "الملازم", "المحقق", "الشاويش",
-    "دكتور", "الدكتورة", "مهندس", "الشيخة",
-)
-# Occupations written before a name like titles (الصيدلي علي …، المحامي خالد …); some are also
-# adjectives inside organization names (مؤسسة الكنانة الإعلامية).
-_OCCUPATIONS = _words(
-    "الصيدلي", "الصيدلانية", "المحامي", "المحامية", "الطبيب", "الطبيبة", "الشاعر", "الشاعرة", "الأديب",
-    "الأديبة", "الإعلامي", "الإعلامية", "الأكاديمي", "الأكاديمية", "المعلم", "المعلمة", "الممثل", "الممثلة",
-    "المطرب", "المطربة", "المواطن", "المواطنة", "الداعية", "الروائي", "الروائية", "التشكيلي", "التشكيلية",
-)
-_HONORIFICS = _HONORIFICS | _OCCUPATIONS
-_ROLES = _words(
-    "وزير", "وزيرة", "مدير", "مديرة", "رئيس", "رئيسة", "عضو", "عضوة", "مشرف", "مشرفة", "مستشار",
-    "المتحدث", "متحدث", "الناطق", "ناطق", "أمين", "نائب", "سفير", "قائد", "مسؤول", "مسؤولة", "مندوب",
-    "محافظ", "وكيل", "مساعد", "خبير", "خبيرة", "لاعب", "مدرب", "عام", "العام", "الرسمي", "باسم",
-    "المسؤول", "المدير", "الأمين", "المشرف", "رئيسا", "زعيم", "قاضي", "ممثل", "منسق", "أستاذ", "محلل",
-    "الخبير", "الباحث", "باحث", "الكاتب", "كاتب", "المحلل", "نظيره", "نظيرته", "مفتي", "قائدة",
-    "الناطقة", "المتحدثة", "ناطقة", "متحدثة",
-)
-_ORG_HEADS = _words(
-    "وزارة", "هيئة", "وكالة", "مركز", "قوة", "قوات", "مجلس", "إدارة", "جمعية", "شركة", "منظمة", "حزب",
-    "حكومة", "جيش", "شرطة", "مصادر", "مصدر", "صحيفة", "صحف", "تقرير", "بيان", "قيادة", "لجنة",
-    "قنصلية", "سفارة", "جماعة", "تنظيم", "حركة", "ائتلاف", "مرصد", "أمم", "نشطاء", "سكان", "شهود",
-    "مؤسسة", "مكتب", "رئاسة", "محكمة", "بلدية", "أمانة", "جامعة", "مستشفى", "مصلحة", "دائرة", "البنك",
-    "بنك", "مجموعة", "اتحاد", "الاتحاد", "نادي", "فريق", "منتخب", "سلطات", "السلطات", "الشرطة",
-    "المتحدثة", "الأمم", "مسؤولون", "مسؤولين", "مصادر", "دراسة", "الدراسة", "صندوق", "برلمان",
-    "تحالف", "الحكومة", "الجيش", "الوزارة", "الهيئة", "الوكالة", "المركز", "المجلس", "اللجنة",
-    "الصحيفة", "الصحف", "التقرير", "البيان", "الجماعة", "الحركة", "المنظمة", "الشركة", "المرصد",
-    "خلية", "الخلية", "غرفة", "الغرفة", "نقابة", "النقابة", "رابطة", "الرابطة", "كلية", "الكلية", "معهد",
-    "المعهد", "إمارة", "الإمارة", "بعثة", "البعثة", "أمانة", "الأمانة", "رئاسة", "الرئاسة", "إدارة", "الإدارة",
-)
-# Titles that name institutions after a person (جامعة الملك سعود، مدينة الملك فهد الطبية).
-_EPONYM_TITLES = _words("الملك", "الأمير", "الشيخ", "الإمام", "السلطان")
-_INSTITUTIONS = _words("جامعة", "جامعه", "كلية", "كليه", "مدينة", "مدينه", "مستشفى", "مستشفي", "مركز", "مجمع",
-                       "مؤسسة", "مؤسسه", "شارع", "طريق", "ميناء", "مطار", "قاعدة", "قاعده", "جائزة", "جائزه",
-                       "برنامج", "مدرسة", "مدرسه", "معهد", "جسر", "حي", "ملعب", "استاد")
-# Kinship nouns with a pronoun (أخوه عبد الرحمن الحقباني): a description before the name.
-_KIN = _words("أخوه", "أخيه", "أخاه", "أخوها", "أخيها", "شقيقه", "شقيقها", "ابنه", "ابنها", "نجله", "نجلها",
-              "والده", "والدها", "والدته", "زوجها", "عمه", "عمها", "خاله", "خالها", "جده", "جدها",
-              "أخته", "أختها", "شقيقته", "شقيقتها", "ابنته", "ابنتها", "زوجته", "أبوه", "أبيه", "أمه", "أمها")
-# Kinship nouns in construct (أعمام أفراح، والد الطفل): the word after them is their genitive.
-_KIN_HEADS = _words("أعمام", "عم", "عمة", "عمات", "أخوال", "خال", "خالة", "أشقاء", "شقيق", "شقيقة", "أبناء",
-                    "ابنة", "بنات", "والد", "والدة", "زوج", "زوجة", "أخو", "أخت", "إخوة", "أقارب", "أسرة", "عائلة")
-_KIN = _KIN | _KIN_HEADS
-# Endings of a noun with a possessive pronoun (سعادته، كلمتها، زيارتهم): never part of a name.
-_POSSESSED = ("ته", "تها", "تهم", "تهما")
-# A plural or second-person pronoun on a long word (إنتاجهم، بلادكم): a possessed noun, not a name.
-_PLURAL_SUFFIXES = ("هم", "هما", "كم", "هن")
-# One-letter abbreviations of titles written with a full stop (م. مهندس، د. دكتور، أ. أستاذ), folded.
-_ABBREVIATIONS = frozenset("دما")
-_NAME_GLUE = _words("بن", "بنت", "ابن", "أبو", "ابو", "أبي", "عبد", "آل", "ولد", "أم")
-_PLACE_HEADS = _words("مدينة", "مدينه", "منطقة", "منطقه", "محافظة", "محافظه", "إقليم", "اقليم", "ولاية",
-                      "ولايه", "دولة", "دوله", "عاصمة", "عاصمه", "قرية", "قريه", "بلدة", "بلده", "جزيرة",
-                      "جزيره", "مقاطعة", "مقاطعه", "حي", "شارع", "مطار", "ميناء")
-_REPORTS = _words("تقرير", "بيان", "دراسة", "دراسه", "تقرير", "نشرة")
-_NAME_PREFIXES = _words("عبد", "أبو", "ابو", "أم")
-_THEOPHORIC = _words("الله", "الدين", "الرحمن", "الرحيم", "العزيز", "الكريم", "الحق", "الإله")
-_SPOKESMEN = _words("المتحدث", "المتحدثة", "متحدث", "متحدثة", "الناطق", "الناطقة", "ناطق", "ناطقة", "الرسمي",
-                    "الرسمية", "رسمي", "رسمية", "الرسميه", "رسميه")
-# Media an attribution is addressed to (قال لوكالة …، لصحيفة …): not part of the speaker's name.
-_MEDIA = _words("وكالة", "وكاله", "صحيفة", "صحيفه", "قناة", "قناه", "موقع", "جريدة", "جريده", "مجلة", "مجله",
-                "إذاعة", "اذاعه", "تلفزيون", "محطة", "محطه", "صحفيين", "صحافيين", "وسائل", "صحافة", "صحفيون",
-                "إعلاميين", "مراسل", "مراسلين")
-# A comma and a connective that opens a new topic end a reported clause (…، وفي المقابل …).
-_NEW_TOPIC_RE = re.compile(r"[،,][ \t]*(?:وفي|ومن جهه|ومن جهته|ومن ناحيه|وعلي صعيد|وفي سياق|وفي المقابل)(?!\w)")
-# ونقلت الصحيفة عن مصدر …: up to six words, then عن; the source follows it.
-_SOURCE_RE = re.compile(r"(?:[ \t]+(?!ان(?!\w))[^\s.،,:؛]+){0,6}?[ \t]+عن[ \t]+")
-_TURN_BEFORE_RE = re.compile(r"(?:بدوره|بدورها|من جانبه|من جانبها|من جهته|من جهتها)[ \t،,]*$")
-_TURN_AFTER_RE = re.compile(r"[ \t،,]*(?:بدوره|بدورها|من جانبه|من جانبها|من جهته|من جهتها)(?!\w)")
-# Offices that are not in construct with the next word: a name may follow them directly.
-_NOT_CONSTRUCT = _words("باسم", "نظيره", "نظيرته", "نظيرها")
-# Titles with a pronoun (سموه، معاليه): they refer to someone named before, like a bare verb.
-_PRONOUN_TITLES = _words("سموه", "سموها", "معاليه", "معاليها", "فضيلته", "سعادته", "سعادتها", "فخامته", "دولته",
-                         "جلالته", "فخامتها", "سيادته")
-# Nouns of ownership in construct after a name (بيللوتشي مالك السيرك): an apposition, not a surname.
-_OWNERS = _words("مالك", "صاحب", "مؤسس", "مالكة", "صاحبة", "مؤسسة")
-# The titles each pronoun title refers back to (سموه → الأمير، سمو).
-_PRONOUN_HONORIFICS = {
-    fold(k): _words(*v) for k, v in {
-        "سموه": ("الأمير", "سمو", "السمو"), "سموها": ("الأميرة", "سمو", "السمو"),
-        "جلالته": ("الملك", "جلالة"), "معاليه": ("معالي", "الوزير", "وزير"), "معاليها": ("معالي", "الوزيرة", "وزيرة"),
-        "فضيلته": ("الشيخ", "فضيلة"), "فخامته": ("الرئيس", "فخامة"), "فخامتها": ("الرئيسة", "فخامة"),
-    }.items()
-}
-_ABOUT_LEMMAS = frozenset({"كشف", "أعلن", "أعرب", "عبر", "أفصح"})
-# Quantifiers before a group noun (ثلاثة مصادر مطلعة، عدة مسؤولين): part of the unnamed source.
-_QUANTIFIERS = _words("ثلاثة", "ثلاث", "أربعة", "خمسة", "عدة", "بعض", "مختلف", "أحد", "إحدى", "اثنين", "اثنان")
-_PRONOUNS = _words("هو", "هي", "فهو", "فهي", "وهو", "وهي", "هم", "فهم", "وهم", "إنه", "إنها", "فإنه", "فإنها")
-_TIME_WORDS = _words("اليوم", "أمس", "امس", "غدا", "الليلة", "صباح", "مساء", "ظهر", "الماضي", "الماضية", "الجاري",
-                     "الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
-_AMMA_RE = re.compile(r"(?<!\w)[وف]?اما(?!\w)")
-_BUT_RE = re.compile(r"[ \t،,]+(?:الا|غير|بيد)[ \t]+ان[ \t]+([^\s،,.]+)")
-_BETWEEN_RE = re.compile(r"(?<!\w)(?:بين|بينه|بينها|بينهم|بينهما)(?!\w)[^.،,؛\n]*$")
-_FRAME_COMP_RE = re.compile(r"[،,][ \t]*(?:ف|و)?ان(?:ه|ها|هم)?(?!\w)")
-# مؤكدة أنها، مشيرة إلى أن: a feminine participle (or the noun مطالبة) is a cue only before its clause
-_COMP_AFTER_RE = re.compile(r"[ \t]+(?:الي[ \t]+)?(?:ب)?ان(?:ه|ها|هم)?(?!\w)")
-# His own words (بحسب تصريحاته، على حد قوله): a frame that points back to the speaker named before.
-_OWN_WORDS = _words("تصريحاته", "تصريحاتها", "تصريحه", "تصريحها", "قوله", "قولها", "تعبيره", "تعبيرها", "وصفه",
-                    "وصفها", "كلامه", "كلامها", "حديثه", "حديثها", "روايته", "روايتها")
-_ABOUT_RE = re.compile(r"(?:[ \t]+[^\s.،,:؛]+){0,6}?[ \t]+عن(?!\w)")
-_AS_SAID_RE = re.compile(r"(?:علي ما|حسبما|كما)[ \t]+")
-_SOURCES = _words("مصدر", "مصادر")
-# مصدر مطلع في الوزارة، مصادر في خفر السواحل الإيطالية، مصدر في ميناء جدة الإسلامي: up to two words of a
-# construct before the definite words; never a statement (مصدر مطلع في تصريح صحفي)
-_SOURCE_PP_RE = re.compile(r"[ \t]+(علي|من|في)[ \t]+(?!(?:تصريح|حديث|بيان|مقابله|اتصال|لقاء)(?!\w))"
-                           r"((?:ال\w+|\w+(?:[ \t]+\w+)?(?=[ \t]+ال))(?:[ \t]+ال\w+){0,2})(?!\w)")
-# Participles of affiliation that open a description of an organization (التابعة للأمم المتحدة).
-_AFFILIATION = _words("التابعة", "التابع", "التابعين", "المنتمية", "المنتمي", "الموالية", "الموالي",
-                      "المقربة", "المقرب", "المحسوبة", "المحسوب", "المدعومة", "المدعوم")
-_PARTICIPLE_PREPS = _words("من", "عن", "على", "الى", "إلى", "في", "مع", "لدى")
-_WEEKDAYS = _words("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد")
-_RELATIVES = _words("الذي", "التي", "الذين", "اللذين", "اللتين")
-# Verbs that go on with the same speaker (وأضاف، وتابع): a name after them names the previous speaker.
-_CONTINUATION_LEMMAS = frozenset({"أضاف", "تابع", "أردف", "استطرد"})
-_MAX_NP_TOKENS = 16
-_MIN_DIRECT_WORDS = 3
-_MIN_PARTIAL_WORDS = 2
-_CONTINUATION_WORDS = 8
-
-
-@dataclass
-class _Speaker:
-    name: str
-    mention: Optional[str]
-    entity_index: Optional[int]
-    group: bool = False  # read as an organization or a group noun phrase, not a personal name
-    role: bool = False   # an unnamed office holder (وزير الخارجية، مدير صحة جازان)
-    title: tuple = ()  # folded words around a named speaker (his titles), for office coreference
-
-    def _replace_mention(self, mention: str) -> "_Speaker":
-        return _Speaker(self.name, mention, self.entity_index, self.group)
-
-    def as_record(self, implicit: bool = False) -> dict:
-        return {"name": self.name, "mention": None if implicit else self.mention,
-                "entity_index": self.entity_index}
-
-
-@dataclass
-class _CueHit:
-    start: int          # of the token, proclitic included
-    end: int
-    form_start: int     # after the proclitic
-    proclitic: str
-    participle: bool
-    speaker: Optional[_Speaker] = None
-    explicit: bool = False
-    colon: int = -1     # a colon that ends the attribution (قال: …), if any
-    governs: bool = True  # introduces a quote or a clause (else a verb inside reported content)
-    source: int = -1    # نقل … عن X: where the source X begins
-    frame: bool = False  # an attribution frame (وفقا لـ X، فإن …), not a verb
-
-
-@dataclass
-class _Pair:
-    open: int           # index of the opening mark
-    close: int          # index of the closing mark
-    depth: int
-
-
-@dataclass
-class _Quote:
-    kind: str
-    start: int
-    end: int
-    verb: Optional[str]
-    speaker: Optional[_Speaker]
-    implicit: bool
-
-
-class _Field:
-    """One field's text, its folded copy and the cues, marks and boundaries found in it."""
-
-    def __init__(self, text: str):
-        self.text = text
-        folded = _fold(text)
-        if _DIACRITIC_RE.search(folded):
-            # Drop diacritics for matching and remember where each kept character came from.
-            keep: list[int] = []
-            prev = 0
-            for m in _DIACRITIC_RUN_RE.finditer(folded):
-                keep.extend(range(prev, m.start()))
-                prev = m.end()
-            keep.extend(range(prev, len(folded)))
-            self.index: Optional[list[int]] = keep
-            folded = _DIACRITIC_RUN_RE.sub("", folded)
-        else:
-            self.index = None
-        self.f = folded
-
-    def orig(self, i: int) -> int:
-        """Map a start offset in the folded copy back to the original text."""
-        if self.index is None:
-            return i
-        return self.index[i] if i < len(self.index) else len(self.text)
-
-    def orig_end(self, j: int) -> int:
-        """Map an end offset in the folded copy back to the original text."""
-        if self.index is None:
-            return j
-        if j <= 0:
-            return 0
-        k = self.index[j - 1] + 1
-        while k < len(self.text) and self.text[k] in DIACRITICS:
-            k += 1  # keep the tatweel or harakat of the last letter
-        return k
-
-
-_FOLD_PAIRS = tuple((chr(k), v) for k, v in FOLD.items())
-
-
-def _fold(text: str) -> str:
-    """Fold letter variants one for one (chained replace: much faster than str.translate here)."""
-    for a, b in _FOLD_PAIRS:
-        if a in text:
-            text = text.replace(a, b)
-    return text
-
-
-def _word_occurrences(text: str, word: str):
-    """Start offsets of ``word`` in ``text`` as a whole word (str.find: no per-call regex compile)."""
-    i = text.find(word)
-    n = len(word)
-    while i >= 0:
-        if (i == 0 or not text[i - 1].isalnum()) and (i + n >= len(text) or not text[i + n].isalnum()):
-            yield i
-        i = text.find(word, i + 1)
-
-
-def _key(token: str) -> str:
-    """Folded token without surrounding punctuation (the lexicon's spelling)."""
-    return token.strip(_STRIP)
-
-
-def _deproclitic(word: str) -> str:
-    """Drop و ف ب ل ك and the article from a folded word, for head-word lookups."""
-    if len(word) > 3 and word[0] in "وف":
-        word = word[1:]
-    if len(word) > 3 and word[0] in "بلك":
-        word = word[1:]
-    if len(word) > 3 and word.startswith("ال"):
-        word = word[2:]
-    elif len(word) > 3 and word.startswith("ل") and word[1:2] == "ل":
-        word = word[2:]
-    return word
-
-
-def _stem(word: str) -> str:
-    """A crude stem for matching titles: no proclitics, article, feminine or nisba ending."""
-    w = _deproclitic(_key(word))
-    for end in ("يه", "ه", "ي", "ات"):
-        if len(w) - len(end) >= 2 and w.endswith(end):
-            return w[:-len(end)]
-    return w
-
-
-def _stems(words) -> frozenset:
-    """Stems of the content words among ``words`` (folded tokens)."""
-    return frozenset(_stem(w) for w in words if len(_key(w)) >= 3 and _key(w) not in _NP_STOP)
-
-
-def _org_extent(keys: list[str], comma_after: list[bool], following: str = "") -> int:
-    """How many of ``keys`` (an organization's head first) make its name: the head, its genitives and
-    the adjectives that agree with it, up to 6 words. An indefinite chain (وكالة أنباء الأناضول) ends
-    with its first definite noun: adjectives after it describe the body (الحكومية التركية). An adjective
-    followed by a preposition (الصحف الإسبانية المقربة من …) opens a description and is left out."""
-    end = 1
-    n = min(len(keys), 6)
-    while end < n:
-        k = keys[end]
-        if k in _EPONYM_TITLES and end + 1 < n and not comma_after[end] and not keys[end - 1].startswith("ال") \
-                and (_deproclitic(keys[end - 1]) in _INSTITUTIONS or keys[end - 1] in _INSTITUTIONS):
-            # جامعة الملك خالد: the title and the eponym belong to the name, which is then definite
-            end += 3 if keys[end + 1] in _NAME_PREFIXES and end + 2 < n else 2
-            if end < n and not keys[end].startswith(("ال", "لل")):
-                break
-            continue
-        if k in _ROLES or k in _HONORIFICS and k not in _OCCUPATIONS or comma_after[end - 1] or k in _NP_STOP:
-            break
-        definite = k.startswith(("ال", "لل", "وال"))
-        prev_definite = keys[end - 1].startswith(("ال", "لل", "وال"))
-        lam_genitive = k.startswith("ل") and end + 1 < len(keys) and keys[end + 1].startswith("ال") \
-            and _deproclitic(k) not in _MEDIA
-        if prev_definite and not definite and not lam_genitive:
-            break  # المرصد السوري لحقوق الإنسان goes on; الصحف الإسبانية نية، الوزارة ممثلة do not
-        if end >= 2 and prev_definite and k.startswith("ال") and not keys[1].startswith("ال") \
-                and not keys[0].startswith("ال"):
-            break  # وكالة أنباء الأناضول | الحكومية
-        if keys[0].startswith("ال") and prev_definite and k.startswith("ال") and not _adjectival(k):
-            break  # لفتت الصحف | الانتباه: after a definite head only adjectives belong to the name
-        end += 1
-    nxt = keys[end] if end < len(keys) else following
-    if end >= 3 and keys[end - 1].startswith("الم") and nxt in _PARTICIPLE_PREPS:
-        end -= 1  # المقربة من، المسؤولة عن: a participle with its complement describes the body
-    cut = next((i for i in range(2, end) if keys[i] in _AFFILIATION), None)
-    if cut is not None:
-        end = cut  # منظمة الصحة العالمية | التابعة للأمم المتحدة
-    return end
-
-
-def _adjectival(k: str) -> bool:
-    """A definite word shaped like an adjective: a nisba (السوري، الصحية، الأوروبيون), a participle
-    (المتحدة، المستقلة) or an af'al form (الأحمر، الأعلى)."""
-    return k.endswith(("ي", "يه", "يون", "يين", "يات")) or k.startswith("الم") or \
-        (k.startswith("الا") and len(k) == 6)
-
-
-def _construct_head(k: str) -> bool:
-    """An indefinite organization, place or name head (سوق، مدينة، شركة), in construct with the next word."""
-    if k.startswith(("ال", "وال", "بال", "لل")):
-        return False
-    d = _deproclitic(k)
-    return d in _PLACE_HEADS or d in _INSTITUTIONS or d in NAME_HEADS or d in _ORG_HEADS
 
 
 def _plausible(entity: dict) -> bool:
@@ -436,257 +81,12 @@ def _plausible(entity: dict) -> bool:
         return False
     heads = _ORG_HEADS | NAME_HEADS | _PLACE_HEADS
     return not any(w in heads or _deproclitic(w) in heads or ("ال" + _deproclitic(w)) in heads
-                   or _Article._headed_pp(w) for w in words)
+                   or _SpeakerRules._headed_pp(w) for w in words)
 
 
-class QuoteExtractor:
-    """Find DIRECT, PARTIAL and INDIRECT quotations and their speakers in a headline and a body.
+class _SpeakerRules:
+    """The rules' reading of a cue's subject (a mixin of ``_Article``)."""
 
-    ``max_quote_chars`` bounds the search for a closing mark (an unclosed mark never yields a runaway
-    span); ``max_cue_gap`` is how many words may separate a speech verb from its أن/إن clause.
-    ``stats`` counts articles, quotes by kind and unbalanced marks over the extractor's lifetime.
-    """
-
-    def __init__(self, max_quote_chars: int = 3000, max_cue_gap: int = 22):
-        if not isinstance(max_quote_chars, int) or max_quote_chars < 20:
-            raise ConfigError(f"max_quote_chars must be an int >= 20, got {max_quote_chars!r}")
-        if not isinstance(max_cue_gap, int) or not 1 <= max_cue_gap <= 60:
-            raise ConfigError(f"max_cue_gap must be an int between 1 and 60, got {max_cue_gap!r}")
-        self.max_quote_chars = max_quote_chars
-        self.max_cue_gap = max_cue_gap
-        self.stats: Counter = Counter()
-
-    # --- public API -------------------------------------------------------------------------------
-    def extract(self, headline: Optional[str], body: str, entities: Optional[list[dict]] = None) -> list[dict]:
-        """Return the article's quotes as Avro ``Quote`` dicts sorted by (field, start)."""
-        if not isinstance(body, str):
-            raise ConfigError(f"body must be a str, got {type(body).__name__}")
-        entities = entities or []
-        self.stats["articles"] += 1
-        out: list[dict] = []
-        names: list[_Speaker] = []  # speakers named so far, for the fullest form of a surname
-        usable = [(i, e) for i, e in enumerate(entities) if e.get("type") in _SPEAKER_TYPES and _plausible(e)]
-        # (canonical, index) of every field, the fullest names first (stable: first mentions first among equals)
-        all_ents = sorted(((e.get("canonical") or e.get("text") or "", i) for i, e in usable),
-                          key=lambda ce: -len(ce[0].split()))
-        persons = {c for c, i in all_ents if entities[i].get("type") == "PERSON" and " " in c}
-        for field, text in (("HEADLINE", headline), ("BODY", body)):
-            if not text:
-                continue
-            ents = [(e["start"], e["end"], i, e.get("type"), e.get("canonical") or e.get("text"))
-                    for i, e in usable if e.get("field", "BODY") == field]
-            ents.sort()
-            places = [(e["start"], e["end"]) for e in entities
-                      if e.get("field", "BODY") == field and e.get("type") == "LOCATION"]
-            for q in _Article(self, _Field(text), ents, all_ents, names, headline, body, places, persons).run():
-                sp = q.speaker.as_record(q.implicit) if q.speaker else None
-                out.append({"kind": q.kind, "text": text[q.start:q.end], "field": field, "start": q.start,
-                            "end": q.end, "verb": q.verb, "speaker": sp})
-                self.stats[q.kind] += 1
-        out.sort(key=lambda d: (d["field"] != "HEADLINE", d["start"], d["end"]))
-        return out
-
-
-class _Article:
-    """The work on one field: a short-lived object so that the extractor itself stays stateless."""
-
-    def __init__(self, qx: QuoteExtractor, fld: _Field, ents, all_ents, names: list[_Speaker],
-                 headline: Optional[str], body: str, places=(), persons=frozenset()):
-        self.qx = qx
-        self.persons = persons  # canonical names of the article's persons, two words or more
-        self.fld = fld
-        self.f = fld.f
-        self.ents = ents
-        self.ent_starts = [e[0] for e in ents]
-        self.all_ents = all_ents
-        self.names = names
-        self.places = places
-        self._full_orig = (headline or "") + "\n" + body
-
-    @cached_property
-    def full_text(self) -> str:
-        """Headline and body, folded: where the fuller forms of names are looked up (only when needed)."""
-        return _fold(self._full_orig)
-
-    # --- marks ------------------------------------------------------------------------------------
-    def _pairs(self) -> list[_Pair]:
-        """Pair quote marks with a stack per family; flanking decides open/close for ambiguous glyphs.
-
-        An opening mark left open at the end of its paragraph stays open only when the next paragraph
-        starts with the same mark (a quote over several paragraphs); otherwise it is unbalanced, and so
-        is one whose closing mark is more than ``max_quote_chars`` away. Unbalanced marks are counted.
-        """
-        f = self.f
-        n = len(f)
-        stack: list[list[int]] = []  # [index, family, start of the paragraph it has reached]
-        pairs: list[_Pair] = []
-        unclosed: list[int] = []
-        stats = self.qx.stats
-        for m in _MARK_RE.finditer(f):
-            i = m.start()
-            ch = f[i]
-            if ch == "’" and 0 < i < n - 1 and f[i - 1].isascii() and f[i + 1].isascii():
-                continue  # an apostrophe in a Latin name
-            fam = _FAMILY[ch]
-            before = f[i - 1] if i else " "
-            after = f[i + 1] if i + 1 < n else " "
-            can_open = before in _OPENERS_BEFORE or (not before.isalnum() and before not in _CLOSERS_AFTER)
-            can_close = after in _CLOSERS_AFTER or (not after.isalnum() and after not in _OPENERS_BEFORE)
-            if can_open and not can_close:
-                role = "open"
-            elif can_close and not can_open:
-                role = "close"
-            else:
-                # spaces (or letters) on both sides: close the open quote of this family if there is one,
-                # else open — whatever the glyph says (« المجنون «، :» … « are written mirrored)
-                role = "close" if any(s[1] == fam for s in stack) else "open"
-            para = f.rfind("\n", 0, i) + 1
-            at_para_start = not f[para:i].strip()
-            if stack and stack[-1][2] < para:
-                # the innermost open quote has crossed a paragraph break
-                if role == "open" and stack[-1][1] == fam and at_para_start and \
-                        f.count("\n", stack[-1][2], para) == 1:
-                    stack[-1][2] = para  # «… ¶ «…: the same quote goes on
-                    continue
-                if role == "close" and stack[-1][1] == fam and i - stack[-1][0] <= self.qx.max_quote_chars:
-                    stack[-1][2] = para  # «… ¶ …»: closed in a later paragraph
-                while stack and stack[-1][2] < para:
-                    unclosed.append(stack.pop()[0])
-                    stats["unbalanced_marks"] += 1
-            if role == "open":
-                stack.append([i, fam, para])
-                continue
-            for k in range(len(stack) - 1, -1, -1):
-                j, sfam, _ = stack[k]
-                if sfam == fam:
-                    if i - j > self.qx.max_quote_chars:
-                        unclosed.append(j)
-                        stats["unbalanced_marks"] += 1
-                        del stack[k]
-                        break
-                    pairs.append(_Pair(j, i, k))
-                    for item in stack[k + 1:]:
-                        unclosed.append(item[0])
-                        stats["unbalanced_marks"] += 1
-                    del stack[k:]
-                    break
-            else:
-                stats["unbalanced_marks"] += 1
-        for item in stack:
-            unclosed.append(item[0])
-            stats["unbalanced_marks"] += 1
-        self.unclosed = sorted(unclosed)
-        pairs.sort(key=lambda p: p.open)
-        return pairs
-
-    # --- sentences --------------------------------------------------------------------------------
-    def _boundaries(self, pairs: list[_Pair]) -> list[int]:
-        """Sentence-end positions, leaving out those inside quote marks (a quote's own full stop)."""
-        spans = sorted((p.open, p.close) for p in pairs)
-        opens = [a for a, _ in spans]
-        reach = []  # running max of the closing marks, for "inside any pair" by bisection
-        top = -1
-        for _, b in spans:
-            top = max(top, b)
-            reach.append(top)
-        out = []
-        f = self.f
-        for m in _SENT_RE.finditer(f):
-            i = m.start()
-            if f[i] == "." and i and f[i - 1] in _ABBREVIATIONS and (i < 2 or not f[i - 2].isalnum()):
-                continue  # م. حسام، د. سعد: a title's abbreviation, not a sentence end
-            if f[i] == "." and 0 < i < len(f) - 1 and f[i - 1].isascii() and f[i - 1].isalnum() \
-                    and f[i + 1].isascii() and f[i + 1].isalnum():
-                continue  # www.uob.edu.bh, U.S: a dot inside a Latin word
-            if f[i] == "." and 0 < i < len(f) - 1 and f[i - 1].isalpha() and f[i + 1].isalpha() \
-                    and (i < 2 or not f[i - 2].isalnum()):
-                continue  # (د.ب.أ), أ.د.: initials
-            k = bisect_left(opens, i) - 1
-            if k >= 0 and reach[k] > i:
-                continue
-            out.append(i)
-        # a quote that ends with its own full stop («… المعنية.») ends the sentence after its mark
-        extra = [p.close + 1 for p in pairs if self.f[p.close - 1:p.close] in (".", "!", "?", "؟")]
-        if extra:
-            out = sorted(set(out + extra))
-        return out
-
-    def _next_boundary(self, pos: int) -> int:
-        k = bisect_left(self.bounds, pos)
-        return self.bounds[k] if k < len(self.bounds) else len(self.f)
-
-    def _prev_boundary(self, pos: int) -> int:
-        k = bisect_left(self.bounds, pos)
-        return self.bounds[k - 1] if k else -1
-
-    # --- cues -------------------------------------------------------------------------------------
-    def _prev_token(self, pos: int) -> tuple[str, int]:
-        """The folded token ending before ``pos`` (punctuation stripped) and its start."""
-        f = self.f
-        j = pos - 1
-        while j >= 0 and f[j].isspace():
-            j -= 1
-        end = j + 1
-        while j >= 0 and not f[j].isspace():
-            j -= 1
-        return f[j + 1:end], j + 1
-
-    def _clause_start(self, pos: int) -> bool:
-        """True when ``pos`` begins a clause: after punctuation, a line start or a clause opener."""
-        f = self.f
-        j = pos - 1
-        while j >= 0 and f[j] in " \t\u00a0":
-            j -= 1
-        if j < 0 or f[j] in ".،,:؛;!?؟\n-–—)»”\"":
-            return True
-        tok, _ = self._prev_token(pos)
-        return _key(tok) in _CLAUSE_OPENERS
-
-    def _cues(self) -> list[_CueHit]:
-        hits = []
-        f = self.f
-        for m in _CUE_RE.finditer(f):
-            form = m.group(2)
-            pro = m.group(1)
-            if form in AMBIGUOUS and not pro and not self._clause_start(m.start()):
-                continue
-            if form == "بين" and pro == "و" and _BETWEEN_RE.search(f, max(0, m.start() - 60), m.start()):
-                continue  # ما بينها وبين الأمانات: "and between", not "and he explained"
-            cue = CUE_FORMS[form]
-            if cue.participle and pro:
-                continue  # ومشددة: an adjective, not "stressing"
-            prev, prev_start = self._prev_token(m.start())
-            prev = _key(prev)
-            if prev in ("ما", "مما", "وهو", "وهي", "هو", "هي") and not (
-                    prev == "ما" and _key(self._prev_token(prev_start)[0]) == "علي"):
-                continue  # وهو ما يشير إلى أن: the writer's inference, not a speaker (على ما أوضحت X: one)
-            if form in NOUN_CUES and (pro or not self._noun_report(m.start(), m.end())):
-                continue  # في تصريح صحفي: a circumstance, not a report with its subject
-            if cue.lemma == "عبر" and not cue.participle and not _ABOUT_RE.match(f, m.end()):
-                continue  # عبر موقعها الإلكتروني: "via"; عبّر (expressed) takes عن
-            source = -1
-            if cue.lemma == "نقل":
-                src = _SOURCE_RE.match(f, m.end())
-                if src is None:
-                    continue  # نقل المصابين إلى المستشفى: "moved", not "reported"
-                source = src.end()
-            hits.append(_CueHit(m.start(), m.end(), m.start(2), pro, cue.participle, source=source))
-        # ووفقا للمتحدث الرسمي علي زعلة، فإن …: a frame at the start of a clause with an إن clause after
-        # its noun phrase attributes that clause
-        # (the comma and the complementizer are rare: look for them first, then for the frame before)
-        for c in _FRAME_COMP_RE.finditer(f):
-            lo = max(self._prev_boundary(c.start()) + 1, c.start() - 160)
-            m = None
-            for m in _FRAME_RE.finditer(f, lo, c.start()):
-                pass
-            if m is None or not self._clause_start(m.start()) or len(f[m.end():c.start()].split()) > 12:
-                continue
-            fs = m.start() + 1 if f[m.start()] in "وف" and f.startswith(FRAMES, m.start() + 1) else m.start()
-            hits.append(_CueHit(m.start(), m.end(), fs, f[m.start():fs], False, source=m.end(), frame=True))
-        hits.sort(key=lambda h: h.start)
-        return hits
-
-    # --- speakers ---------------------------------------------------------------------------------
     def _np_tokens(self, start: int, limit: int) -> list[tuple[int, int, str]]:
         """Tokens of the subject noun phrase after ``start``: until a stop word, a clause or a mark."""
         return self._tokens(start, limit, stop=True)
@@ -697,7 +97,7 @@ class _Article:
         toks = []
         for m in _WORD_RE.finditer(self.f, start, limit):
             raw = m.group()
-            k = _key(raw)
+            k = raw.strip(_STRIP)  # _key, inline: this loop is the extractor's hottest
             if not k:
                 if stop and raw.strip("-–—") and toks:
                     break
@@ -718,32 +118,21 @@ class _Article:
             elif len(k) == 1 and k in _ABBREVIATIONS and raw.endswith("."):
                 toks.append((m.start(), m.start() + 1, k))  # م. الرشودي: a title
                 continue
-            elif stop and (k in _NP_STOP or _COMP_RE.fullmatch(k) or k in CUE_FORMS or len(k) == 1):
+            elif stop and (k in _NP_STOP or k in _COMP_FORMS or k in CUE_FORMS or len(k) == 1):
                 break
-            if _MARK_RE.search(raw):
+            if not _QUOTE_CHARS.isdisjoint(raw):
                 if stop and toks:
                     break  # a quoted name after the subject (لـ«عكاظ»): the phrase ends before it
                 continue
-            s = m.start() + (len(raw) - len(raw.lstrip(_STRIP)))
-            e = m.end() - (len(raw) - len(raw.rstrip(_STRIP)))
-            toks.append((s, e, k))
+            if len(k) == len(raw):
+                toks.append((*m.span(), k))
+            else:
+                s = m.start() + (len(raw) - len(raw.lstrip(_STRIP)))
+                e = m.end() - (len(raw) - len(raw.rstrip(_STRIP)))
+                toks.append((s, e, k))
             if stop and (raw[-1] in ".:؛;!?؟" or len(toks) >= _MAX_NP_TOKENS) or len(toks) == cap:
                 break
         return toks
-
-    def _noun_report(self, start: int, end: int) -> bool:
-        """True when a verbal noun (اعتراف، إعلان، تصريحات) heads a report: not after a preposition
-        (في تصريح صحفي), and followed by its subject — a definite noun, an office, an organization or a
-        name (اعتراف الأسد بأن، إعلان وزير الداخلية أن) — not by an adjective (تصريحات سابقة)."""
-        prev = _key(self._prev_token(start)[0])
-        if prev not in ("بعد", "وبعد", "قبل", "رغم") and (prev in _PREPOSITIONS or prev in _NP_STOP):
-            return False
-        nxt = self._next_key(end)
-        if not nxt:
-            return False
-        if nxt.startswith("ال") or nxt in _ROLES or nxt in _ORG_HEADS or self._entity_starts(end + 1):
-            return True
-        return self._name_like(nxt) and not nxt.endswith(("ي", "يه", "ه", "ين"))
 
     def _entity_starts(self, pos: int) -> bool:
         """True when a PERSON entity starts at folded offset ``pos``."""
@@ -1025,7 +414,7 @@ class _Article:
                 and k not in _ORG_HEADS and not k[0].isascii() and k not in NAME_HEADS
                 and k not in _CLAUSE_OPENERS and k not in _CONNECTORS and not k.endswith(_POSSESSED)
                 and not (len(k) > 4 and k.endswith(_PLURAL_SUFFIXES))
-                and k not in _KIN and k not in _PRONOUN_TITLES and not _Article._headed_pp(k))
+                and k not in _KIN and k not in _PRONOUN_TITLES and not _SpeakerRules._headed_pp(k))
 
     def _spelled_ali(self, end: int) -> bool:
         """True unless the word ending at folded ``end`` is written على (alef maksura): the name Ali is
@@ -1335,14 +724,6 @@ class _Article:
                 return self._np_tokens(region[j][0], limit)
         return []
 
-    def _about_cue(self, pos: int, cues: list) -> bool:
-        """True when the speech cue governing ``pos`` reports with عن (كشف المدرب … عن أن، أعلن عن أن)."""
-        k = bisect_left(self.cue_starts, pos) - 1
-        if k < 0 or self._prev_boundary(pos) >= cues[k].end or len(self.f[cues[k].end:pos].split()) > 8:
-            return False
-        form = self.f[cues[k].form_start:cues[k].end]
-        return form in CUE_FORMS and CUE_FORMS[form].lemma in _ABOUT_LEMMAS
-
     def _turn_taking(self, cue: _CueHit) -> bool:
         """True when بدوره / من جانبه / من جهته stands right before or after the verb."""
         before = self.f[max(0, cue.start - 14):cue.start]
@@ -1419,33 +800,6 @@ class _Article:
                     return _Speaker(found.name, sp.mention, found.entity_index)
                 break
         return None
-
-    def _in_reported(self, cue: _CueHit, prev: Optional[_CueHit]) -> bool:
-        """True when ``cue`` sits inside the أن/إن clause of an earlier speech cue of its sentence."""
-        if prev is None or prev.start <= self._prev_boundary(cue.start):
-            return False
-        k = bisect_left(self.comp_starts, prev.end)
-        return k < len(self.comp_starts) and self.comp_starts[k] < cue.start
-
-    def _governs(self, cue: _CueHit, nb: int, nxt_comp: int, nxt_open: int, colon: int) -> bool:
-        """True when the cue can introduce speech: an أن/إن clause, a colon or a quote follows it in
-        its sentence with no other cue between, or a quote closes right before it. A speech verb that
-        introduces nothing (الأرقام تشير لمشاركة، وفق وصفه، يعتبر مشروعا) sits inside reported content or
-        narration: its subject must not become the speaker that later bare verbs continue."""
-        f = self.f
-        k = bisect_right(self.cue_starts, cue.start)
-        nxt_cue = self.cue_starts[k] if k < len(self.cue_starts) else len(f)
-        if colon >= 0 and colon < nxt_cue:
-            return True
-        if nxt_comp < min(nb, nxt_cue) and len(f[cue.end:nxt_comp].split()) <= self.qx.max_cue_gap:
-            return True
-        ku = bisect_left(self.unclosed, cue.end)
-        nxt_unclosed = self.unclosed[ku] if ku < len(self.unclosed) else len(f)
-        first_open = min(nxt_open, nxt_unclosed)
-        if first_open < min(nb + 1, nxt_cue) and len(f[cue.end:first_open].split()) <= 15:
-            return True
-        before = f[max(0, cue.start - 4):cue.start]
-        return any(ch in _QUOTE_CHARS for ch in before)
 
     def _resolve(self, cue: _CueHit, limit: int, region_limit: int) -> None:
         """Find the cue's subject: after the verb (VSO), before it (SVO), or the previous speaker."""
@@ -1748,190 +1102,11 @@ class _Article:
             run = run[1:]
         return self._span_speaker(run) if run else None
 
-    # --- main -------------------------------------------------------------------------------------
-    def run(self) -> list[_Quote]:
-        f = self.f
-        self.last: Optional[_Speaker] = self.names[-1] if self.names else None
-        self.last_pos = -1
-        self.prev_cue: Optional[_CueHit] = None
-        pairs = self._pairs()
-        self.bounds = self._boundaries(pairs)
-        self.pairs = pairs
-        self.pair_opens = [p.open for p in pairs]
-        cues = self._cues()
-        comps = [m for m in _COMP_RE.finditer(f)]
-        comp_starts = [m.start() for m in comps]
-        cue_starts = [c.start for c in cues]
-        self.cue_starts = cue_starts
-        self.comp_starts = comp_starts
-        openers = {p.open: p for p in pairs}
-        long_opens = [p.open for p in pairs if len(f[p.open:p.close].split()) >= 4]
-        for c in cues:
-            nb = self._next_boundary(c.end)
-            kp = bisect_left(self.pair_opens, c.end)
-            nxt_open = self.pair_opens[kp] if kp < len(self.pair_opens) else len(f)
-            k = bisect_left(comp_starts, c.end)
-            nxt_comp = comp_starts[k] if k < len(comp_starts) else len(f)
-            colon = f.find(":", c.end, nb)
-            if nxt_open < nb and f[c.end:nxt_open].strip() in ("", "ل", "لـ"):
-                # وأبلغ "الوطن" مصدر مطلع أن: a quoted addressee between the verb and its subject
-                p = openers.get(nxt_open)
-                if p is not None and len(f[p.open + 1:p.close].split()) <= 3:
-                    rest = f[p.close + 1:p.close + 12].lstrip(" \t")
-                    if rest[:1].isalpha() and not _COMP_RE.match(rest):
-                        kp = bisect_left(self.pair_opens, p.close)
-                        nxt_open = self.pair_opens[kp] if kp < len(self.pair_opens) else len(f)
-            limit = min(nb, nxt_open, nxt_comp, colon if colon >= 0 else len(f))
-            if colon >= 0 and limit == colon and not c.participle:
-                c.colon = colon
-            # the wider region may pass quoted names (بمقاطعة “سانت لويس” ، ستيف ستينجر) but not a quote
-            kl = bisect_left(long_opens, c.end)
-            long_open = long_opens[kl] if kl < len(long_opens) else len(f)
-            region_limit = min(nb, nxt_comp, long_open, colon if colon >= 0 else len(f))
-            c.governs = self._governs(c, nb, nxt_comp, nxt_open, colon)
-            self._resolve(c, limit, region_limit)
-
-        quotes: list[_Quote] = []
-        # INDIRECT: a complementizer governed by the nearest speech cue before it in the same sentence.
-        covered_until = -1
-        pair_opens = [p.open for p in pairs]
-        for m in comps:
-            if m.start() < covered_until:
-                continue
-            kp = bisect_left(pair_opens, m.start()) - 1
-            if any(pairs[i].close > m.start() for i in range(max(0, kp - 3), kp + 1)):
-                continue  # inside quote marks: part of a direct quote
-            prev, prev_start = self._prev_token(m.start())
-            if _key(prev) in COMPLEMENTIZER_BLOCKERS and not (_key(prev) == "عن" and self._about_cue(m.start(), cues)):
-                continue  # بعد أن، إلا أن …; but كشف عن أن، أعلن عن أن report
-            if m.start() and f[m.start() - 1] in _QUOTE_CHARS:
-                continue  # «إن …: the opening of a direct quote
-            k = bisect_left(cue_starts, m.start()) - 1
-            if k < 0:
-                continue
-            cue = cues[k]
-            if cue.end > m.start():
-                continue
-            if self._prev_boundary(m.start()) >= cue.end:
-                continue
-            gap_words = f[cue.end:m.start()].split()
-            gap = len(gap_words)
-            if gap > self.qx.max_cue_gap or cue.participle and gap > 6:
-                continue
-            if gap > 8 and any(_key(w) in _RELATIVES or w == "ما" for w in gap_words) \
-                    and not gap_words[-1].endswith(("،", ",")) \
-                    and self.fld.text[self.fld.orig(m.start(2)):][:1] != "إ":
-                continue  # the أن belongs to a relative clause (الذي فعل ما هو مفروض أن يفعله)
-            kc = bisect_left(comp_starts, m.start()) - 1
-            if kc >= 0 and comp_starts[kc] > cue.end:
-                continue  # another clause already belongs to that cue
-            form = f[cue.form_start:cue.end]
-            if form == "ذكر" and gap == 0 and self._clause_start(cue.start):
-                continue  # impersonal "ذكر أن"
-            start = m.end()
-            while start < len(f) and f[start] in " \t\u00a0:":
-                start += 1
-            end = self._clause_end(start, cues)
-            if end - start < 3:
-                continue
-            covered_until = end
-            verb = self.fld.text[self.fld.orig(cue.form_start):self.fld.orig_end(cue.end)]
-            quotes.append(_Quote("INDIRECT", start, end, verb, cue.speaker, not cue.explicit))
-
-        # DIRECT and PARTIAL: quote pairs not nested inside another pair.
-        outer = [p for p in pairs if p.depth == 0 or not any(q.open < p.open and p.close < q.close for q in pairs)]
-        indirect = [q for q in quotes]
-        for p in outer:
-            s, e = p.open + 1, p.close
-            inner = f[s:e]
-            nwords = len(inner.split())
-            if nwords == 0 or self._is_name(p.open) or nwords <= _MAX_LISTED_WORDS and self._listed(p, pairs):
-                continue
-            host = next((q for q in indirect if q.start <= p.open < q.end), None)
-            if host is not None:
-                covers = host.start >= p.open - 1 and not f[p.close + 1:host.end].strip(" .،,\"”»")
-                if covers and nwords >= _MIN_DIRECT_WORDS:
-                    host.kind, host.start, host.end = "DIRECT", s, e
-                elif nwords >= _MIN_PARTIAL_WORDS:
-                    quotes.append(_Quote("PARTIAL", s, e, host.verb, host.speaker, host.implicit))
-                continue
-            rest = f[p.close + 1:p.close + 8].lstrip(" \t\u00a0،,")
-            if rest.startswith(":") or _COMP_RE.match(rest):
-                continue  # أعلنت "الشركة السعودية …" أن: the subject's name, not an utterance
-            cue = self._cue_before(p.open, cues, comps)
-            if cue is not None and (nwords >= _MIN_DIRECT_WORDS or self._colon_before(p.open)):
-                verb = self.fld.text[self.fld.orig(cue.form_start):self.fld.orig_end(cue.end)]
-                quotes.append(_Quote("DIRECT", s, e, verb, cue.speaker, not cue.explicit))
-                continue
-            sp = self._label_before(p.open) if nwords >= _MIN_DIRECT_WORDS else None
-            if sp is not None:
-                quotes.append(_Quote("DIRECT", s, e, None, sp, False))
-                continue
-            cue = self._cue_after(p.close, cues)
-            if cue is not None and nwords >= _MIN_DIRECT_WORDS:
-                verb = self.fld.text[self.fld.orig(cue.form_start):self.fld.orig_end(cue.end)]
-                quotes.append(_Quote("DIRECT", s, e, verb, cue.speaker, not cue.explicit))
-                continue
-            line_start = f.rfind("\n", 0, p.open) + 1
-            if nwords >= _CONTINUATION_WORDS and not f[line_start:p.open].strip(" -–—\t"):
-                quotes.append(_Quote("DIRECT", s, e, None, self._last_before(p.open, cues), True))
-        # وقال: ندين … — an utterance after a colon with no marks: a direct quote up to the sentence end.
-        for c in cues:
-            if c.colon < 0 or any(q.start <= c.colon + 2 < q.end or c.colon < q.start < c.colon + 4 for q in quotes):
-                continue
-            s = c.colon + 1
-            while s < len(f) and f[s] in " \t\u00a0":
-                s += 1
-            if s >= len(f) or f[s] in _QUOTE_CHARS or _COMP_RE.match(f, s):
-                continue
-            e = self._utterance_end(s, cues)
-            if len(f[s:e].split()) >= _MIN_DIRECT_WORDS:
-                verb = self.fld.text[self.fld.orig(c.form_start):self.fld.orig_end(c.end)]
-                quotes.append(_Quote("DIRECT", s, e, verb, c.speaker, not c.explicit))
-        colon_spans = [(q.start, q.end) for q in quotes if q.kind == "DIRECT" and q.verb is not None
-                       and not any(p.open + 1 == q.start for p in pairs)]
-        if colon_spans:
-            # وأضاف: … كل هذا أكد أن …: reported speech inside an unmarked utterance belongs to it
-            quotes = [q for q in quotes if q.kind != "INDIRECT" or not any(a <= q.start < b for a, b in colon_spans)]
-        # An opening mark that never closes, right after an attribution: up to the end of its clause.
-        for j in self.unclosed:
-            if any(q.start <= j < q.end for q in quotes):
-                continue
-            cue = self._cue_before(j, cues, comps)
-            if cue is None or not self._colon_before(j) and cue.end < j - 40:
-                continue
-            s = j + 1
-            e = self._clause_end(s, cues)
-            if len(f[s:e].split()) >= _MIN_DIRECT_WORDS:
-                verb = self.fld.text[self.fld.orig(cue.form_start):self.fld.orig_end(cue.end)]
-                quotes.append(_Quote("DIRECT", s, e, verb, cue.speaker, not cue.explicit))
-        for q in quotes:
-            q.start, q.end = self.fld.orig(q.start), self.fld.orig_end(q.end)
-        quotes.sort(key=lambda q: (q.start, q.end))
-        return quotes
-
     def _last_before(self, pos: int, cues: list[_CueHit]) -> Optional[_Speaker]:
         for c in reversed(cues):
             if c.end <= pos and c.speaker is not None:
                 return c.speaker
         return self.names[-1] if self.names else None
-
-    def _listed(self, p: _Pair, pairs: list[_Pair]) -> bool:
-        """«فن الإلقاء» و«كيف تدير حوارا»: quoted items joined by a comma or و are titles in a list."""
-        f = self.f
-        return any(_LIST_GAP_RE.fullmatch(f, p.close + 1, q.open) or _LIST_GAP_RE.fullmatch(f, q.close + 1, p.open)
-                   for q in pairs if q is not p)
-
-    def _is_name(self, open_pos: int) -> bool:
-        """A quoted phrase right after a name head (تنظيم «…», صحيفة «…», ما يسمى «…») is a name."""
-        tok, _ = self._prev_token(open_pos)
-        k = _key(tok)
-        if not k:
-            return False
-        if tok.endswith("ـ") or k in ("ل", "لـ", "ب", "بـ"):
-            return True  # لـ«عكاظ»، ما يسمى بـ"الاحتباس الحراري"
-        return k in NAME_HEADS or _deproclitic(k) in NAME_HEADS or ("ال" + _deproclitic(k)) in NAME_HEADS \
-            or k.startswith("ال") and k[2:] in NAME_HEADS
 
     def _label_before(self, pos: int) -> Optional[_Speaker]:
         """«الجبير: «…»» — a short name and a colon at the start of a line or sentence introduce a quote."""
@@ -1952,108 +1127,3 @@ class _Article:
         if sp is None and len(toks) == 1 and toks[0][2].startswith("ال") and toks[0][2] not in _ROLES:
             sp = self._span_speaker(toks)  # الجبير: «…»
         return sp
-
-    def _colon_before(self, pos: int) -> bool:
-        j = pos - 1
-        while j >= 0 and self.f[j] in " \t\u00a0":
-            j -= 1
-        return j >= 0 and self.f[j] in ":،,"
-
-    def _cue_before(self, pos: int, cues: list[_CueHit], comps) -> Optional[_CueHit]:
-        """The speech cue introducing a quote that opens at ``pos`` (same sentence, few words before)."""
-        k = bisect_left([c.start for c in cues], pos) - 1
-        if k < 0:
-            return None
-        cue = cues[k]
-        if cue.end > pos:
-            return None
-        between = self.f[cue.end:pos]
-        # ".." or ":" right before the mark does not end the attribution
-        core = between.rstrip(" \t\u00a0.:،,")
-        if any(ch in core for ch in "!?؟\n") or "." in core and self._prev_boundary(pos) >= cue.end:
-            return None
-        if len(core.split()) > 20:
-            return None  # (؛ separates appositions here: وقال أنديرس نوردستروم؛ ممثل المنظمة؛ … "…")
-        if any(cue.end <= m.start() < pos for m in comps if m.start() < pos):
-            return None
-        return cue
-
-    def _cue_after(self, pos: int, cues: list[_CueHit]) -> Optional[_CueHit]:
-        """«…»، قال X / «…» بحسب X: a cue or frame right after the closing mark."""
-        f = self.f
-        j = pos + 1
-        while j < len(f) and f[j] in " \t\u00a0،,.":
-            if f[j] == "." and f[j + 1:j + 2] == "\n":
-                return None
-            j += 1
-        am = _AS_SAID_RE.match(f, j)
-        if am:
-            j = am.end()  # «…»، على ما أوضحت الشرطة / حسبما ذكرت …
-        k = bisect_left([c.start for c in cues], j)
-        if k < len(cues) and cues[k].start == j and not cues[k].participle:
-            return cues[k]
-        fm = _FRAME_RE.match(f, j)
-        if fm:
-            toks = self._np_tokens(fm.end(), self._next_boundary(fm.end()))
-            e = self._entity_in(toks[0][0], toks[-1][1]) if toks else None
-            sp = self._from_entity(e) if e else self._np_speaker(toks)
-            if sp is None and toks and _deproclitic(toks[0][2]) in _OWN_WORDS:
-                sp = self._last_before(pos, cues)  # «…»، بحسب تصريحاته: the speaker named before
-            hit = _CueHit(fm.start(), fm.end(), fm.start(), "", False, sp, sp is not None)
-            return hit
-        return None
-
-    def _utterance_end(self, start: int, cues: list[_CueHit]) -> int:
-        """End of an unmarked utterance after a colon: the paragraph end, or before a new speech cue."""
-        f = self.f
-        end = f.find("\n", start)
-        end = len(f) if end < 0 else end
-        end = min(end, start + self.qx.max_quote_chars)
-        k = bisect_right([c.start for c in cues], start)
-        for c in cues[k:]:
-            if c.start >= end:
-                break
-            if c.proclitic or c.participle or f[max(0, c.start - 2):c.start].strip() in ("،", ",", "."):
-                end = c.start
-                break
-        while end > start and f[end - 1] in " \t\u00a0،,.:;؛-–—":
-            end -= 1
-        return end
-
-    def _clause_end(self, start: int, cues: list[_CueHit]) -> int:
-        """End of a reported clause: the sentence end, or just before a new speech cue."""
-        f = self.f
-        end = min(self._next_boundary(start), start + self.qx.max_quote_chars)
-        nl = f.find("\n", start, end)
-        if nl >= 0:
-            end = nl
-        m = _NEW_TOPIC_RE.search(f, start, end)
-        if m:
-            end = m.start()  # …، وفي بداية الدراسة …: the writer moves on to a new topic
-        for m in _BUT_RE.finditer(f, start, end):
-            if self._entity_starts(m.start(1)) or any(m.group(1) in _fold(sp.name).split() for sp in self.names):
-                end = m.start()  # … إلا أن مكلارين تباهى …: the writer's contrast about a named person
-                break
-        k = bisect_right([c.start for c in cues], start)
-        for c in cues[k:]:
-            if c.start >= end:
-                break
-            if c.participle and not (f[c.end - 1] == "ه" and f[max(0, c.start - 2):c.start].strip() not in ("،", ",")
-                                     and not _COMP_AFTER_RE.match(f, c.end)) \
-                    or c.proclitic or f[max(0, c.start - 2):c.start].strip() in ("،", ",") \
-                    or _key(self._prev_token(c.start)[0]) in _CONNECTORS:
-                cut = c.start
-                tok, ts = self._prev_token(cut)
-                if _key(tok) in _CONNECTORS or _key(tok) == "مع":
-                    cut = ts  # …، وأضاف / … مع تأكيده أن: the connector goes with the new cue
-                end = cut
-                break
-            if c.participle and f[c.end:c.end + 3].lstrip()[:1] in _QUOTE_CHARS | {":"}:
-                # …، واختتم حديثه بقوله «…»: a verbal noun that opens a quote ends the clause at the
-                # comma before its phrase
-                comma = max(f.rfind("،", start, c.start), f.rfind(",", start, c.start))
-                end = comma if comma >= 0 and len(f[comma:c.start].split()) <= 4 else c.start
-                break
-        while end > start and f[end - 1] in " \t\u00a0،,:;؛-–—":
-            end -= 1
-        return end

@@ -1,0 +1,159 @@
+"""Quote marks and spans: pairing the marks of each family, sentence ends outside quotes, quoted
+names and listed titles that are not quotes."""
+from __future__ import annotations
+
+from bisect import bisect_left
+
+from pipeline.nlp.quotes.lexicon import NAME_HEADS
+from pipeline.nlp.quotes._base import (
+    _ABBREVIATIONS,
+    _CLOSERS_AFTER,
+    _FAMILY,
+    _LIST_GAP_RE,
+    _MARK_RE,
+    _OPENERS_BEFORE,
+    _Pair,
+    _SENT_RE,
+    _deproclitic,
+    _key,
+)
+
+
+class _Marks:
+    """Quote marks paired into spans, and the sentence ends outside them (a mixin of ``_Article``)."""
+
+    def _pairs(self) -> list[_Pair]:
+        """Pair quote marks with a stack per family; flanking decides open/close for ambiguous glyphs.
+
+        An opening mark left open at the end of its paragraph stays open only when the next paragraph
+        starts with the same mark (a quote over several paragraphs); otherwise it is unbalanced, and so
+        is one whose closing mark is more than ``max_quote_chars`` away. Unbalanced marks are counted.
+        """
+        f = self.f
+        n = len(f)
+        stack: list[list[int]] = []  # [index, family, start of the paragraph it has reached]
+        pairs: list[_Pair] = []
+        unclosed: list[int] = []
+        stats = self.qx.stats
+        for m in _MARK_RE.finditer(f):
+            i = m.start()
+            ch = f[i]
+            if ch == "’" and 0 < i < n - 1 and f[i - 1].isascii() and f[i + 1].isascii():
+                continue  # an apostrophe in a Latin name
+            fam = _FAMILY[ch]
+            before = f[i - 1] if i else " "
+            after = f[i + 1] if i + 1 < n else " "
+            can_open = before in _OPENERS_BEFORE or (not before.isalnum() and before not in _CLOSERS_AFTER)
+            can_close = after in _CLOSERS_AFTER or (not after.isalnum() and after not in _OPENERS_BEFORE)
+            if can_open and not can_close:
+                role = "open"
+            elif can_close and not can_open:
+                role = "close"
+            else:
+                # spaces (or letters) on both sides: close the open quote of this family if there is one,
+                # else open — whatever the glyph says (« المجنون «، :» … « are written mirrored)
+                role = "close" if any(s[1] == fam for s in stack) else "open"
+            para = f.rfind("\n", 0, i) + 1
+            at_para_start = not f[para:i].strip()
+            if stack and stack[-1][2] < para:
+                # the innermost open quote has crossed a paragraph break
+                if role == "open" and stack[-1][1] == fam and at_para_start and \
+                        f.count("\n", stack[-1][2], para) == 1:
+                    stack[-1][2] = para  # «… ¶ «…: the same quote goes on
+                    continue
+                if role == "close" and stack[-1][1] == fam and i - stack[-1][0] <= self.qx.max_quote_chars:
+                    stack[-1][2] = para  # «… ¶ …»: closed in a later paragraph
+                while stack and stack[-1][2] < para:
+                    unclosed.append(stack.pop()[0])
+                    stats["unbalanced_marks"] += 1
+            if role == "open":
+                stack.append([i, fam, para])
+                continue
+            for k in range(len(stack) - 1, -1, -1):
+                j, sfam, _ = stack[k]
+                if sfam == fam:
+                    if i - j > self.qx.max_quote_chars:
+                        unclosed.append(j)
+                        stats["unbalanced_marks"] += 1
+                        del stack[k]
+                        break
+                    pairs.append(_Pair(j, i, k))
+                    for item in stack[k + 1:]:
+                        unclosed.append(item[0])
+                        stats["unbalanced_marks"] += 1
+                    del stack[k:]
+                    break
+            else:
+                stats["unbalanced_marks"] += 1
+        for item in stack:
+            unclosed.append(item[0])
+            stats["unbalanced_marks"] += 1
+        self.unclosed = sorted(unclosed)
+        pairs.sort(key=lambda p: p.open)
+        return pairs
+
+    def _boundaries(self, pairs: list[_Pair]) -> list[int]:
+        """Sentence-end positions, leaving out those inside quote marks (a quote's own full stop)."""
+        spans = sorted((p.open, p.close) for p in pairs)
+        opens = [a for a, _ in spans]
+        reach = []  # running max of the closing marks, for "inside any pair" by bisection
+        top = -1
+        for _, b in spans:
+            top = max(top, b)
+            reach.append(top)
+        out = []
+        f = self.f
+        n = len(f)
+        for m in _SENT_RE.finditer(f):
+            i = m.start()
+            if f[i] == "." and i:
+                p = f[i - 1]
+                if p in _ABBREVIATIONS and (i < 2 or not f[i - 2].isalnum()):
+                    continue  # م. حسام، د. سعد: a title's abbreviation, not a sentence end
+                if i < n - 1:
+                    q = f[i + 1]
+                    if p.isascii() and p.isalnum() and q.isascii() and q.isalnum():
+                        continue  # www.uob.edu.bh, U.S: a dot inside a Latin word
+                    if p.isalpha() and q.isalpha() and (i < 2 or not f[i - 2].isalnum()):
+                        continue  # (د.ب.أ), أ.د.: initials
+            if opens:
+                k = bisect_left(opens, i) - 1
+                if k >= 0 and reach[k] > i:
+                    continue
+            out.append(i)
+        # a quote that ends with its own full stop («… المعنية.») ends the sentence after its mark
+        extra = [p.close + 1 for p in pairs if self.f[p.close - 1:p.close] in (".", "!", "?", "؟")]
+        if extra:
+            out = sorted(set(out + extra))
+        return out
+
+    def _next_boundary(self, pos: int) -> int:
+        k = bisect_left(self.bounds, pos)
+        return self.bounds[k] if k < len(self.bounds) else len(self.f)
+
+    def _prev_boundary(self, pos: int) -> int:
+        k = bisect_left(self.bounds, pos)
+        return self.bounds[k - 1] if k else -1
+
+    def _listed(self, p: _Pair, pairs: list[_Pair]) -> bool:
+        """«فن الإلقاء» و«كيف تدير حوارا»: quoted items joined by a comma or و are titles in a list."""
+        f = self.f
+        return any(_LIST_GAP_RE.fullmatch(f, p.close + 1, q.open) or _LIST_GAP_RE.fullmatch(f, q.close + 1, p.open)
+                   for q in pairs if q is not p)
+
+    def _is_name(self, open_pos: int) -> bool:
+        """A quoted phrase right after a name head (تنظيم «…», صحيفة «…», ما يسمى «…») is a name."""
+        tok, _ = self._prev_token(open_pos)
+        k = _key(tok)
+        if not k:
+            return False
+        if tok.endswith("ـ") or k in ("ل", "لـ", "ب", "بـ"):
+            return True  # لـ«عكاظ»، ما يسمى بـ"الاحتباس الحراري"
+        return k in NAME_HEADS or _deproclitic(k) in NAME_HEADS or ("ال" + _deproclitic(k)) in NAME_HEADS \
+            or k.startswith("ال") and k[2:] in NAME_HEADS
+
+    def _colon_before(self, pos: int) -> bool:
+        j = pos - 1
+        while j >= 0 and self.f[j] in " \t\u00a0":
+            j -= 1
+        return j >= 0 and self.f[j] in ":،,"

@@ -1,0 +1,501 @@
+"""Speaker candidates, their features, the well-formedness check and the trained scorer that chooses.
+
+The rules of :mod:`pipeline.nlp.quotes.extractor` read one speaker per speech cue. Here that reading is
+one *candidate* among others — every PERSON and ORGANIZATION mention near the quote, the previous
+quote's speaker, and nobody — each described by general features (distance in words and sentences,
+side of the quote, subject position of the speech verb, a preposition before the mention, another
+cue or quote between, …). A linear model trained on the labelled quotes (``wirepipe train-speakers``)
+scores them; the best one wins. Scoring is a sparse dot product in pure Python over weights stored as
+JSON in ``pipeline/resources/speakers/model.json``: the runtime needs no scikit-learn.
+
+A speaker is *well formed* when it is an entity mention, a nominal description of the small grammar
+of :func:`is_description` (مصدر أمني عراقي، المتحدث باسم الوزارة، مسؤولون أمريكيون، شهود عيان), a name
+run of :func:`is_name_run`, or the previous speaker. Candidates that are not are never chosen: no verb,
+particle, preposition phrase or run-on clause becomes a speaker.
+"""
+from __future__ import annotations
+
+import json
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Optional
+
+from pipeline.errors import ConfigError
+from pipeline.nlp.quotes import lexicon as lx
+from pipeline.nlp.normalize import fold_word
+
+__all__ = ["Candidate", "QuoteView", "FieldView", "SpeakerModel", "candidates", "is_description",
+           "is_name_run", "well_formed", "MODEL_RESOURCE"]
+
+MODEL_RESOURCE = "resources/speakers/model.json"
+_WINDOW_BEFORE = 600   # characters before the quote (or its cue) searched for mentions
+_WINDOW_AFTER = 200    # characters after the quote end
+_NOT_IN_NAMES = frozenset("«»“”„‟″\"‘’()[]{}\n")
+
+
+@dataclass
+class QuoteView:
+    """One extracted quote in original offsets, with the cue that introduces it and the rules' reading."""
+
+    kind: str
+    start: int
+    end: int
+    cue_start: int = -1          # the speech cue (verb, participle or frame), -1 without one
+    cue_end: int = -1
+    cue_participle: bool = False
+    cue_proclitic: bool = False  # وقال / فقال: a verb joined to what precedes it
+    rule_name: Optional[str] = None
+    rule_mention: Optional[str] = None
+    rule_entity: Optional[int] = None
+    rule_group: bool = False
+    rule_role: bool = False
+    rule_implicit: bool = False
+
+
+@dataclass
+class FieldView:
+    """What the features read in one field: its text, sentence ends, cues, quotes and mentions."""
+
+    text: str
+    bounds: list[int]                      # sentence-end offsets, sorted
+    cue_starts: list[int]                  # every speech cue of the field, sorted
+    quote_spans: list[tuple[int, int]]     # every quote of the field
+    mentions: list[tuple[int, int, int, str, str]]  # (start, end, entity index, type, canonical), sorted
+    roles: dict[int, str] = field(default_factory=dict)  # entity index → the title the extractor read
+
+    @cached_property
+    def mention_starts(self) -> list[int]:
+        return [m[0] for m in self.mentions]
+
+    @cached_property
+    def headed_forms(self) -> dict[str, str]:
+        return _headed_forms(self)
+
+    @cached_property
+    def mention_keys(self) -> frozenset[str]:
+        """Folded texts and canonical forms of the mentions: names that are well formed as they are."""
+        return frozenset(fold_word(x) for s, e, _, _, c in self.mentions for x in (c, self.text[s:e]))
+
+
+@dataclass
+class Candidate:
+    """One possible speaker: its name, the mention it comes from, and its features."""
+
+    name: Optional[str]
+    mention: Optional[str]
+    entity_index: Optional[int]
+    features: dict[str, float] = field(default_factory=dict)
+
+    def as_record(self) -> Optional[dict]:
+        if self.name is None:
+            return None
+        return {"name": self.name, "mention": self.mention, "entity_index": self.entity_index}
+
+
+# --- well-formed speakers ----------------------------------------------------------------------------
+def _tokens(name: str) -> list[str]:
+    return [fold_word(w.strip(lx.STRIP)) for w in name.split() if w.strip(lx.STRIP)]
+
+
+def _possessed(word: str) -> bool:
+    """A noun with a possessive pronoun (قوله، مشواره، أرقامه، تصريحاتها، بلادهم): never part of a speaker's
+    name. Read on the original spelling, where ة (a feminine noun, فاطمة) is not ه (his); words of three
+    letters (طه), names with عبد (عبده، عبدربه) and الله are names."""
+    w = word.strip(lx.STRIP)
+    if len(w) < 4 or w.endswith(("الله", "لله")) or w.startswith(("ال", "عبد")):  # عبده، عبدربه: names
+        return fold_word(w) in lx.OWN_WORDS
+    if w.endswith(("ها", "هم", "هما", "هن")) or fold_word(w) in lx.OWN_WORDS:
+        return True
+    return w.endswith("ه")  # بلاده، أرقامه، قوله
+
+
+def _function_word(word: str, k: str) -> bool:
+    """A particle, preposition, pronoun, connector or speech verb (``k`` is the folded ``word``). On the
+    original spelling, علي with ي is the name Ali, not the preposition على."""
+    if k in lx.CUE_FORMS or (k[:1] in "وف" and k[1:] in lx.CUE_FORMS):
+        return True
+    if k not in lx.FUNCTION_WORDS:
+        return False
+    return not (word.strip(lx.STRIP).endswith("ي") and k in lx.FUNCTION_WORDS_ALEF_MAKSURA)
+
+
+def _prepositional(word: str, k: str) -> bool:
+    """A word with a preposition or a conjunction glued on (بإصابة، للمنتخب، بالوزارة، لرئيس): not inside
+    a name. ``k`` is the folded ``word``; بإ/بأ are read on the original spelling (باسل is a name)."""
+    w = word.strip(lx.STRIP)
+    if len(k) > 4 and k.startswith(("وال", "فال", "كال")):
+        return True
+    return len(k) > 3 and (k.startswith(("بال", "لل")) or w.startswith(("بإ", "بأ", "بآ"))
+                           or k[0] in "بل" and _head(k[1:]))
+
+
+def _head(k: str) -> bool:
+    d = lx.deproclitic(k)
+    return any(x in lx.DESCRIPTION_HEADS or x in lx.ROLES or x in lx.ORG_HEADS or x in lx.PLACE_HEADS
+               or x in lx.INSTITUTIONS or x in lx.KIN_HEADS for x in (k, d, "ال" + d))
+
+
+def is_description(name: str) -> bool:
+    """A nominal description (see :func:`_is_description`)."""
+    return _is_description(name)
+
+
+@lru_cache(maxsize=65536)
+def _is_description(name: str) -> bool:
+    """A nominal description: an optional quantifier, a head noun from the lexicon (a source, an
+    office, a group, an organization), then up to eight modifiers — adjectives, genitives, باسم and its
+    noun, names — with at most one affiliation (مصدر في المقاومة الشعبية، مصدر أمني بوزارة الداخلية,
+    مصدر مطلع على التحقيقات) whose noun is definite or an organization or place head. No function
+    word, verb, possessed noun or run-on clause (مصدر طبي بإصابة ثلاثة …)."""
+    words = [w.strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
+    toks = [fold_word(w) for w in words]
+    if not toks or len(toks) > 10:
+        return False
+    i = 1 if toks[0] in lx.QUANTIFIERS and len(toks) > 1 else 0
+    if not _head(toks[i]) or _possessed(words[i]) or toks[i][0] in "بل" and _head(toks[i][1:]):
+        return False  # لرئيس: a preposition on the head
+    affiliations = 0
+    j = i + 1
+    while j < len(toks):
+        w, k = words[j], toks[j]
+        nxt = toks[j + 1] if j + 1 < len(toks) else ""
+        if k == "باسم" and nxt:
+            j += 1
+            continue
+        prep = k in lx.AFFILIATION_PREPS and not (w.endswith("ي") and k in lx.FUNCTION_WORDS_ALEF_MAKSURA)
+        glued = len(k) > 3 and k[0] in "بل" and not prep
+        if prep or glued and (k[1:3] == "ال" or k[1] == "ل" or _head(k[1:])):
+            # one or two affiliations: في المقاومة، بالمعارضة في البلاد، للكهرباء، بوزارة الداخلية
+            if affiliations == 2:
+                return False
+            noun = nxt if prep else "ال" + k[2:] if k[1] == "ل" else k[1:]
+            after = toks[j + 2] if prep and j + 2 < len(toks) else nxt if not prep else ""
+            if not noun or not (noun.startswith("ال") or _head(noun) or after.startswith("ال")):
+                return False
+            affiliations += 1
+            j += 2 if prep else 1
+            continue
+        if _function_word(w, k) or _possessed(w) or glued:
+            return False
+        j += 1
+    return not _function_word(words[-1], toks[-1]) and toks[-1] != "باسم"
+
+
+def is_name_run(name: str) -> bool:
+    """A personal or organization name the entity list missed: one to six words, optionally after a
+    title, none of them a function word, a speech verb, a possessed noun or a prepositional phrase."""
+    words = [w.strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
+    if not 1 <= len(words) <= 6:
+        return False
+    for w in words:
+        k = fold_word(w)
+        if _function_word(w, k) and k not in lx.NAME_WORDS or _possessed(w) or _prepositional(w, k) \
+                or k in lx.PRONOUN_WORDS or not any(ch.isalpha() for ch in k):
+            return False
+    return True
+
+
+def well_formed(name: Optional[str], mentions: Iterable[str] = ()) -> bool:
+    """True for null, a name among the article's entity ``mentions`` (their texts or canonical forms),
+    a nominal description, or a name run; the previous speaker is one of these already."""
+    if name is None:
+        return True
+    key = fold_word(name)
+    return any(key == fold_word(m) for m in mentions) or _well_formed_text(name)
+
+
+@lru_cache(maxsize=65536)
+def _well_formed_text(name: str) -> bool:
+    """:func:`well_formed` without the entity mentions (names recur across articles: cached)."""
+    if not name.strip() or name.strip(lx.STRIP) != name.strip() or any(ch in _NOT_IN_NAMES for ch in name):
+        return False  # a quote mark, a bracket or a line break inside: a fragment of text, not a name
+    last = fold_word(name.split()[-1])
+    if last in lx.NAME_GLUE or any(w.endswith("ـ") for w in name.split()):
+        return False  # عبدالعزيز بن: cut inside a name; لـ«…: a preposition
+    toks = _tokens(name)
+    if toks and (toks[0] in lx.INDEFINITE_PRONOUNS or len(toks) <= 2 and lx.deproclitic(toks[0]) in lx.REPORTS):
+        return False  # البعض، بعضهم؛ التقرير، بيان صادر: whoever issued the report is the speaker
+    return is_description(name) or is_name_run(name)
+
+
+# --- candidates and features ---------------------------------------------------------------------
+@lru_cache(maxsize=65536)
+def _fold_name(name: str) -> str:
+    return fold_word(name)
+
+
+def _name_words(n: int) -> str:
+    return _NAME_WORDS[n] if n < 4 else "name_words=more"
+
+
+_NAME_WORDS = ("name_words=1", "name_words=1", "name_words=2", "name_words=3")
+# Feature names that depend on the quote's kind, built once.
+_BY_KIND = {kind: {p: f"{p}&kind={kind}" for p in ("rule", "previous", "null", "rule_trimmed")}
+            for kind in ("DIRECT", "PARTIAL", "INDIRECT")}
+_PREVIOUS_CUE = ("previous&cue=none", "previous&cue=proclitic", "previous&cue=plain")
+
+
+def _bucket(n: int, edges=(0, 2, 5, 10, 20, 40)) -> str:
+    for e in edges:
+        if n <= e:
+            return str(e)
+    return "more"
+
+
+def _words_between(text: str, a: int, b: int) -> int:
+    return len(text[a:b].split()) if b > a else 0
+
+
+def _prev_word(text: str, pos: int) -> str:
+    j = text.rfind(" ", 0, max(0, pos - 1))
+    return fold_word(text[j + 1:pos].strip()).strip(lx.STRIP)
+
+
+def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, idx: int) -> dict[str, float]:
+    """Where a mention at [s, e) sits relative to the quote and its cue."""
+    text = fv.text
+    anchor_s = q.cue_start if q.cue_start >= 0 else q.start
+    anchor_e = q.cue_end if q.cue_start >= 0 else q.start
+    f: dict[str, float] = {"type=" + etype: 1.0}
+    if q.start <= s < q.end:
+        f["inside_quote"] = 1.0
+    if e <= anchor_s:
+        side, a, b = "before", e, anchor_s
+    elif s >= anchor_e:
+        side, a, b = "after", anchor_e, s
+    else:
+        side, a, b = "on", s, s
+    f["side=" + side] = 1.0
+    gap = _words_between(text, a, b)
+    f[f"side={side}&gap={_bucket(gap)}"] = 1.0
+    f["log_gap"] = math.log1p(gap)
+    sentences = bisect_right(fv.bounds, b) - bisect_right(fv.bounds, a)
+    f["sentences=" + _bucket(sentences, (0, 1, 2))] = 1.0
+    if "\n" in text[a:b]:
+        f["other_paragraph"] = 1.0
+    cues_between = bisect_left(fv.cue_starts, b) - bisect_right(fv.cue_starts, a)
+    if side == "before":
+        cues_between = bisect_left(fv.cue_starts, b) - bisect_left(fv.cue_starts, a)
+    if cues_between > 0:
+        f["cue_between"] = 1.0
+    if any(a <= qs and qe <= b for qs, qe in fv.quote_spans):
+        f["quote_between"] = 1.0
+    if q.cue_start >= 0:
+        if side == "after" and gap <= 3 and sentences == 0:
+            f["vso_subject"] = 1.0       # وقال وزير الخارجية X
+            f[f"vso_subject&gap={gap}"] = 1.0
+        if side == "before" and gap <= 2 and sentences == 0:
+            f["svo_subject"] = 1.0       # X قال
+    elif side == "after" and s >= q.end and gap <= 4 and sentences == 0:
+        f["after_quote_close"] = 1.0     # «…» قال X (a frame or a cue the extractor did not pair)
+    pw = _prev_word(text, s)
+    if pw in lx.PREPOSITIONS or pw in lx.PARTICIPLE_PREPS or pw in lx.NP_STOP:
+        f["after_preposition"] = 1.0     # عن X، مع X، تجاه X: spoken about or to, not speaking
+    if pw in lx.ROLES or pw in lx.HONORIFICS:
+        f["after_title"] = 1.0
+    if q.rule_name and (q.rule_role or q.rule_group or _is_description(q.rule_name)) and etype == "PERSON":
+        office = {lx.deproclitic(w) for w in _tokens(q.rule_name) if len(w) >= 3 and w not in lx.FUNCTION_WORDS}
+        j = text.rfind("\n", 0, s) + 1
+        context = _tokens(text[max(j, s - 80):s])[-6:] + _tokens(fv.roles.get(idx, ""))
+        if office & {lx.deproclitic(w) for w in context}:
+            f["holds_rule_office"] = 1.0  # قال المدرب اليوناني … ¶ المدرب اليوناني جورجيوس دونيس
+            if sentences == 0:
+                f["holds_rule_office&same_sentence"] = 1.0  # وأكد السفير المصري أسامة شلتوت
+    mk = fold_word(text[s:e])
+    if mk[:1] in "لب" and len(mk) > 3 and mk[1:3] != "ال" and mk[1:2] != "ل" and etype == "ORGANIZATION":
+        f["proclitic_preposition"] = 1.0
+    if q.cue_participle:
+        f["participle_cue&side=" + side] = 1.0
+    return f
+
+
+@lru_cache(maxsize=65536)
+def _report_noun(name: str) -> bool:
+    toks = _tokens(name)
+    return bool(toks) and lx.deproclitic(toks[0]) in lx.REPORTS
+
+
+def _fullest(name: str, names: list[str]) -> str:
+    """The longest earlier speaker name that ends with ``name`` (a surname, a short organization)."""
+    key = fold_word(name).split()
+    best = name
+    for other in names:
+        ok = fold_word(other).split()
+        if len(ok) > len(fold_word(best).split()) and (ok[-len(key):] == key or ok[:len(key)] == key) \
+                and _well_formed_text(other):
+            best = other
+    return best
+
+
+def _headed_forms(fv: FieldView) -> dict[str, str]:
+    """Organization names written somewhere after their indefinite head noun (صحيفة بيلد، شركة فورد):
+    that fuller form, by the folded bare name."""
+    out: dict[str, str] = {}
+    for s, e, _, etype, canonical in fv.mentions:
+        if etype != "ORGANIZATION" or _head(fold_word(canonical.split()[0])):
+            continue
+        j = fv.text.rfind(" ", 0, max(0, s - 1))
+        prev = fv.text[j + 1:s].strip()
+        k = fold_word(prev.strip(lx.STRIP))
+        d = lx.deproclitic(k)
+        if prev and prev == prev.strip(lx.STRIP) and not k.startswith(("ال", "لل")) and (d in lx.ORG_HEADS or d in lx.MEDIA):
+            head = prev[len(k) - len(d):] if len(d) < len(k) else prev  # لصحيفة → صحيفة
+            out.setdefault(fold_word(canonical), head + " " + canonical)
+    return out
+
+
+def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list[str],
+               counts: dict[str, int]) -> list[Candidate]:
+    """The possible speakers of quote ``q``: the rules' reading, the mentions near it, the previous
+    speaker and nobody, merged by name, each with its features. ``names`` are speakers named so far
+    (for the fullest form of a short mention), ``counts`` how often each canonical form is mentioned."""
+    text = fv.text
+    anchor = q.cue_start if q.cue_start >= 0 else q.start
+    lo = max(0, min(anchor, q.start) - _WINDOW_BEFORE)
+    hi = q.end + _WINDOW_AFTER
+    by_name: dict[str, Candidate] = {}
+
+    def add(name: str, mention: Optional[str], idx: Optional[int], feats: dict[str, float]) -> None:
+        key = _fold_name(name)
+        c = by_name.get(key)
+        if c is None:
+            by_name[key] = Candidate(name, mention, idx, dict(feats))
+            return
+        for k, v in feats.items():
+            if k not in c.features:
+                c.features[k] = v
+        if c.entity_index is None and idx is not None:
+            c.entity_index = idx
+        if mention and (c.mention is None or len(mention) > len(c.mention)):
+            c.mention = mention  # the rules read the name's full extent (محمد الخميس where the tagger had محمد)
+
+    starts = fv.mention_starts
+    headed = fv.headed_forms
+    nearest: dict[str, tuple] = {}
+    for m in fv.mentions[bisect_left(starts, lo):bisect_right(starts, hi)] if starts else ():
+        s, e, idx, etype, canonical = m
+        name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
+        key = fold_word(name)
+        dist = min(abs(s - anchor), abs(s - q.end))
+        if key not in nearest or dist < nearest[key][0]:
+            nearest[key] = (dist, m, name)
+    for key, (_, (s, e, idx, etype, canonical), name) in nearest.items():
+        feats = _mention_features(fv, q, s, e, etype, idx)
+        if q.rule_name:
+            rk, nk = fold_word(q.rule_name).split(), key.split()
+            if len(nk) > len(rk) and any(nk[i:i + len(rk)] == rk for i in range(len(nk) - len(rk) + 1)):
+                feats["extends_rule"] = 1.0  # محمد بن نايف بن عبدالعزيز آل سعود for محمد بن نايف بن عبدالعزيز
+        feats["entity"] = 1.0
+        feats["log_mentions"] = math.log1p(counts.get(fold_word(canonical), 1))
+        feats[_name_words(len(name.split()))] = 1.0
+        add(name, text[s:e], idx, feats)
+    kind_keys = _BY_KIND[q.kind]
+    if q.rule_name:
+        rule_key = _fold_name(q.rule_name)
+        rf = {"rule": 1.0, kind_keys["rule"]: 1.0}
+        if q.rule_implicit:
+            rf["rule_implicit"] = 1.0
+        if q.rule_entity is not None:
+            rf["rule_entity"] = 1.0
+        if q.rule_group:
+            rf["rule_group"] = 1.0
+        if q.rule_role:
+            rf["rule_role"] = 1.0
+        if rule_key not in nearest:
+            rf["rule_not_near_entity"] = 1.0
+            rf[_name_words(len(q.rule_name.split()))] = 1.0
+        mentioned = rule_key in fv.mention_keys
+        if _is_description(q.rule_name):
+            rf["description"] = 1.0
+        elif q.rule_entity is None and not mentioned:
+            rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
+        add(q.rule_name, q.rule_mention, q.rule_entity, rf)
+        if not mentioned and not _well_formed_text(q.rule_name):
+            # a reading that runs on (مسؤولين قولهم، مصدر طبي بإصابة ثلاثة): its longest well-formed start
+            words = q.rule_name.split()
+            for n in range(len(words) - 1, 0, -1):
+                head = " ".join(words[:n])
+                if _well_formed_text(head):
+                    add(head, head, None, {"rule_trimmed": 1.0, kind_keys["rule_trimmed"]: 1.0})
+                    break
+    if previous:
+        cue = 0 if q.cue_start < 0 else 1 if q.cue_proclitic else 2
+        add(previous, None, None, {"previous": 1.0, kind_keys["previous"]: 1.0, _PREVIOUS_CUE[cue]: 1.0})
+    out = []
+    for key, c in by_name.items():
+        if _report_noun(c.name):
+            c.features["report_noun"] = 1.0
+        if key not in fv.mention_keys and not _well_formed_text(c.name):
+            continue
+        out.append(c)
+    null = {"null": 1.0, kind_keys["null"]: 1.0}
+    if not q.rule_name:
+        null["null&rule_null"] = 1.0
+    if q.cue_start < 0:
+        null["null&no_cue"] = 1.0
+    if not any("vso_subject" in c.features or "svo_subject" in c.features for c in out):
+        null["null&no_subject"] = 1.0
+    out.append(Candidate(None, None, None, null))
+    return out
+
+
+# --- the model ---------------------------------------------------------------------------------------
+class SpeakerModel:
+    """A linear scorer over sparse candidate features; ``choose`` returns the best candidate."""
+
+    def __init__(self, weights: dict[str, float], bias: float = 0.0, meta: Optional[dict] = None):
+        if not isinstance(weights, dict) or not all(isinstance(v, (int, float)) for v in weights.values()):
+            raise ConfigError("speaker model weights must be a mapping of feature names to numbers")
+        self.weights = {str(k): float(v) for k, v in weights.items()}
+        self.bias = float(bias)
+        self.meta = meta or {}
+
+    def score(self, c: Candidate) -> float:
+        get = self.weights.get
+        total = self.bias
+        for k, v in c.features.items():
+            total += get(k, 0.0) * v
+        return total
+
+    def choose(self, cands: list[Candidate]) -> Candidate:
+        return max(cands, key=self.score)
+
+    def to_json(self) -> dict:
+        return {"format": "wirepipe-speaker-model/1", "bias": self.bias, "weights": self.weights, "meta": self.meta}
+
+    def save(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                              encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, data: dict) -> "SpeakerModel":
+        if not isinstance(data, dict) or data.get("format") != "wirepipe-speaker-model/1":
+            raise ConfigError("not a wirepipe speaker model (expected format wirepipe-speaker-model/1)")
+        return cls(data["weights"], data.get("bias", 0.0), data.get("meta"))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "SpeakerModel":
+        """The model at ``path``, else the one shipped in the package."""
+        if path is None:
+            return _packaged()
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read speaker model {path}: {exc}") from exc
+        return cls.from_json(data)
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> SpeakerModel:
+    ref = resources.files("pipeline").joinpath(MODEL_RESOURCE)
+    try:
+        data = json.loads(ref.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"the packaged speaker model {MODEL_RESOURCE} is missing or broken: {exc}; "
+                          "rebuild it with `wirepipe train-speakers`") from exc
+    return SpeakerModel.from_json(data)

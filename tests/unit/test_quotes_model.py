@@ -1,0 +1,214 @@
+"""The speaker model: well-formed speakers, candidates and their features, the JSON scorer, training
+with grouped cross-validation, and a replay of a whole SaudiNewsNet file whose every speaker must be
+well formed. Sentences are written for these tests (no corpus text)."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.nlp.quotes import QuoteExtractor
+from pipeline.nlp.quotes.speakers import Candidate, SpeakerModel, is_description, well_formed
+from tests.conftest import SHARED_DATA
+
+CORPUS = SHARED_DATA / "saudinewsnet" / "saudinewsnet_2015-08-10_11.jsonl"
+
+
+def _entity(body, text, etype, canonical=None, role=None):
+    start = body.index(text)
+    return {"type": etype, "text": text, "canonical": canonical or text, "role": role, "field": "BODY",
+            "start": start, "end": start + len(text), "method": "rules"}
+
+
+# (name, well formed?) — the error classes of issue 11 and the forms a speaker may take
+WELL_FORMED = [
+    ("مصدر أمني عراقي", True),
+    ("المتحدث باسم الوزارة", True),
+    ("مسؤولون أمريكيون", True),
+    ("شهود عيان", True),
+    ("مصدر في المقاومة الشعبية", True),          # an affiliation with a definite noun
+    ("مصدر أمني بوزارة الداخلية", True),
+    ("مصدر مطلع على التحقيقات", True),
+    ("الشركة السعودية للكهرباء", True),
+    ("والد الطفل", True),                          # a kinship description
+    ("علي بن موسى زعلة", True),                    # علي with ي is a name, not the preposition على
+    ("عبده وعدنان", True),                         # ه after د: a name, not "his"
+    ("محمد الخميس", True),                         # a weekday that is a family name
+    (None, True),
+    ("فيما", False),                               # a connector
+    ("عقب المباراة", False),                       # a preposition phrase
+    ("بحسب المصدر", False),
+    ("فأوضح", False),                              # a speech verb
+    ("المدرب فالفيردي قوله", False),               # a name and a verbal noun with "his"
+    ("الاتحاد الآسيوي مشواره", False),             # a name and a possessed noun
+    ("مسؤولين قولهم", False),
+    ("البعض", False),                              # indefinite pronouns
+    ("بعضهم", False),
+    ("مصدر طبي بإصابة ثلاثة أشخاص", False),       # a description running on into the reported clause
+    ("التقرير", False),                            # a report: whoever issued it speaks
+    ("البيان", False),
+    ("عبدالعزيز بن", False),                       # cut inside a name
+    ("لـ«الشرق الأوسط", False),                    # a preposition and a quote mark
+    ("إننا", False),
+]
+
+
+@pytest.mark.parametrize("name,expected", WELL_FORMED, ids=[str(n) for n, _ in WELL_FORMED])
+def test_well_formed_speakers(name, expected):
+    assert well_formed(name) is expected
+
+
+def test_an_entity_mention_is_well_formed_whatever_its_shape():
+    assert not well_formed("لجوجل تدوينة قولها")
+    assert well_formed("لجوجل تدوينة قولها", ["لجوجل تدوينة قولها"])
+
+
+@pytest.mark.parametrize("name", ["مصدر أمني عراقي", "ثلاثة مصادر مطلعة", "المتحدث باسم الوزارة"])
+def test_descriptions_of_the_grammar(name):
+    assert is_description(name)
+
+
+@pytest.mark.parametrize("name", ["سيرغي لافروف", "فيما قال", "المدرب فالفيردي قوله"])
+def test_not_descriptions(name):
+    assert not is_description(name)
+
+
+@pytest.fixture(scope="module")
+def rules() -> QuoteExtractor:
+    return QuoteExtractor(speaker_model=None)
+
+
+@pytest.fixture(scope="module")
+def qx() -> QuoteExtractor:
+    return QuoteExtractor()
+
+
+@pytest.mark.parametrize("body,rule_reading,speaker", [
+    ("ونقلت الوكالة عن مسؤولين قولهم إن الوضع خطير في المنطقة.", "مسؤولين قولهم", "مسؤولين"),
+    ("وذكر مصدر طبي بإصابة ثلاثة أشخاص أن الحالة مستقرة.", "مصدر طبي بإصابة ثلاثة أشخاص", "مصدر طبي"),
+    ("ويرى البعض أن القرار جاء متأخرا جدا.", "البعض", None),
+])
+def test_ill_formed_rule_readings_are_never_chosen(rules, qx, body, rule_reading, speaker):
+    assert rules.extract(None, body)[0]["speaker"]["name"] == rule_reading
+    sp = qx.extract(None, body)[0]["speaker"]
+    assert (sp["name"] if sp else None) == speaker
+
+
+def test_candidates_and_their_features(qx):
+    body = "وقال وزير الخارجية سيرغي لافروف إن روسيا لن تتراجع عن موقفها تجاه عادل الجبير."
+    ents = [_entity(body, "سيرغي لافروف", "PERSON"), _entity(body, "روسيا", "LOCATION"),
+            _entity(body, "عادل الجبير", "PERSON")]
+    (rec, cands), = qx.extract_candidates(None, body, ents)
+    by_name = {c.name: c for c in cands}
+    assert set(by_name) == {"سيرغي لافروف", "عادل الجبير", None}   # no LOCATION, always nobody
+    lavrov, jubeir = by_name["سيرغي لافروف"].features, by_name["عادل الجبير"].features
+    assert lavrov["vso_subject"] == 1 and lavrov["rule"] == 1 and lavrov["entity"] == 1
+    assert lavrov["side=after&gap=2"] == 1                       # وزير الخارجية between verb and name
+    assert jubeir["inside_quote"] == 1 and jubeir["after_preposition"] == 1 and "rule" not in jubeir
+    assert by_name[None].features["null"] == 1
+    assert rec["speaker"] == {"name": "سيرغي لافروف", "mention": "سيرغي لافروف", "entity_index": 0}
+
+
+def test_office_holder_named_before_gets_the_office_feature(qx):
+    body = ("ووصل جورجيوس دونيس مدرب الهلال إلى الرياض أمس.\nوقال مدرب الهلال إن الفريق سيلعب للفوز "
+            "في المباراة المقبلة.")
+    ents = [_entity(body, "جورجيوس دونيس", "PERSON", role="مدرب الهلال")]
+    found = qx.extract_candidates(None, body, ents)
+    cands = {c.name: c for c in found[-1][1]}
+    assert cands["جورجيوس دونيس"].features.get("holds_rule_office") == 1
+
+
+def test_headed_organization_takes_its_fuller_form(qx):
+    body = "وكانت صحيفة بيلد قد نشرت الخبر أمس. وذكرت بيلد أن اللاعب سينتقل إلى النادي الألماني قريبا."
+    ents = [_entity(body, "بيلد", "ORGANIZATION")]
+    ents.append(dict(ents[0], start=body.index("بيلد", ents[0]["end"]), end=body.index("بيلد", ents[0]["end"]) + 4))
+    names = {c.name for _, cands in qx.extract_candidates(None, body, ents) for c in cands}
+    assert "صحيفة بيلد" in names
+
+
+def test_scorer_picks_the_best_candidate_and_round_trips(tmp_path):
+    model = SpeakerModel({"rule": 2.0, "null": 0.5, "vso_subject": 1.5}, bias=-1.0)
+    a = Candidate("أ ب", "أ ب", 0, {"rule": 1.0})
+    b = Candidate("ج د", "ج د", 1, {"vso_subject": 1.0, "rule": 1.0})
+    none = Candidate(None, None, None, {"null": 1.0})
+    assert model.choose([a, b, none]) is b
+    assert model.score(none) == pytest.approx(-0.5)
+    path = tmp_path / "m.json"
+    model.save(path)
+    again = SpeakerModel.load(path)
+    assert again.weights == model.weights and again.bias == model.bias
+    assert model.choose([a, none]) is a and again.choose([a, none]) is a
+
+
+@pytest.mark.parametrize("content", ['{"format": "other", "weights": {}}', "not json", '{"format": '
+                                     '"wirepipe-speaker-model/1", "weights": {"a": "x"}}'])
+def test_bad_model_files_are_config_errors(tmp_path, content):
+    path = tmp_path / "m.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError):
+        SpeakerModel.load(path)
+
+
+def test_constructor_rejects_a_bad_model_argument():
+    with pytest.raises(ConfigError):
+        QuoteExtractor(speaker_model="rules")
+
+
+def test_packaged_model_records_its_cross_validation():
+    model = SpeakerModel.load()
+    cv = model.meta["cross_validation"]
+    assert {"rule", "null", "vso_subject"} <= set(model.weights)
+    assert cv["quotes"] == sum(f["quotes"] for f in cv["folds"]) and len(cv["folds"]) >= 2
+
+
+def test_the_vault_is_never_a_training_set():
+    from pipeline.evaluation.speakers import training_files
+
+    with pytest.raises(ConfigError):
+        training_files(["dev", "vault"])
+
+
+@pytest.mark.corpus
+def test_train_speakers_on_two_gold_sets(tmp_path):
+    pytest.importorskip("sklearn")
+    from pipeline.evaluation.speakers import run_training
+
+    out = run_training(["test", "final", "holdout"], tmp_path / "model.json", folds=3)
+    cv = out["cross_validation"]
+    # each article with a matched quote is in exactly one test fold
+    assert 15 <= cv["articles"] <= 30 and sum(f["articles"] for f in cv["folds"]) == cv["articles"]
+    assert 0 <= cv["rules"] <= cv["oracle"] <= 1 and 0 <= cv["model"] <= cv["oracle"]
+    model = SpeakerModel.load(tmp_path / "model.json")
+    assert model.meta["sets"] == ["quotes_test.jsonl", "quotes_final.jsonl", "quotes_holdout.jsonl"]
+    assert model.weights.get("rule", 0) > 0   # the rules' reading is the strongest single sign
+
+
+@pytest.mark.corpus
+def test_every_speaker_of_a_full_replay_is_well_formed():
+    """All 3,386 articles of the two-day file through the pure enrichment (entities, then quotes)."""
+    from pipeline.enrich import Enricher
+    from pipeline.nlp.entities import EntityExtractor
+
+    enrich = Enricher(entities=EntityExtractor.load(), quotes=QuoteExtractor())
+    articles = quotes = speakers = 0
+    bad = []
+    t0 = time.process_time()
+    with open(CORPUS, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            rec = enrich({"id": row["id"], "headline": row.get("title"), "body": row["content"], "ingested_at": 0,
+                          "source": {}, "content_hash": "", "dedup": {}})
+            articles += 1
+            mentions = [x for e in rec["entities"] for x in (e["text"], e.get("canonical") or e["text"])]
+            for q in rec["quotes"]:
+                quotes += 1
+                sp = q["speaker"]
+                if sp is not None:
+                    speakers += 1
+                    if not well_formed(sp["name"], mentions):
+                        bad.append((row["id"], sp["name"]))
+    assert articles == 3386 and quotes > 9000 and speakers > 0.8 * quotes
+    assert not bad, f"{len(bad)} ill-formed speakers, e.g. {bad[:10]}"
+    assert time.process_time() - t0 < 50
