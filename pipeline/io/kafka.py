@@ -472,20 +472,25 @@ class _WatchPartitionsFn(_DiscoverPartitionsFn):
 # --- reading: the splittable DoFn ---------------------------------------------------------------------
 
 
-class _UnboundedOffsetTracker(OffsetRestrictionTracker):
-    """An offset tracker whose range never ends; it says so, so that a drain stops at a checkpoint.
+class _CheckpointOnlyOffsetTracker(OffsetRestrictionTracker):
+    """An offset tracker that only splits at checkpoints (fraction 0), for open ranges.
 
-    It only splits at checkpoints (fraction 0). A runner's dynamic split at a fraction of an open range
-    would cut it near offset 2**62 (Prism does split so), and a partition is read in order anyway.
+    A runner's dynamic split at a fraction of an open range cuts it near offset 2**62 (Prism does so),
+    and the reader of the residual then claims the partition's next offset below its start and fails
+    (seen with ``--until-idle`` on Prism). A partition is read in order anyway.
     """
-
-    def is_bounded(self) -> bool:
-        return False
 
     def try_split(self, fraction_of_remainder):
         if fraction_of_remainder > 0:
             return None
         return super().try_split(0)
+
+
+class _UnboundedOffsetTracker(_CheckpointOnlyOffsetTracker):
+    """An offset tracker whose range never ends; it says so, so that a drain stops at a checkpoint."""
+
+    def is_bounded(self) -> bool:
+        return False
 
 
 class _OffsetRangeProvider(RestrictionProvider):
@@ -498,7 +503,11 @@ class _OffsetRangeProvider(RestrictionProvider):
         return OffsetRange(element.start_offset, element.stop_offset)
 
     def create_tracker(self, restriction: OffsetRange) -> OffsetRestrictionTracker:
-        return OffsetRestrictionTracker(restriction) if self._bounded else _UnboundedOffsetTracker(restriction)
+        if not self._bounded:
+            return _UnboundedOffsetTracker(restriction)
+        # --until-idle reads a bounded PCollection over an open range: split it only at checkpoints.
+        return _CheckpointOnlyOffsetTracker(restriction) if restriction.stop == UNBOUNDED_STOP \
+            else OffsetRestrictionTracker(restriction)
 
     def restriction_size(self, element: PartitionRange, restriction: OffsetRange) -> int:
         if self._bounded:
@@ -874,12 +883,21 @@ class _ReadUnboundedPartitionFn(_ReadPartitionFn):
 
 
 def _runs_in_process(pipeline: beam.Pipeline) -> bool:
-    """True for the local runners, whose SDK workers all run in this process (Prism, Direct, FnApiRunner)."""
-    from apache_beam.options.pipeline_options import PortableOptions, StandardOptions
+    """True where every partition of a read is read in one SDK worker process, which can share a watermark
+    table (see :class:`_AlignedWatermarks`): Prism, which starts one worker per environment whatever its
+    type (LOOPBACK, or EXTERNAL as the worker-pool tests run it), and the FnApiRunner and the DirectRunner
+    in this process. Not the FnApiRunner's ``multi_processing`` mode, nor Flink or Dataflow: each worker
+    process would hold its own table, and a partition read elsewhere would hold its minimum forever.
+    """
+    from apache_beam.options.pipeline_options import DirectOptions, PortableOptions, StandardOptions
 
     runner = pipeline.runner
     name = type(runner).__name__ if runner is not None else str(pipeline.options.view_as(StandardOptions).runner or "")
-    if not any(local in name for local in ("Prism", "Direct", "FnApiRunner")):
+    if "Prism" in name:
+        return True
+    if not any(local in name for local in ("Direct", "FnApiRunner")):
+        return False
+    if pipeline.options.view_as(DirectOptions).direct_running_mode == "multi_processing":
         return False
     environment = pipeline.options.view_as(PortableOptions).environment_type
     return environment in (None, "LOOPBACK", "EMBEDDED") or "FnApiRunner" in name
