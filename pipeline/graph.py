@@ -33,7 +33,13 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None) -> dict:
     """
     parsed = raws | "Parse" >> Parse(config.max_body_bytes, config.raw_cap_bytes)
     deduped = parsed.main | "DedupExact" >> DedupExact(config.dedup_horizon_s)
-    enriched = deduped["main"] | "Enrich" >> Enrich(config)
+    to_enrich = deduped["main"]
+    if config.streaming:
+        # Keep the slow enrichment out of the stage that fires dedup's timers: Prism splits a bundle that
+        # makes slow progress, and a split of a bundle with timers can lose a timer (apache/beam#35771),
+        # leaving a record buffered forever (seen in the soak: scattered unique stories never written).
+        to_enrich = to_enrich | "SeparateFromTimers" >> beam.Reshuffle()
+    enriched = to_enrich | "Enrich" >> Enrich(config)
     if config.near_dup:
         near = enriched.main | "NearDup" >> NearDup(
             config.near_dup_threshold, config.drop_near_duplicates, config.dedup_horizon_s)
