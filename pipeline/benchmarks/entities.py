@@ -17,7 +17,7 @@ DEFAULT_INPUT = "../shared/data/saudinewsnet/saudinewsnet_2015-08-10_11.jsonl"
 def add_arguments(parser) -> None:
     parser.add_argument("--input", default=DEFAULT_INPUT, help=f"JSONL with title/content (default {DEFAULT_INPUT})")
     parser.add_argument("--limit", type=int, default=None, help="first N articles only")
-    parser.add_argument("--model", default=None, help="CRF model (default: rules and gazetteers)")
+    parser.add_argument("--model", default=None, help="CRF model (default: the model shipped in the package)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto")
     parser.add_argument("--repeat", type=int, default=2, help="passes over the articles; the first warms caches")
 

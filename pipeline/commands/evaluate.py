@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from pipeline.commands._group import register_group
 
-EVALUATIONS: tuple[str, ...] = ("pipeline.evaluation.ner", "pipeline.evaluation.quotes", "pipeline.evaluation.dedup")
+EVALUATIONS: tuple[str, ...] = ("pipeline.evaluation.ner", "pipeline.evaluation.mentions", "pipeline.evaluation.quotes",
+                                "pipeline.evaluation.dedup")
 
 
 def register(subparsers) -> None:

@@ -18,7 +18,8 @@ TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 def add_arguments(parser) -> None:
     parser.add_argument("--conll", required=True, help="gold corpus file")
     parser.add_argument("--format", choices=FORMATS, default="anercorp", help="corpus format (default anercorp)")
-    parser.add_argument("--model", default=None, help="CRF model from `wirepipe train-ner` (default: rules only)")
+    parser.add_argument("--model", default=None, help="CRF model from `wirepipe train-ner` (default: the model shipped in the package; "
+                             "--backend rules for the rules alone)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help="extractor backend (default auto)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate the first N sentences only")
     parser.add_argument("--exclude-conll", default=None, metavar="PATH",

@@ -24,7 +24,8 @@ def _seed_file(suffix: str) -> Path:
 
 @pytest.fixture(scope="module")
 def ner() -> EntityExtractor:
-    return EntityExtractor.load()
+    # The rules and gazetteers (`--ner rules`); the default model is tested in test_entities_clusters.py.
+    return EntityExtractor.load(backend="rules")
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +199,7 @@ def test_extract_handles_empty_and_missing_headline(ner):
     ("kwargs", "error"),
     [
         ({"backend": "bert"}, ConfigError),
-        ({"backend": "crf"}, ConfigError),
+        ({"backend": "crf", "model_path": 3}, ConfigError),
         ({"model_path": 3}, ConfigError),
         ({"model_path": "/nonexistent/ner.crfsuite"}, ResourceMissingError),
     ],
@@ -219,5 +220,5 @@ def test_camel_backend_says_what_to_install(monkeypatch, tmp_path):
 
 
 def test_load_is_cached(ner):
-    assert EntityExtractor.load() is ner
     assert EntityExtractor.load(backend="rules") is ner
+    assert EntityExtractor.load(None, "rules") is ner

@@ -118,3 +118,29 @@ def test_train_ner_and_bench_commands_run(tmp_path, capsys):
                      '{"id": "2", "title": "فارغ", "content": ""}\n', encoding="utf-8")
     figures = bench.run(argparse.Namespace(input=str(jsonl), limit=None, model=None, backend="rules", repeat=1))
     assert figures["articles"] == 1 and figures["entities"] >= 2 and figures["articles_per_s"] > 0
+
+
+@pytest.mark.corpus
+def test_train_ner_learns_clusters_from_raw_text_once_and_tags_with_them(shared_data, tmp_path, capsys):
+    import json
+
+    from pipeline.commands import train_ner
+    from pipeline.nlp.entities.crf import clusters_path
+
+    raw = tmp_path / "raw.jsonl"
+    with (shared_data / "saudinewsnet" / "saudinewsnet_2015-08-10_11.jsonl").open(encoding="utf-8") as fh:
+        raw.write_text("".join(next(fh) for _ in range(300)), encoding="utf-8")
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text((_TINY + "\n") * 3, encoding="utf-8")
+    model = tmp_path / "m.crfsuite"
+    args = argparse.Namespace(conll=str(corpus), out=str(model), format="anercorp", limit=None, max_iterations=5,
+                              raw=str(raw), raw_limit=None, exclude_ids=None, cache=str(tmp_path / "cache"),
+                              context=False, no_inflection=False, rule_guard=False)
+    train_ner.run(args)
+    first = json.loads(capsys.readouterr().out)
+    assert first["cluster_figures"]["vocabulary"] > 1024 and clusters_path(model).is_file()
+    train_ner.run(args)
+    assert json.loads(capsys.readouterr().out)["cluster_figures"]["from_cache"] is True
+    ner = EntityExtractor.load(str(model))
+    assert ner.tagger._features.clusters is not None
+    assert all(e["text"] for e in ner.extract(None, "قال وزير الخارجية الروسي سيرغي لافروف في موسكو"))

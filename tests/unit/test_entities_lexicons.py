@@ -160,3 +160,13 @@ def test_full_name_index_needs_two_words(person_names):
     index = full_name_index()
     assert index.lookup("يوسف القرضاوي") == ("PERSON", "يوسف القرضاوي")
     assert index.lookup("القرضاوي") is None
+
+
+def test_train_lexicon_breaks_type_ties_by_text_order():
+    # هاجر as often a person as a place: the first in the text wins, whatever the hash seed.
+    sents = [Sentence("قالت هاجر إنها زارت هاجر وعمان".split(),
+                      ["O", "B-PERSON", "O", "O", "B-LOCATION", "B-LOCATION"]),
+             Sentence("زار عمان".split(), ["O", "B-ORGANIZATION"])]
+    phrases = TrainLexicon.build(sents).phrases
+    assert phrases[("هاجر",)] == "PERSON" and phrases[("وعمان",)] == "LOCATION"
+    assert phrases[("عمان",)] == "ORGANIZATION"

@@ -64,7 +64,7 @@ class CamelTagger:
 
         return cls(NERecognizer.pretrained(use_gpu=False))
 
-    def tag(self, a: Analysis) -> list[Candidate]:
+    def tag(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[Candidate]:
         """Tag the field's tokens and return PERSON/ORGANIZATION/LOCATION spans."""
         from pipeline.nlp.entities.conll import spans_from_bio
 

@@ -5,9 +5,11 @@ shape, gazetteer hits (BIO of the longest match), cue lists (titles, nationality
 organization heads, given names, speech verbs, stop words), the rules' own spans, and the same cues
 for the two words on each side; how often Wikidata uses the word as a given name or a surname
 (:mod:`pipeline.nlp.entities.names`); and a lexicon learned from the training corpus itself
-(:class:`TrainLexicon`: the tags a word had there, and the entity phrases it listed). Train with
-``wirepipe train-ner``; models are not committed. The training lexicon is written next to the
-model (``MODEL.lex.json``).
+(:class:`TrainLexicon`: the tags a word had there, and the entity phrases it listed); word clusters
+and inflection classes learned from raw text (:mod:`pipeline.nlp.entities.clusters`). Train with
+``wirepipe train-ner``; the default model ships in ``pipeline/resources/models/ner``. The training
+lexicon, the cluster table and the feature switches are written next to the model
+(``MODEL.lex.json``, ``MODEL.clusters.json.gz``, ``MODEL.meta.json``).
 """
 from __future__ import annotations
 
@@ -19,15 +21,16 @@ import time
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from pipeline.errors import ConfigError, ResourceMissingError
+from pipeline.nlp.entities.clusters import WordClusters, iter_cluster_features
 from pipeline.nlp.entities.names import PersonNames, count_bucket
 from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
 from pipeline.nlp.tokenize import Reading, Token
 
 __all__ = ["CrfTagger", "TrainLexicon", "token_features", "train", "analysis_from_tokens", "TRAIN_PARAMS",
-           "LEXICON_FOLDS", "lexicon_path"]
+           "LEXICON_FOLDS", "lexicon_path", "clusters_path", "FeatureBuilder"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,15 @@ _LEXICON_VERSION = 1
 def lexicon_path(model_path: str | os.PathLike) -> Path:
     """Where the training lexicon of a model file lives (``MODEL.lex.json``)."""
     return Path(os.fspath(model_path) + ".lex.json")
+
+
+def clusters_path(model_path: str | os.PathLike) -> Path:
+    """Where the word clusters of a model file live (``MODEL.clusters.json.gz``; absent: none used)."""
+    return Path(os.fspath(model_path) + ".clusters.json.gz")
+
+
+def _meta_path(model_path: str | os.PathLike) -> Path:
+    return Path(os.fspath(model_path) + ".meta.json")
 
 
 class TrainLexicon:
@@ -74,7 +86,9 @@ class TrainLexicon:
             a = analysis_from_tokens(sent.tokens)
             for norm, tag in zip(a.norms, sent.tags):
                 tags[norm][tag] += 1
-            for kind, start, end in spans_from_bio(sent.tags):
+            # In text order: a phrase seen as often with two types keeps the first one, whatever the
+            # hash seed (spans_from_bio returns a set, and Counter breaks ties by insertion order).
+            for kind, start, end in sorted(spans_from_bio(sent.tags), key=lambda s: s[1]):
                 phrases[tuple(a.norms[start:end])][kind] += 1
         return cls({w: dict(c) for w, c in tags.items()},
                    {p: c.most_common(1)[0][0] for p, c in phrases.items()})
@@ -149,20 +163,15 @@ class TrainLexicon:
         return out
 
 
-def _name_cues(a: Analysis, names: PersonNames) -> list[str]:
-    """Per token, the given-name and surname count buckets of its first reading found in the lists."""
-    cues = []
-    for readings in a.readings:
-        cue = "00"
-        for r in readings:
-            if r.restored:
-                continue
-            g, s = names.given.get(r.stem, 0), names.surname.get(r.stem, 0)
-            if g or s:
-                cue = count_bucket(g) + count_bucket(s)
-                break
-        cues.append(cue)
-    return cues
+def _name_cue(readings: tuple[Reading, ...], names: PersonNames) -> str:
+    """The given-name and surname count buckets of a word's first reading found in the lists."""
+    for r in readings:
+        if r.restored:
+            continue
+        g, s = names.given.get(r.stem, 0), names.surname.get(r.stem, 0)
+        if g or s:
+            return count_bucket(g) + count_bucket(s)
+    return "00"
 
 
 def analysis_from_tokens(words: Sequence[str]) -> Analysis:
@@ -189,123 +198,221 @@ def _shape(text: str) -> str:
 
 
 def token_features(a: Analysis, rules: RuleTagger, lexicon: TrainLexicon | None = None,
-                   names: PersonNames | None = None) -> list[list[str]]:
+                   names: PersonNames | None = None, clusters: WordClusters | None = None,
+                   rule_cands: list[Candidate] | None = None) -> list[list[str]]:
     """Return the crfsuite feature strings of every token of an analysed sentence.
 
-    ``lexicon`` (the training lexicon) and ``names`` (the person-name lists) add their features
-    when given; a model must be used with the same ones it was trained with.
+    ``lexicon`` (the training lexicon), ``names`` (the person-name lists) and ``clusters`` (word
+    clusters from raw text) add their features when given; a model must be used with the same ones
+    it was trained with. A one-off :class:`FeatureBuilder`; reuse one to keep its per-word cache.
     """
-    lex = rules.lex
-    n = len(a)
-    gaz = ["O"] * n
-    i = 0
-    while i < n:
-        hit = rules.gazetteer_at(a, i) if a.is_word[i] else None
-        if hit is None:
-            i += 1
-            continue
-        gaz[i] = "B-" + hit.type
-        for k in range(i + 1, hit.end):
-            gaz[k] = "I-" + hit.type
-        i = hit.end
-    rule = ["O"] * n
-    role = [False] * n
-    for cand in resolve(rules.candidates(a)):
-        rule[cand.start] = f"B-{cand.type}-{cand.rule}"
-        for k in range(cand.start + 1, cand.end):
-            rule[k] = f"I-{cand.type}"
-        if cand.role is not None:
-            for k in range(cand.role[0], cand.role[1]):
-                role[k] = True
-    cues: list[str] = []
-    stems: list[str] = []
-    for i in range(n):
+    return FeatureBuilder(rules, lexicon, names, clusters)(a, rule_cands)
+
+
+class _Word(NamedTuple):
+    """What the features need of one token text, computed once per distinct text."""
+
+    own: tuple[str, ...]   # the token's context-free features
+    norm: str
+    cues: frozenset[str] | None  # cue names, when a title may start here (``title`` depends on the next words)
+    cue: str               # the cue string without ``title``
+    near: tuple[tuple[str, ...], ...]  # the features it gives its neighbours at -2, -1, +1, +2
+    left: str              # ``w-1|w=`` pair prefix when it is the left word of a pair
+    right: str             # ``|`` + norm, the right word of a pair
+
+
+_OFFSETS = (-2, -1, 1, 2)
+_PAD = tuple((f"w{d}=<pad>",) for d in _OFFSETS)
+
+
+class FeatureBuilder:
+    """Builds the CRF features of analysed sentences; word-level parts are cached per token text
+    (news vocabulary repeats: most tokens of an article were seen in earlier ones).
+
+    ``context`` adds the coarse cluster ids of the words beside a token (a city name after فريق or
+    before الإيطالي is a club; it lowered F1 on the dev split, so it is off by default); ``inflection`` the
+    word's inflection class from the raw text (a word that takes ال or a pronoun suffix is rarely a name).
+    """
+
+    _MAX_CACHE = 300_000
+
+    def __init__(self, rules: RuleTagger, lexicon: TrainLexicon | None = None,
+                 names: PersonNames | None = None, clusters: WordClusters | None = None,
+                 context: bool = False, inflection: bool = True, known: frozenset[str] | None = None):
+        """``known``: when tagging, the attributes the model has weights for; the others change
+        nothing, and leaving them out saves crfsuite most of its string lookups."""
+        self.rules = rules
+        self.lexicon = lexicon
+        self.names = names
+        self.clusters = clusters
+        self.context = context and clusters is not None
+        self.inflection = inflection
+        self._known = known
+        self._words: dict[str, _Word] = {}
+
+    def __call__(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[list[str]]:
+        rules = self.rules
+        n = len(a)
+        words = [self._word(a, i) for i in range(n)]
+        cands = rules.candidates(a) if rule_cands is None else rule_cands
+        # Gazetteer BIO: the longest entry at each position, left to right (the rules found them all).
+        gaz = ["O"] * n
+        hits: dict[int, Candidate] = {}
+        for c in cands:
+            if c.rule == "gazetteer" and (c.start not in hits or c.end > hits[c.start].end):
+                hits[c.start] = c
+        i = 0
+        while i < n:
+            hit = hits.get(i)
+            if hit is None:
+                i += 1
+                continue
+            gaz[i] = "B-" + hit.type
+            for k in range(i + 1, hit.end):
+                gaz[k] = "I-" + hit.type
+            i = hit.end
+        rule = ["O"] * n
+        role = ["role=0"] * n
+        for cand in resolve(cands):
+            rule[cand.start] = f"B-{cand.type}-{cand.rule}"
+            for k in range(cand.start + 1, cand.end):
+                rule[k] = f"I-{cand.type}"
+            if cand.role is not None:
+                for k in range(cand.role[0], cand.role[1]):
+                    role[k] = "role=1"
+        cues = [w.cue for w in words]
+        for i, w in enumerate(words):
+            if w.cues is not None and rules.title_at(a, i) is not None:
+                cues[i] = "|".join(sorted(w.cues | {"title"}))
+        # Per position, what a neighbour at each offset sees of it: cue, gazetteer and rule tags.
+        tagged = [(f"{c}\x00{g}\x00{r}") for c, g, r in zip(cues, gaz, rule)]
+        seen: dict[tuple[int, str], tuple[str, str, str]] = {}
+        lexicon = self.lexicon
+        phrase = lexicon.phrase_tags(a) if lexicon is not None else None
+        known = self._known
+        feats: list[list[str]] = []
+        for i in range(n):
+            w = words[i]
+            f = list(w.own)
+            # Per-position strings; with ``known``, the ones the model has no weight for are dropped
+            # (word-level parts were filtered once, when the word was cached).
+            dyn = ["g=" + gaz[i], "r=" + rule[i], role[i], "c=" + cues[i]]
+            for j, d in enumerate(_OFFSETS):
+                k = i + d
+                if 0 <= k < n:
+                    f += words[k].near[j]
+                    key = (d, tagged[k])
+                    ctx = seen.get(key)
+                    if ctx is None:
+                        ctx = (f"c{d}=" + cues[k], f"g{d}=" + gaz[k], f"r{d}=" + rule[k])
+                        if known is not None:
+                            ctx = tuple(x for x in ctx if x in known)
+                        seen[key] = ctx
+                    f += ctx
+                else:
+                    f += _PAD[j]
+            if i > 0:
+                dyn.append(words[i - 1].left + w.norm)
+            if i + 1 < n:
+                dyn.append("w|w+1=" + w.norm + words[i + 1].right)
+            if phrase is not None:
+                dyn.append("lp=" + phrase[i])
+                if i > 0:
+                    dyn.append("lp-1=" + phrase[i - 1])
+                if i + 1 < n:
+                    dyn.append("lp1=" + phrase[i + 1])
+            if known is None:
+                f += dyn
+            else:
+                f += [x for x in dyn if x in known]
+            feats.append(f)
+        return feats
+
+    def _word(self, a: Analysis, i: int) -> _Word:
+        text = a.tokens[i].text
+        w = self._words.get(text)
+        if w is None:
+            w = self._make_word(a, i)
+            if len(self._words) < self._MAX_CACHE:
+                self._words[text] = w
+        return w
+
+    def _make_word(self, a: Analysis, i: int) -> _Word:
+        # Everything here depends on the token text only (its matching form, readings and light forms).
+        rules = self.rules
+        lex = rules.lex
         norm = a.norms[i]
-        c = []
-        if rules.title_at(a, i) is not None:
-            c.append("title")
-        if norm in lex.title_modifiers:
-            c.append("tmod")
-        if norm in lex.nationalities:
-            c.append("nat")
-        if norm in lex.org_modifiers:
-            c.append("omod")
         readings = a.readings[i]
+        c = set()
+        if norm in lex.title_modifiers:
+            c.add("tmod")
+        if norm in lex.nationalities:
+            c.add("nat")
+        if norm in lex.org_modifiers:
+            c.add("omod")
         for r in readings:
             if r.stem in lex.org_heads:
-                c.append("orghead")
+                c.add("orghead")
             if r.stem in lex.first_names:
-                c.append("fname")
+                c.add("fname")
             if r.stem in lex.speech_verbs:
-                c.append("speech")
+                c.add("speech")
         if rules._is_stop(a, i):
-            c.append("stop")
-        cues.append("|".join(sorted(set(c))) or "-")
-        stems.append(readings[-1].stem if len(readings) > 1 else norm)
-    name_cues = _name_cues(a, names) if names is not None else None
-    phrase = lexicon.phrase_tags(a) if lexicon is not None else None
-    feats: list[list[str]] = []
-    for i in range(n):
-        norm = a.norms[i]
-        readings = a.readings[i]
-        f = [
-            "b",
-            "w=" + norm,
-            "s=" + stems[i],
+            c.add("stop")
+        cues = frozenset(c)
+        # Only words that can start a title need the title check at each position.
+        title_possible = any(r.stem in rules._title_first for r in readings)
+        cue = "|".join(sorted(cues)) or "-"
+        stem = readings[-1].stem if len(readings) > 1 else norm
+        own = [
+            "b", "w=" + norm, "s=" + stem,
             "p3=" + norm[:3], "p2=" + norm[:2], "p1=" + norm[:1],
             "x3=" + norm[-3:], "x2=" + norm[-2:], "x1=" + norm[-1:],
-            "sx2=" + stems[i][-2:],
-            "sh=" + _shape(a.tokens[i].text),
-            "al=%d" % norm.startswith("ال"),
-            "len=%d" % min(len(norm), 8),
-            "g=" + gaz[i],
-            "r=" + rule[i],
-            "role=%d" % role[i],
-            "c=" + cues[i],
+            "sx2=" + stem[-2:], "sh=" + _shape(a.tokens[i].text),
+            "al=%d" % norm.startswith("ال"), "len=%d" % min(len(norm), 8),
         ]
         for r in readings[1:3]:
-            f.append("st=" + r.stem)
-            f.append("pre=" + norm[:r.prefix])
-        for d in (-2, -1, 1, 2):
-            k = i + d
-            if 0 <= k < n:
-                f.append(f"w{d}=" + a.norms[k])
-                f.append(f"c{d}=" + cues[k])
-                f.append(f"g{d}=" + gaz[k])
-                f.append(f"r{d}=" + rule[k])
-                if abs(d) == 1:
-                    f.append(f"s{d}=" + stems[k])
-                    f.append(f"x{d}=" + a.norms[k][-2:])
-            else:
-                f.append(f"w{d}=<pad>")
-        if i > 0:
-            f.append("w-1|w=" + a.norms[i - 1] + "|" + norm)
-        if i + 1 < n:
-            f.append("w|w+1=" + norm + "|" + a.norms[i + 1])
-        if name_cues is not None:
-            f.extend(("ng=" + name_cues[i][0], "ns=" + name_cues[i][1], "ngs=" + name_cues[i]))
-            if i > 0:
-                f.append("ngs-1=" + name_cues[i - 1])
-            if i + 1 < n:
-                f.append("ngs1=" + name_cues[i + 1])
-        if lexicon is not None:
-            f.extend(lexicon.word_features(a, i))
-            f.append("lp=" + phrase[i])
-            if i > 0:
-                f.append("lp-1=" + phrase[i - 1])
-            if i + 1 < n:
-                f.append("lp1=" + phrase[i + 1])
-        feats.append(f)
-    return feats
+            own.append("st=" + r.stem)
+            own.append("pre=" + norm[:r.prefix])
+        name = None
+        if self.names is not None:
+            name = _name_cue(readings, self.names)
+            own += ("ng=" + name[0], "ns=" + name[1], "ngs=" + name)
+        if self.lexicon is not None:
+            own += self.lexicon.word_features(a, i)
+        coarse = "none"
+        if self.clusters is not None:
+            ids = self.clusters.lookup(norm, readings)
+            own += iter_cluster_features(ids, self.clusters.sizes, "", self.inflection)
+            if ids is not None:
+                coarse = str(ids[0])
+        near = []
+        for d in _OFFSETS:
+            g = [f"w{d}=" + norm]
+            if d in (-1, 1):
+                g += (f"s{d}=" + stem, f"x{d}=" + norm[-2:])
+                if self.context:
+                    g.append(f"kc{d}=" + coarse)
+                if name is not None:
+                    g.append(("ngs-1=" if d == -1 else "ngs1=") + name)
+            near.append(tuple(g))
+        if self._known is not None:
+            own = [x for x in own if x in self._known]
+            near = [tuple(x for x in g if x in self._known) for g in near]
+        return _Word(tuple(own), norm, cues if title_possible else None, cue, tuple(near),
+                     "w-1|w=" + norm + "|", "|" + norm)
 
 
 def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | None = None,
-          folds: int = LEXICON_FOLDS) -> dict:
+          folds: int = LEXICON_FOLDS, clusters: WordClusters | None = None, context: bool = False,
+          inflection: bool = True) -> dict:
     """Train a CRF on gold sentences (``conll.Sentence``) and write it to ``out`` with its training
-    lexicon (:func:`lexicon_path`); return figures.
+    lexicon (:func:`lexicon_path`) and, when given, its word clusters (:func:`clusters_path`);
+    return figures.
 
     Each sentence's lexicon features come from a lexicon of the other ``folds - 1`` folds; the
-    lexicon saved for tagging is built from all sentences.
+    lexicon saved for tagging is built from all sentences. ``context`` and ``inflection`` are the
+    :class:`FeatureBuilder` switches (recorded in ``MODEL.meta.json``).
     """
     import pycrfsuite
 
@@ -324,20 +431,31 @@ def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | N
     for f in range(folds):
         lo, hi = bounds[f], bounds[f + 1]
         held_out = TrainLexicon.build([*sentences[:lo], *sentences[hi:]])
+        build = FeatureBuilder(rules, held_out, names, clusters, context, inflection)
         for sent in sentences[lo:hi]:
             a = analysis_from_tokens(sent.tokens)
-            trainer.append(token_features(a, rules, held_out, names), sent.tags)
+            trainer.append(build(a), sent.tags)
             n_tokens += len(sent.tokens)
     t1 = time.perf_counter()
     trainer.set_params({**TRAIN_PARAMS, **(params or {})})
     trainer.train(str(out))
     TrainLexicon.build(sentences).save(lexicon_path(out))
+    cpath = clusters_path(out)
+    if clusters is not None:
+        clusters.save(cpath)
+    elif cpath.exists():
+        cpath.unlink()  # a stale table from an earlier run would change the features at tagging time
+    meta = {"context": bool(context and clusters is not None), "inflection": bool(inflection and clusters is not None),
+            "rule_guard": bool(rules.common_words) and clusters is not None
+            and rules.common_words == clusters.common_words()}
+    _meta_path(out).write_text(json.dumps(meta), encoding="utf-8")
     _open_model.cache_clear()
     t2 = time.perf_counter()
     return {
         "model": str(out), "lexicon": str(lexicon_path(out)), "sentences": len(sentences), "tokens": n_tokens,
         "features_seconds": round(t1 - t0, 1), "train_seconds": round(t2 - t1, 1),
         "params": {**TRAIN_PARAMS, **(params or {})}, "lexicon_folds": folds,
+        "clusters": str(cpath) if clusters is not None else None, **meta,
     }
 
 
@@ -345,11 +463,14 @@ class CrfTagger:
     """Tags analysed text with a trained CRF model and returns candidate spans (method ``crf``)."""
 
     def __init__(self, tagger, rules: RuleTagger, lexicon: TrainLexicon | None = None,
-                 names: PersonNames | None = None):
+                 names: PersonNames | None = None, clusters: WordClusters | None = None,
+                 context: bool = True, inflection: bool = True):
         self._tagger = tagger
         self.rules = rules
         self.lexicon = lexicon
         self.names = names
+        known = frozenset(attr for attr, _ in tagger.info().state_features) if tagger is not None else None
+        self._features = FeatureBuilder(rules, lexicon, names, clusters, context, inflection, known)
         # A crfsuite Tagger holds the sequence being tagged: Beam may call one cached extractor
         # from several threads of a worker.
         self._lock = threading.Lock()
@@ -358,23 +479,24 @@ class CrfTagger:
     def load(cls, model_path: str, rules: RuleTagger) -> "CrfTagger":
         """Open a model written by :func:`train` and its lexicon; raise ResourceMissingError if either
         is not there."""
-        tagger, lexicon = _open_model(os.fspath(model_path))
-        return cls(tagger, rules, lexicon, PersonNames.load())
+        tagger, lexicon, clusters, meta = _open_model(os.fspath(model_path))
+        return cls(tagger, rules, lexicon, PersonNames.load(), clusters, meta.get("context", False),
+                   meta.get("inflection", False))
 
-    def tag_bio(self, a: Analysis) -> list[str]:
-        """Return a BIO tag per token."""
+    def tag_bio(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[str]:
+        """Return a BIO tag per token (``rule_cands``: the rules' candidates, if already computed)."""
         if not len(a):
             return []
-        features = token_features(a, self.rules, self.lexicon, self.names)
+        # The feature cache is not thread-safe for writes of the same key either: build under the lock.
         with self._lock:
-            return self._tagger.tag(features)
+            return self._tagger.tag(self._features(a, rule_cands))
 
-    def tag(self, a: Analysis) -> list[Candidate]:
+    def tag(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[Candidate]:
         """Return the model's spans; the first token's proclitic is dropped when its stem is a known name."""
         from pipeline.nlp.entities.conll import spans_from_bio
 
         out = []
-        for kind, start, end in sorted(spans_from_bio(self.tag_bio(a)), key=lambda s: s[1]):
+        for kind, start, end in sorted(spans_from_bio(self.tag_bio(a, rule_cands)), key=lambda s: s[1]):
             if kind not in _TYPES:
                 continue
             out.append(Candidate(start, end, kind, "crf", self._reading(a, start), rule="crf"))
@@ -393,6 +515,17 @@ class CrfTagger:
         return readings[0]
 
 
+def rule_guard_words(model_path: str | os.PathLike) -> frozenset[str]:
+    """The common words the rules' name guard used when the model was trained (none for older models)."""
+    path = os.fspath(model_path)
+    if not os.path.isfile(path):
+        return frozenset()  # the caller reports the missing model itself
+    _, _, clusters, meta = _open_model(path)
+    if clusters is None or not meta.get("rule_guard"):
+        return frozenset()
+    return clusters.common_words()
+
+
 @lru_cache(maxsize=4)
 def _open_model(path: str):
     import pycrfsuite
@@ -400,6 +533,12 @@ def _open_model(path: str):
     if not os.path.isfile(path):
         raise ResourceMissingError(f"NER model {path} not found; train one with `wirepipe train-ner --conll TRAIN --out {path}`")
     lexicon = TrainLexicon.read(lexicon_path(path))
+    cpath = clusters_path(path)
+    clusters = WordClusters.read(cpath) if cpath.exists() else None
+    try:
+        meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}  # models trained before clusters existed
     tagger = pycrfsuite.Tagger()
     tagger.open(path)
-    return tagger, lexicon
+    return tagger, lexicon, clusters, meta

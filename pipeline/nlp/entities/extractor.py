@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 
 from pipeline.errors import ConfigError
 from pipeline.nlp.entities.gazetteer import Gazetteer, Lexicon
 from pipeline.nlp.entities.linking import Mention, assign_canonicals, link_persons, mention_from_candidate
 from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
 
-__all__ = ["EntityExtractor", "BACKENDS"]
+__all__ = ["EntityExtractor", "BACKENDS", "packaged_model"]
 
 BACKENDS = ("auto", "rules", "crf", "camel")
 _FIELDS = (("HEADLINE", 0), ("BODY", 1))
@@ -30,15 +31,19 @@ class EntityExtractor:
 
     @classmethod
     def load(cls, model_path: str | None = None, backend: str = "auto") -> "EntityExtractor":
-        """Return an extractor: ``rules`` (gazetteers and rules), ``crf`` (needs ``model_path``),
-        ``camel`` (camel-tools' pretrained NER, if its data is installed) or ``auto`` (CRF when a model
-        path is given, else rules). Cached per (model_path, backend)."""
+        """Return an extractor: ``rules`` (gazetteers and rules), ``crf`` (``model_path``, else the
+        model shipped in the package), ``camel`` (camel-tools' pretrained NER, if its data is
+        installed) or ``auto`` (``crf`` when a model is given or shipped, else rules). Cached per
+        (model_path, backend)."""
         if backend not in BACKENDS:
             raise ConfigError(f"entity backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
         if model_path is not None and not isinstance(model_path, (str, os.PathLike)):
             raise ConfigError(f"model_path must be a path string or None; got {type(model_path).__name__}")
-        if backend == "crf" and model_path is None:
-            raise ConfigError("backend 'crf' needs model_path (train one with `wirepipe train-ner`)")
+        if backend in ("crf", "auto") and model_path is None:
+            model_path = packaged_model()
+            if model_path is None and backend == "crf":
+                raise ConfigError("backend 'crf' needs model_path: this install ships no model "
+                                  "(train one with `wirepipe train-ner`)")
         if backend == "auto":
             backend = "crf" if model_path else "rules"
         return _load_cached(None if model_path is None else os.fspath(model_path), backend)
@@ -67,7 +72,7 @@ class EntityExtractor:
         rule_cands = self.rules.candidates(a)
         if self.tagger is None:
             return resolve(rule_cands)
-        return combine(self.tagger.tag(a), rule_cands)
+        return combine(self.tagger.tag(a, rule_cands), rule_cands)
 
 
 def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candidate]:
@@ -100,9 +105,29 @@ def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candida
     return out
 
 
+def packaged_model() -> str | None:
+    """The path of the CRF model shipped in ``pipeline/resources/models/ner`` (its README says how it
+    was trained and under which license), or None when this install has none."""
+    # A file path, not importlib.resources: crfsuite opens models by name (wheels install unzipped).
+    path = Path(__file__).resolve().parents[2] / "resources" / "models" / "ner" / "ner.crfsuite"
+    return str(path) if path.is_file() else None
+
+
 @lru_cache(maxsize=4)
 def _load_cached(model_path: str | None, backend: str) -> EntityExtractor:
-    rules = RuleTagger(Gazetteer.load(), Lexicon.load())
+    # The rules' name guard: with a model, the words it was trained with (its rule features were made
+    # with them; the shipped model has none, the guard lowered its dev F1); the rules alone take the
+    # common words of the shipped cluster table (dev F1 of the rules 0.599 -> 0.602).
+    from pipeline.nlp.entities.crf import clusters_path, rule_guard_words
+
+    common: frozenset[str] = frozenset()
+    if backend == "crf":
+        common = rule_guard_words(model_path)
+    elif backend == "rules" and packaged_model() is not None and clusters_path(packaged_model()).is_file():
+        from pipeline.nlp.entities.clusters import WordClusters
+
+        common = WordClusters.read(clusters_path(packaged_model())).common_words()
+    rules = RuleTagger(Gazetteer.load(), Lexicon.load(), common_words=common)
     tagger = None
     if backend == "crf":
         from pipeline.nlp.entities.crf import CrfTagger

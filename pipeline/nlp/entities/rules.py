@@ -92,8 +92,10 @@ class RuleTagger:
     """Proposes candidates from the gazetteer and the rules; stateless after construction."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, lexicon: Lexicon | None = None,
-                 persons: Gazetteer | None = None):
-        """``persons`` indexes full names of people (default: Wikidata's, :mod:`pipeline.nlp.entities.names`)."""
+                 persons: Gazetteer | None = None, common_words: frozenset[str] = frozenset()):
+        """``persons`` indexes full names of people (default: Wikidata's, :mod:`pipeline.nlp.entities.names`);
+        ``common_words`` are words that raw text shows inflected (:mod:`pipeline.nlp.entities.clusters`):
+        they are no part of a person's name unless Wikidata or our lists know them as names."""
         from pipeline.nlp.entities.names import PersonNames, full_name_index
 
         self.gaz = gazetteer or Gazetteer.load()
@@ -104,6 +106,7 @@ class RuleTagger:
         self._family_names = frozenset(w for w, c in names.surname.items()
                                        if c >= _FAMILY_NAME_MIN and w.startswith("ال"))
         # Words Wikidata uses in names more than once (a single use is often a mislabelled noun: عمره).
+        self.common_words = frozenset(common_words)
         self._known_names = frozenset(w for w in names.given.keys() | names.surname.keys()
                                       if names.given.get(w, 0) + names.surname.get(w, 0) >= 2)
         lex = self.lex
@@ -181,6 +184,8 @@ class RuleTagger:
         norm = a.norms[i]
         if norm in self._not_name:
             return False
+        if norm in self.common_words and norm not in self._known_names and norm not in self.lex.first_names:
+            return False  # شعارات, جاء: inflected in raw news (شعاراتهم, جاءه), so a noun or a verb
         if first:
             if norm in self.lex.first_names:
                 return True
