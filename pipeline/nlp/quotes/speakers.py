@@ -399,14 +399,42 @@ def _name_word(word: str, definite: bool = False) -> bool:
                 or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
 
 
+def trim_name(text: str, start: int, end: int) -> str:
+    """The personal name inside a mention that took in the words around it: the words after a title
+    inside it (روتانا الأمير الوليد بن طلال → الوليد بن طلال), without a glued head noun and its genitive
+    at its start (بنادي هجر فؤاد المسلم → فؤاد المسلم) or the genitive of an indefinite head noun just
+    before it (رئيس نادي كوتبوس كريستيان بيك → كريستيان بيك), without a quantifier after it (سايمن تيمبلر
+    أحد → سايمن تيمبلر). Two words at least stay; else the mention is returned as it is."""
+    words = text[start:end].split()
+    keys = [fold_word(w.strip(lx.STRIP)) for w in words]
+    while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])):
+        words, keys = words[:-1], keys[:-1]
+    for i in range(len(words) - 2, 0, -1):
+        if keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES:
+            words, keys = words[i + 1:], keys[i + 1:]
+            break
+    if len(words) > 3 and _prepositional(words[0], keys[0]) and _head(keys[0][1:]):
+        words = words[2:]
+    elif len(words) > 2 and keys[0] not in lx.NAME_GLUE and keys[0] not in lx.NAME_PREFIXES:
+        j = text.rfind(" ", 0, max(0, start - 1))
+        prev = fold_word(text[j + 1:start].strip())
+        if prev and not prev.startswith("ال") and _head(prev) and prev == lx.deproclitic(prev) \
+                and prev not in lx.KIN and prev not in lx.KIN_HEADS:  # أخوه عبد الرحمن: a kinship noun
+            words = words[1:]
+    return " ".join(words)
+
+
 def extend_name(text: str, start: int, end: int) -> str:
     """The personal name at ``text[start:end]`` with the name words the entity extractor left out: up to
     two after it (وقال محمد رحيم امين حاكم … → محمد رحيم امين, وأكد ماركوس علي وهو … → ماركوس علي), and
-    the given name before a name that starts with بن (الوليد بن طلال). A punctuation mark ends the name."""
+    the given name before a name that starts with بن (الوليد بن طلال). A punctuation mark ends the name.
+    A mention of three words or more is trimmed instead (:func:`trim_name`)."""
     name = text[start:end]
     words = name.split()
-    if not words or len(words) > 2 or any(ch in _NOT_IN_NAMES for ch in name):
+    if any(ch in _NOT_IN_NAMES for ch in name):
         return name
+    if len(words) > 2:
+        return trim_name(text, start, end)
     if fold_word(words[0]) in ("بن", "ابن"):
         j = text.rfind(" ", 0, max(0, start - 1))
         prev = text[j + 1:start].strip()
@@ -461,7 +489,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         s, e, idx, etype, canonical = m
         if etype == "PERSON":
             longer = extend_name(text, s, e)
-            if len(longer) > len(canonical) and fold_word(canonical) in fold_word(longer):
+            if longer != text[s:e] and (fold_word(canonical) in fold_word(longer)
+                                        or fold_word(longer) in fold_word(canonical)):
                 canonical = longer
                 m = (s, e, idx, etype, canonical)
         name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
@@ -508,7 +537,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             at = text.find(q.rule_mention, q.cue_end if q.cue_start >= 0 else lo, hi)
             if at >= 0:
                 longer = extend_name(text, at, at + len(q.rule_mention))
-                if len(longer) > len(q.rule_mention) and rule_key in _fold_name(longer):
+                if longer != q.rule_mention and (rule_key in _fold_name(longer) or _fold_name(longer) in rule_key):
                     rule_name = longer
                     rf["rule_extended"] = 1.0
         add(rule_name, q.rule_mention, q.rule_entity, rf)
