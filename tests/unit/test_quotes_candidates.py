@@ -80,3 +80,34 @@ def test_the_extractor_offers_the_fuller_forms_as_candidates():
     assert "كمال عيسى" in names
     assert "صحيفة النهار" in names
     assert "كمال" not in names  # the cut form is replaced by the fuller one
+
+
+# a linked mention's canonical form (no text around it): (words, person?, what stays)
+TRIMMED_WORDS = [
+    ("بنادي الشروق حسام منير", True, "حسام منير"),
+    ("بنادي الشروق حسام منير", False, "حسام منير"),
+    ("مجموعة النخيل الشيخ ماهر سعيد", True, "ماهر سعيد"),
+    ("جامعة الملك عبد الله", False, "جامعة الملك عبد الله"),  # an organization keeps its eponym title
+    ("سليم داود أحد", True, "سليم داود"),
+    ("بوزارة الصحة", False, "بوزارة الصحة"),                # two words: nothing to trim
+]
+
+
+@pytest.mark.parametrize(("name", "person", "kept"), TRIMMED_WORDS)
+def test_canonical_forms_are_trimmed_without_text(name, person, kept):
+    from pipeline.nlp.quotes.speakers import _trim_words
+
+    assert " ".join(_trim_words(name.split(), person)) == kept
+
+
+def test_a_linked_surname_gets_the_trimmed_full_name():
+    body = "وقال مدرب الفريق بنادي الشروق حسام منير إن اللاعبين جاهزون. وأضاف منير أن المباراة صعبة."
+    ents = []
+    for text, at in (("بنادي الشروق حسام منير", body.index("بنادي")), ("منير", body.index("منير أن"))):
+        ents.append({"type": "PERSON", "text": text, "canonical": "بنادي الشروق حسام منير", "role": None,
+                     "field": "BODY", "start": at, "end": at + len(text), "method": "link"})
+    found = QuoteExtractor().extract_candidates(None, body, ents)
+    assert len(found) == 2
+    # the second quote's mention is the linked surname: its candidate is the person, not the run-on form
+    entity_names = {c.name for c in found[1][1] if "entity" in c.features}
+    assert entity_names == {"حسام منير"}

@@ -399,6 +399,22 @@ def _name_word(word: str, definite: bool = False) -> bool:
                 or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
 
 
+def _trim_words(words: list[str], person: bool = True) -> list[str]:
+    """:func:`trim_name` on the words alone: the quantifier after the name and, for a person, the words up
+    to a title inside; then a glued head noun and its genitive at the start (an organization too)."""
+    keys = [fold_word(w.strip(lx.STRIP)) for w in words]
+    if person:
+        while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])):
+            words, keys = words[:-1], keys[:-1]
+        for i in range(len(words) - 2, 0, -1):
+            if keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES:
+                words, keys = words[i + 1:], keys[i + 1:]
+                break
+    if len(words) > 3 and _prepositional(words[0], keys[0]) and _head(keys[0][1:]):
+        words = words[2:]
+    return words
+
+
 def trim_name(text: str, start: int, end: int) -> str:
     """The personal name inside a mention that took in the words around it: the words after a title
     inside it (روتانا الأمير الوليد بن طلال → الوليد بن طلال), without a glued head noun and its genitive
@@ -406,22 +422,15 @@ def trim_name(text: str, start: int, end: int) -> str:
     before it (رئيس نادي كوتبوس كريستيان بيك → كريستيان بيك), without a quantifier after it (سايمن تيمبلر
     أحد → سايمن تيمبلر). Two words at least stay; else the mention is returned as it is."""
     words = text[start:end].split()
-    keys = [fold_word(w.strip(lx.STRIP)) for w in words]
-    while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])):
-        words, keys = words[:-1], keys[:-1]
-    for i in range(len(words) - 2, 0, -1):
-        if keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES:
-            words, keys = words[i + 1:], keys[i + 1:]
-            break
-    if len(words) > 3 and _prepositional(words[0], keys[0]) and _head(keys[0][1:]):
-        words = words[2:]
-    elif len(words) > 2 and keys[0] not in lx.NAME_GLUE and keys[0] not in lx.NAME_PREFIXES:
+    trimmed = _trim_words(words)
+    if len(trimmed) == len(words) and len(words) > 2 and fold_word(words[0]) not in lx.NAME_GLUE \
+            and fold_word(words[0]) not in lx.NAME_PREFIXES:
         j = text.rfind(" ", 0, max(0, start - 1))
         prev = fold_word(text[j + 1:start].strip())
         if prev and not prev.startswith("ال") and _head(prev) and prev == lx.deproclitic(prev) \
                 and prev not in lx.KIN and prev not in lx.KIN_HEADS:  # أخوه عبد الرحمن: a kinship noun
-            words = words[1:]
-    return " ".join(words)
+            trimmed = words[1:]
+    return " ".join(trimmed)
 
 
 def extend_name(text: str, start: int, end: int) -> str:
@@ -492,7 +501,9 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             if longer != text[s:e] and (fold_word(canonical) in fold_word(longer)
                                         or fold_word(longer) in fold_word(canonical)):
                 canonical = longer
-                m = (s, e, idx, etype, canonical)
+            elif canonical != text[s:e] and len(canonical.split()) > 2:
+                canonical = " ".join(_trim_words(canonical.split()))  # المسلم → بنادي هجر فؤاد المسلم
+            m = (s, e, idx, etype, canonical)
         name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
         key = fold_word(name)
         dist = min(abs(s - anchor), abs(s - q.end))
@@ -532,10 +543,18 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         elif q.rule_entity is None and not mentioned:
             rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
         rule_name = q.rule_name
-        if q.rule_mention and not (q.rule_role or q.rule_group or q.rule_implicit or "description" in rf):
-            # a name the rules read: with the name words after it (وأكد ماركوس علي وهو … → ماركوس علي)
-            at = text.find(q.rule_mention, q.cue_end if q.cue_start >= 0 else lo, hi)
-            if at >= 0:
+        if q.rule_mention and not (q.rule_role or q.rule_implicit or "description" in rf):
+            # a name the rules read: with the name words after it (وأكد ماركوس علي وهو … → ماركوس علي),
+            # or the person inside it; an organization only loses a glued head noun and its genitive
+            at = text.find(q.rule_mention, q.cue_end, hi) if q.cue_start >= 0 else -1
+            if at < 0:
+                at = text.rfind(q.rule_mention, lo, anchor)
+            if q.rule_group:
+                longer = " ".join(_trim_words(q.rule_name.split(), person=False))
+                if longer != q.rule_name:
+                    rule_name = longer
+                    rf["rule_extended"] = 1.0
+            elif at >= 0:
                 longer = extend_name(text, at, at + len(q.rule_mention))
                 if longer != q.rule_mention and (rule_key in _fold_name(longer) or _fold_name(longer) in rule_key):
                     rule_name = longer
