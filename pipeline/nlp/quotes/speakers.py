@@ -36,8 +36,8 @@ MODEL_RESOURCE = "resources/speakers/model.json"
 _WINDOW_BEFORE = 600   # characters before the quote (or its cue) searched for mentions
 _WINDOW_AFTER = 200    # characters after the quote end
 _NOT_IN_NAMES = frozenset("«»“”„‟″\"‘’()[]{}\n")
-# A word, then a name in quote marks or brackets (صحيفة "بيلد"، مصادر “عين اليوم”، شبكة (أن تي في)).
-_QUOTED_AFTER_WORD_RE = re.compile(r"(?<!\w)(\w+)[ \t]*[«“„\"(]([^«»“”„\"()\n.،,:]{2,40}?)[»”\")]")
+# A name in quote marks or brackets (صحيفة "بيلد"، مصادر “عين اليوم”، شبكة (أن تي في)).
+_QUOTED_NAME_RE = re.compile(r"[«“„\"(]([^«»“”„\"()\n.،,:]{2,40}?)[»”\")]")
 _MAX_QUOTED_WORDS = 4
 _MAX_EXTENSION = 2     # name words added after a person mention the entity extractor cut short
 
@@ -341,6 +341,7 @@ def _fullest(name: str, names: list[str]) -> str:
     return best
 
 
+@lru_cache(maxsize=65536)
 def _name_head(word: str) -> Optional[str]:
     """``word`` without its proclitics when it is an indefinite organization, media or source noun (صحيفة،
     لصحيفة، ومصادر — not الصحيفة): the head of a name written after it; else None."""
@@ -357,13 +358,20 @@ def quoted_heads(text: str) -> list[tuple[int, int, str, str]]:
     """Names in quote marks or brackets after an indefinite organization, media or source noun, as
     (start, end, full form, bare name): صحيفة "بيلد" → صحيفة بيلد، مصادر “عين اليوم” → مصادر عين اليوم,
     شبكة (أن تي في) → شبكة أن تي في. The name is one to four words of :func:`is_name_run`."""
-    out = []
-    for m in _QUOTED_AFTER_WORD_RE.finditer(text):
-        head = _name_head(m.group(1))
-        name = " ".join(m.group(2).split())
-        if head is None or not name or len(name.split()) > _MAX_QUOTED_WORDS or not is_name_run(name):
+    out: list[tuple[int, int, str, str]] = []
+    for m in _QUOTED_NAME_RE.finditer(text):
+        b = m.start()
+        while b > 0 and text[b - 1] in " \t":
+            b -= 1
+        if b == 0 or not text[b - 1].isalpha():
             continue
-        out.append((m.start(), m.end(), head + " " + name, name))
+        a = max(text.rfind(" ", 0, b), text.rfind("\n", 0, b), text.rfind("\t", 0, b)) + 1
+        head = _name_head(text[a:b])
+        if head is None:
+            continue
+        name = " ".join(m.group(1).split())
+        if name and len(name.split()) <= _MAX_QUOTED_WORDS and is_name_run(name):
+            out.append((a, m.end(), head + " " + name, name))
     return out
 
 
@@ -385,6 +393,7 @@ def _headed_forms(fv: FieldView) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _name_word(word: str, definite: bool = False) -> bool:
     """A word that can go on a personal name the entity extractor cut: letters only, not definite unless
     ``definite`` (an adjective or a noun: خالد الأحمد التهاني), no function word, pronoun, title, office,
