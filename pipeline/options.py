@@ -1,6 +1,7 @@
 """Typed job configuration, checked when built; runner options go to Beam untouched."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -19,6 +20,15 @@ def parse_duration(text: str) -> float:
     if not match:
         raise ConfigError(f"expected a duration such as 7d, 12h, 15m, 90s or 250ms, got {text!r}")
     return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def worker_path(path: str) -> str:
+    """``path`` as SDK workers must see it: a local path made absolute, a URL (``gs://…``) untouched.
+
+    Out-of-process workers (a worker pool, Flink task managers) resolve a relative path against their
+    own working directory, not the launcher's: a replay of ``seeds/`` read nothing there.
+    """
+    return path if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path) else os.path.abspath(path)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipeline import graph, metrics, progress, runners
 from pipeline.io.archive import expand_paths
 from pipeline.io.archive_source import ReadArchive
-from pipeline.options import JobConfig, parse_duration
+from pipeline.options import JobConfig, parse_duration, worker_path
 from pipeline.transforms.enrich import check_resources
 
 STATE_DIR = ".wirepipe-state"  # under --out: the poison journal (hidden: replays and inspect skip it)
@@ -40,12 +40,12 @@ def job_config(args: argparse.Namespace, **overrides) -> JobConfig:
     out_dir = getattr(args, "out", None)
     state_dir = getattr(args, "state_dir", None) or (os.path.join(out_dir, STATE_DIR) if out_dir else None)
     return JobConfig(
-        out_dir=out_dir,
-        state_dir=state_dir,
+        out_dir=worker_path(out_dir) if out_dir else None,
+        state_dir=worker_path(state_dir) if state_dir else None,
         dedup_horizon_s=parse_duration(args.dedup_horizon),
         max_body_bytes=args.max_body_bytes,
         ner_backend=args.ner,
-        ner_model=args.ner_model,
+        ner_model=worker_path(args.ner_model) if args.ner_model else None,
         near_dup_threshold=args.near_dup_threshold,
         drop_near_duplicates=args.drop_near_duplicates,
         **overrides,
@@ -75,7 +75,7 @@ def _main(args: argparse.Namespace) -> int:
 
 def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str] = (), show_progress: bool = False) -> dict:
     """Replay the files named by ``paths`` into ``config.out_dir``; return the run's counters."""
-    files = expand_paths(paths)
+    files = [worker_path(path) for path in expand_paths(paths)]
     check_resources(config)
     os.makedirs(config.out_dir, exist_ok=True)
     beam_args = runners.with_default_runner(beam_args)

@@ -472,20 +472,25 @@ class _WatchPartitionsFn(_DiscoverPartitionsFn):
 # --- reading: the splittable DoFn ---------------------------------------------------------------------
 
 
-class _UnboundedOffsetTracker(OffsetRestrictionTracker):
-    """An offset tracker whose range never ends; it says so, so that a drain stops at a checkpoint.
+class _CheckpointOnlyOffsetTracker(OffsetRestrictionTracker):
+    """An offset tracker that only splits at checkpoints (fraction 0), for open ranges.
 
-    It only splits at checkpoints (fraction 0). A runner's dynamic split at a fraction of an open range
-    would cut it near offset 2**62 (Prism does split so), and a partition is read in order anyway.
+    A runner's dynamic split at a fraction of an open range cuts it near offset 2**62 (Prism does so),
+    and the reader of the residual then claims the partition's next offset below its start and fails
+    (seen with ``--until-idle`` on Prism). A partition is read in order anyway.
     """
-
-    def is_bounded(self) -> bool:
-        return False
 
     def try_split(self, fraction_of_remainder):
         if fraction_of_remainder > 0:
             return None
         return super().try_split(0)
+
+
+class _UnboundedOffsetTracker(_CheckpointOnlyOffsetTracker):
+    """An offset tracker whose range never ends; it says so, so that a drain stops at a checkpoint."""
+
+    def is_bounded(self) -> bool:
+        return False
 
 
 class _OffsetRangeProvider(RestrictionProvider):
@@ -498,7 +503,11 @@ class _OffsetRangeProvider(RestrictionProvider):
         return OffsetRange(element.start_offset, element.stop_offset)
 
     def create_tracker(self, restriction: OffsetRange) -> OffsetRestrictionTracker:
-        return OffsetRestrictionTracker(restriction) if self._bounded else _UnboundedOffsetTracker(restriction)
+        if not self._bounded:
+            return _UnboundedOffsetTracker(restriction)
+        # --until-idle reads a bounded PCollection over an open range: split it only at checkpoints.
+        return _CheckpointOnlyOffsetTracker(restriction) if restriction.stop == UNBOUNDED_STOP \
+            else OffsetRestrictionTracker(restriction)
 
     def restriction_size(self, element: PartitionRange, restriction: OffsetRange) -> int:
         if self._bounded:
@@ -689,13 +698,14 @@ class _ReadPartitionFn(beam.DoFn):
         self._consumer = _consumer(self._config, None, max_poll_records=self._max_poll_records,
                                    fetch_max_wait_ms=max(10, self._poll_timeout_ms // 2))
         self._committer: Optional[KafkaConsumer] = None
+        self._checker: Optional[KafkaConsumer] = None  # end-offset look-ups (see _confirmed_caught_up)
         self._commit_lock = threading.Lock()
         self._committed: dict[TopicPartition, int] = {}
         self._lag_gauges: dict[TopicPartition, Any] = {}
         self._last_record_at: dict[TopicPartition, float] = {}
 
     def teardown(self) -> None:
-        for client in (getattr(self, "_consumer", None), getattr(self, "_committer", None)):
+        for client in (getattr(self, "_consumer", None), getattr(self, "_committer", None), getattr(self, "_checker", None)):
             if client is not None:
                 client.close(autocommit=False)
 
@@ -807,11 +817,23 @@ class _ReadPartitionFn(beam.DoFn):
             progress[0] = next_offset
 
     def _confirmed_caught_up(self, tp: TopicPartition, position: int) -> bool:
-        """True when the broker answers now that nothing is past ``position`` (False when it does not answer)."""
+        """True when the broker answers now that nothing is past ``position`` (False when it does not answer).
+
+        Asked through a client of its own: a ListOffsets request on the fetching consumer, from the runner's
+        bundle threads, broke its wake-up socket on Prism (OSError: Bad file descriptor).
+        """
         try:
-            return self._consumer.end_offsets([tp])[tp] <= position
-        except KafkaError as exc:
+            if self._checker is None:
+                self._checker = _consumer(self._config, None)
+            return self._checker.end_offsets([tp])[tp] <= position
+        except Exception as exc:  # any failure means "not confirmed"; a fresh client next time
             _LOG.info("kafka %s-%d: end offset not confirmed (broker away?): %s", tp.topic, tp.partition, exc)
+            checker, self._checker = self._checker, None
+            if checker is not None:
+                try:
+                    checker.close(autocommit=False)
+                except Exception:
+                    pass
             return False
 
     def _report_lag(self, tp: TopicPartition, position: int) -> Optional[int]:
@@ -861,12 +883,21 @@ class _ReadUnboundedPartitionFn(_ReadPartitionFn):
 
 
 def _runs_in_process(pipeline: beam.Pipeline) -> bool:
-    """True for the local runners, whose SDK workers all run in this process (Prism, Direct, FnApiRunner)."""
-    from apache_beam.options.pipeline_options import PortableOptions, StandardOptions
+    """True where every partition of a read is read in one SDK worker process, which can share a watermark
+    table (see :class:`_AlignedWatermarks`): Prism, which starts one worker per environment whatever its
+    type (LOOPBACK, or EXTERNAL as the worker-pool tests run it), and the FnApiRunner and the DirectRunner
+    in this process. Not the FnApiRunner's ``multi_processing`` mode, nor Flink or Dataflow: each worker
+    process would hold its own table, and a partition read elsewhere would hold its minimum forever.
+    """
+    from apache_beam.options.pipeline_options import DirectOptions, PortableOptions, StandardOptions
 
     runner = pipeline.runner
     name = type(runner).__name__ if runner is not None else str(pipeline.options.view_as(StandardOptions).runner or "")
-    if not any(local in name for local in ("Prism", "Direct", "FnApiRunner")):
+    if "Prism" in name:
+        return True
+    if not any(local in name for local in ("Direct", "FnApiRunner")):
+        return False
+    if pipeline.options.view_as(DirectOptions).direct_running_mode == "multi_processing":
         return False
     environment = pipeline.options.view_as(PortableOptions).environment_type
     return environment in (None, "LOOPBACK", "EMBEDDED") or "FnApiRunner" in name
@@ -1053,7 +1084,9 @@ class OffsetCommitter:
             if self._committed[tp] >= offset:
                 return True
             self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1)})
-        except (KafkaError, KafkaIOError, AssertionError) as exc:
+        except Exception as exc:  # KafkaError, or an OSError of a client whose broker went away and came back
+            # Any failure here must leave the stage running: a raised error fails the bundle, and the runner
+            # retries it with the same broken client, so every commit of the partition stops.
             _LOG.warning("commit of %s-%d at %d to group %s failed (tried again later): %s",
                          topic, partition, offset, self._group, exc)
             self.close()
