@@ -4,7 +4,8 @@ The gold file holds, one JSON object a line, ``{"id", "quotes": [{"kind", "start
 with offsets into the article's ``content`` field; the texts come from the corpus files (their license
 keeps them out of the repository), by default both SaudiNewsNet files (ids are unique across them). A predicted span matches a gold span when they overlap by at least
 half of the longer one; each gold span matches at most one prediction. Kind and speaker accuracy are
-counted over matched pairs; speakers are compared after :func:`pipeline.nlp.normalize.normalize`.
+counted over matched pairs; speakers are compared by :func:`speaker_key` (normalized, without
+quote marks, brackets or spaces).
 """
 from __future__ import annotations
 
@@ -43,11 +44,22 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return inter > 0 and inter >= 0.5 * max(a[1] - a[0], b[1] - b[0])
 
 
+_NAME_MARKS = re.compile(r"[«»“”„‟″\"‘’()\[\]]")
+
+
+def speaker_key(name: str) -> str:
+    """The form in which speaker names are compared: :func:`pipeline.nlp.normalize.normalize` (no
+    diacritics or tatweel; أ إ آ → ا, ى → ي, ة → ه), without quote marks or brackets (صحيفة "بيلد" is
+    صحيفة بيلد) and without the spaces between the words (عبد الله is عبدالله). Nothing else: a shorter,
+    longer or other name never matches."""
+    return _NAME_MARKS.sub("", normalize(name)).replace(" ", "")
+
+
 def same_speaker(pred: Optional[str], gold: Optional[str]) -> bool:
-    """Speakers agree after normalization; a null gold speaker needs a null prediction."""
+    """Speakers agree in :func:`speaker_key`; a null gold speaker needs a null prediction."""
     if not gold:
         return not pred
-    return bool(pred) and normalize(pred) == normalize(gold)
+    return bool(pred) and speaker_key(pred) == speaker_key(gold)
 
 
 def match(pred: list[dict], gold: list[dict]) -> list[tuple[int, int]]:

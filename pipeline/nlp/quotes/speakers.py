@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -35,6 +36,10 @@ MODEL_RESOURCE = "resources/speakers/model.json"
 _WINDOW_BEFORE = 600   # characters before the quote (or its cue) searched for mentions
 _WINDOW_AFTER = 200    # characters after the quote end
 _NOT_IN_NAMES = frozenset("«»“”„‟″\"‘’()[]{}\n")
+# A name in quote marks or brackets (صحيفة "بيلد"، مصادر “عين اليوم”، شبكة (أن تي في)).
+_QUOTED_NAME_RE = re.compile(r"[«“„\"(]([^«»“”„\"()\n.،,:]{2,40}?)[»”\")]")
+_MAX_QUOTED_WORDS = 4
+_MAX_EXTENSION = 2     # name words added after a person mention the entity extractor cut short
 
 
 @dataclass
@@ -74,6 +79,11 @@ class FieldView:
     @cached_property
     def headed_forms(self) -> dict[str, str]:
         return _headed_forms(self)
+
+    @cached_property
+    def quoted(self) -> list[tuple[int, int, str, str]]:
+        """The names in quote marks after a head noun (:func:`quoted_heads`)."""
+        return quoted_heads(self.text)
 
     @cached_property
     def mention_keys(self) -> frozenset[str]:
@@ -331,21 +341,136 @@ def _fullest(name: str, names: list[str]) -> str:
     return best
 
 
+@lru_cache(maxsize=65536)
+def _name_head(word: str) -> Optional[str]:
+    """``word`` without its proclitics when it is an indefinite organization, media or source noun (صحيفة،
+    لصحيفة، ومصادر — not الصحيفة): the head of a name written after it; else None."""
+    k = fold_word(word.strip(lx.STRIP))
+    d = lx.deproclitic(k)
+    if not k or k.startswith(("ال", "لل")) or "ال" + d == k or not (d in lx.ORG_HEADS or d in lx.MEDIA
+                                                                   or d in lx.SOURCES):
+        return None
+    w = word.strip(lx.STRIP)
+    return w[len(k) - len(d):] if len(d) < len(k) else w  # لصحيفة → صحيفة
+
+
+def quoted_heads(text: str) -> list[tuple[int, int, str, str]]:
+    """Names in quote marks or brackets after an indefinite organization, media or source noun, as
+    (start, end, full form, bare name): صحيفة "بيلد" → صحيفة بيلد، مصادر “عين اليوم” → مصادر عين اليوم,
+    شبكة (أن تي في) → شبكة أن تي في. The name is one to four words of :func:`is_name_run`."""
+    out: list[tuple[int, int, str, str]] = []
+    for m in _QUOTED_NAME_RE.finditer(text):
+        b = m.start()
+        while b > 0 and text[b - 1] in " \t":
+            b -= 1
+        if b == 0 or not text[b - 1].isalpha():
+            continue
+        a = max(text.rfind(" ", 0, b), text.rfind("\n", 0, b), text.rfind("\t", 0, b)) + 1
+        head = _name_head(text[a:b])
+        if head is None:
+            continue
+        name = " ".join(m.group(1).split())
+        if name and len(name.split()) <= _MAX_QUOTED_WORDS and is_name_run(name):
+            out.append((a, m.end(), head + " " + name, name))
+    return out
+
+
 def _headed_forms(fv: FieldView) -> dict[str, str]:
-    """Organization names written somewhere after their indefinite head noun (صحيفة بيلد، شركة فورد):
-    that fuller form, by the folded bare name."""
+    """Organization names written somewhere after their indefinite head noun (صحيفة بيلد، شركة فورد,
+    صحيفة "بيلد"): that fuller form, by the folded bare name."""
     out: dict[str, str] = {}
+    for _, _, full, bare in fv.quoted:
+        out.setdefault(fold_word(bare), full)
     for s, e, _, etype, canonical in fv.mentions:
         if etype != "ORGANIZATION" or _head(fold_word(canonical.split()[0])):
             continue
         j = fv.text.rfind(" ", 0, max(0, s - 1))
         prev = fv.text[j + 1:s].strip()
-        k = fold_word(prev.strip(lx.STRIP))
-        d = lx.deproclitic(k)
-        if prev and prev == prev.strip(lx.STRIP) and not k.startswith(("ال", "لل")) and (d in lx.ORG_HEADS or d in lx.MEDIA):
-            head = prev[len(k) - len(d):] if len(d) < len(k) else prev  # لصحيفة → صحيفة
-            out.setdefault(fold_word(canonical), head + " " + canonical)
+        if prev and prev == prev.strip(lx.STRIP):
+            head = _name_head(prev)
+            if head is not None:
+                out.setdefault(fold_word(canonical), head + " " + canonical)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _name_word(word: str, definite: bool = False) -> bool:
+    """A word that can go on a personal name the entity extractor cut: letters only, not definite unless
+    ``definite`` (an adjective or a noun: خالد الأحمد التهاني), no function word, pronoun, title, office,
+    owner or kin noun, head noun, speech verb, possessed noun or preposition phrase."""
+    w = word.strip(lx.STRIP)
+    if not w or w != word or not w.isalpha():
+        return False
+    k = fold_word(w)
+    if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE:
+        return False
+    return not (k in lx.HONORIFICS or k in lx.OCCUPATIONS or k in lx.OWNERS or k in lx.KIN or _head(k)
+                or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
+
+
+def _trim_words(words: list[str], person: bool = True) -> list[str]:
+    """:func:`trim_name` on the words alone: the quantifier after the name and, for a person, the words up
+    to a title inside; then a glued head noun and its genitive at the start (an organization too)."""
+    keys = [fold_word(w.strip(lx.STRIP)) for w in words]
+    if person:
+        while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])):
+            words, keys = words[:-1], keys[:-1]
+        for i in range(len(words) - 2, 0, -1):
+            if keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES:
+                words, keys = words[i + 1:], keys[i + 1:]
+                break
+    if len(words) > 3 and _prepositional(words[0], keys[0]) and _head(keys[0][1:]):
+        words = words[2:]
+    return words
+
+
+def trim_name(text: str, start: int, end: int) -> str:
+    """The personal name inside a mention that took in the words around it: the words after a title
+    inside it (روتانا الأمير الوليد بن طلال → الوليد بن طلال), without a glued head noun and its genitive
+    at its start (بنادي هجر فؤاد المسلم → فؤاد المسلم) or the genitive of an indefinite head noun just
+    before it (رئيس نادي كوتبوس كريستيان بيك → كريستيان بيك), without a quantifier after it (سايمن تيمبلر
+    أحد → سايمن تيمبلر). Two words at least stay; else the mention is returned as it is."""
+    words = text[start:end].split()
+    trimmed = _trim_words(words)
+    if len(trimmed) == len(words) and len(words) > 2 and fold_word(words[0]) not in lx.NAME_GLUE \
+            and fold_word(words[0]) not in lx.NAME_PREFIXES:
+        j = text.rfind(" ", 0, max(0, start - 1))
+        prev = fold_word(text[j + 1:start].strip())
+        if prev and not prev.startswith("ال") and _head(prev) and prev == lx.deproclitic(prev) \
+                and prev not in lx.KIN and prev not in lx.KIN_HEADS:  # أخوه عبد الرحمن: a kinship noun
+            trimmed = words[1:]
+    return " ".join(trimmed)
+
+
+def extend_name(text: str, start: int, end: int) -> str:
+    """The personal name at ``text[start:end]`` with the name words the entity extractor left out: up to
+    two after it (وقال محمد رحيم امين حاكم … → محمد رحيم امين, وأكد ماركوس علي وهو … → ماركوس علي), and
+    the given name before a name that starts with بن (الوليد بن طلال). A punctuation mark ends the name.
+    A mention of three words or more is trimmed instead (:func:`trim_name`)."""
+    name = text[start:end]
+    words = name.split()
+    if any(ch in _NOT_IN_NAMES for ch in name):
+        return name
+    if len(words) > 2:
+        return trim_name(text, start, end)
+    if fold_word(words[0]) in ("بن", "ابن"):
+        j = text.rfind(" ", 0, max(0, start - 1))
+        prev = text[j + 1:start].strip()
+        if _name_word(prev, definite=True):  # الوليد بن طلال
+            words.insert(0, prev)
+    if end < len(text) and text[end] in " \t":
+        added = 0
+        for w in text[end:end + 60].split(" ")[1:]:
+            if added == _MAX_EXTENSION or not w:
+                break
+            bare = w.rstrip(lx.STRIP)
+            if not _name_word(bare):
+                break
+            words.append(bare)
+            added += 1
+            if bare != w:
+                break  # a comma or a full stop after it
+    return " ".join(words)
 
 
 def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list[str],
@@ -376,20 +501,33 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
     starts = fv.mention_starts
     headed = fv.headed_forms
     nearest: dict[str, tuple] = {}
-    for m in fv.mentions[bisect_left(starts, lo):bisect_right(starts, hi)] if starts else ():
+    near = list(fv.mentions[bisect_left(starts, lo):bisect_right(starts, hi)]) if starts else []
+    near += [(s, e, None, "QUOTED", full) for s, e, full, _ in fv.quoted if lo <= s <= hi]
+    for m in near:
         s, e, idx, etype, canonical = m
+        if etype == "PERSON":
+            longer = extend_name(text, s, e)
+            if longer != text[s:e] and (fold_word(canonical) in fold_word(longer)
+                                        or fold_word(longer) in fold_word(canonical)):
+                canonical = longer
+            elif canonical != text[s:e] and len(canonical.split()) > 2:
+                canonical = " ".join(_trim_words(canonical.split()))  # المسلم → بنادي هجر فؤاد المسلم
+            m = (s, e, idx, etype, canonical)
         name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
         key = fold_word(name)
         dist = min(abs(s - anchor), abs(s - q.end))
         if key not in nearest or dist < nearest[key][0]:
             nearest[key] = (dist, m, name)
     for key, (_, (s, e, idx, etype, canonical), name) in nearest.items():
-        feats = _mention_features(fv, q, s, e, etype, idx)
+        feats = _mention_features(fv, q, s, e, "ORGANIZATION" if etype == "QUOTED" else etype, idx)
+        if etype == "QUOTED":
+            feats["quoted_head"] = 1.0
         if q.rule_name:
             rk, nk = fold_word(q.rule_name).split(), key.split()
             if len(nk) > len(rk) and any(nk[i:i + len(rk)] == rk for i in range(len(nk) - len(rk) + 1)):
                 feats["extends_rule"] = 1.0  # محمد بن نايف بن عبدالعزيز آل سعود for محمد بن نايف بن عبدالعزيز
-        feats["entity"] = 1.0
+        if etype != "QUOTED":
+            feats["entity"] = 1.0
         feats["log_mentions"] = math.log1p(counts.get(fold_word(canonical), 1))
         feats[_name_words(len(name.split()))] = 1.0
         add(name, text[s:e], idx, feats)
@@ -413,7 +551,24 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             rf["description"] = 1.0
         elif q.rule_entity is None and not mentioned:
             rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
-        add(q.rule_name, q.rule_mention, q.rule_entity, rf)
+        rule_name = q.rule_name
+        if q.rule_mention and not (q.rule_role or q.rule_implicit or "description" in rf):
+            # a name the rules read: with the name words after it (وأكد ماركوس علي وهو … → ماركوس علي),
+            # or the person inside it; an organization only loses a glued head noun and its genitive
+            at = text.find(q.rule_mention, q.cue_end, hi) if q.cue_start >= 0 else -1
+            if at < 0:
+                at = text.rfind(q.rule_mention, lo, anchor)
+            if q.rule_group:
+                longer = " ".join(_trim_words(q.rule_name.split(), person=False))
+                if longer != q.rule_name:
+                    rule_name = longer
+                    rf["rule_extended"] = 1.0
+            elif at >= 0:
+                longer = extend_name(text, at, at + len(q.rule_mention))
+                if longer != q.rule_mention and (rule_key in _fold_name(longer) or _fold_name(longer) in rule_key):
+                    rule_name = longer
+                    rf["rule_extended"] = 1.0
+        add(rule_name, q.rule_mention, q.rule_entity, rf)
         if not mentioned and not _well_formed_text(q.rule_name):
             # a reading that runs on (مسؤولين قولهم، مصدر طبي بإصابة ثلاثة): its longest well-formed start
             words = q.rule_name.split()

@@ -1,0 +1,113 @@
+"""The candidate generators of issue 11, round 2: a name in quote marks after a media, organization or
+source noun, and the person's name inside a mention the entity extractor cut short or ran on. Table
+tests on sentences written for them (no corpus text), then through the extractor's candidates."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp.quotes import QuoteExtractor
+from pipeline.nlp.quotes.speakers import extend_name, quoted_heads, trim_name
+
+# (text, the full forms found)
+QUOTED = [
+    ('وذكرت صحيفة "النهار" المسائية أن المباراة تأجلت.', ["صحيفة النهار"]),
+    ("وقالت لمجلة «أخبار الأسبوع» إنها ستعود.", ["مجلة أخبار الأسبوع"]),
+    ("وكشفت مصادر “الصباح” أن العقد انتهى.", ["مصادر الصباح"]),
+    ("وبثت قناة (سي بي سي) اللقاء كاملا.", ["قناة سي بي سي"]),
+    ("وأعلنت شركة «نجمة» للطيران عن رحلات جديدة.", ["شركة نجمة"]),
+    # not a head noun, a definite head, a quote that is a clause, no closing mark
+    ('وقال الرجل "لن أعود" ثم خرج.', []),
+    ('ونشرت الصحيفة "النهار" الخبر.', []),
+    ('وقال مصدر "إن الاجتماع انتهى بلا نتيجة".', []),
+    ('وذكرت صحيفة "النهار أن', []),
+]
+
+
+@pytest.mark.parametrize(("text", "forms"), QUOTED)
+def test_quoted_names_after_a_head_noun(text, forms):
+    assert [full for _, _, full, _ in quoted_heads(text)] == forms
+
+
+# (text, mention, the person's name)
+EXTENDED = [
+    ("وقال سالم يوسف حداد مدير المدرسة إن الدوام يبدأ غدا.", "سالم يوسف", "سالم يوسف حداد"),
+    ("وأكد كمال عيسى وهو من سكان الحي أن الماء انقطع.", "كمال", "كمال عيسى"),
+    ("وقال حمدان مالك المطعم إن الأسعار ثابتة.", "حمدان", "حمدان"),          # an owner noun ends it
+    ("وقال عادل الكاتب الصحفي إن الكتاب صدر.", "عادل", "عادل"),             # a definite word ends it
+    ("وقال نبيل إن الفريق جاهز.", "نبيل", "نبيل"),                          # a function word ends it
+    ("وقال مروان، المدرب، إن الفريق جاهز.", "مروان", "مروان"),             # a comma ends it
+    ("وأشاد الأمير فيصل بن سلمان بالمشروع.", "بن سلمان", "فيصل بن سلمان"),  # the given name before بن
+    ("وقال أخوه سامر إن الطفل بخير.", "سامر", "سامر"),
+]
+
+
+@pytest.mark.parametrize(("text", "mention", "name"), EXTENDED)
+def test_names_the_tagger_cut_are_extended(text, mention, name):
+    start = text.index(mention)
+    assert extend_name(text, start, start + len(mention)) == name
+
+
+TRIMMED = [
+    ("وقال مدرب الفريق بنادي الشروق حسام منير إن اللاعبين جاهزون.", "بنادي الشروق حسام منير", "حسام منير"),
+    ("وألقى رئيس مجلس إدارة مجموعة النخيل الشيخ ماهر سعيد كلمة.", "النخيل الشيخ ماهر سعيد", "ماهر سعيد"),
+    ("وقال رئيس نادي الأمل وليد ناصر إن الموسم صعب.", "الأمل وليد ناصر", "وليد ناصر"),   # the club is the genitive of نادي
+    ("وقال رئيس نادي سلوان وليد ناصر إن الموسم صعب.", "سلوان وليد ناصر", "وليد ناصر"),
+    ("وقال سليم داود أحد سكان البلدة إن السيل جرف الطريق.", "سليم داود أحد", "سليم داود"),
+    ("وقال أخوه عبد الكريم الهاشمي إن الطفل بخير.", "عبد الكريم الهاشمي", "عبد الكريم الهاشمي"),
+    ("وقال الوزير محمد علي حسن إن الخطة جاهزة.", "محمد علي حسن", "محمد علي حسن"),
+]
+
+
+@pytest.mark.parametrize(("text", "mention", "name"), TRIMMED)
+def test_mentions_that_ran_on_are_trimmed_to_the_person(text, mention, name):
+    start = text.index(mention)
+    got = trim_name(text, start, start + len(mention))
+    assert got == name
+
+
+def _person(body, text):
+    start = body.index(text)
+    return {"type": "PERSON", "text": text, "canonical": text, "role": None, "field": "BODY",
+            "start": start, "end": start + len(text), "method": "rules"}
+
+
+def test_the_extractor_offers_the_fuller_forms_as_candidates():
+    body = ('وقال كمال عيسى وهو من سكان الحي إن الماء انقطع منذ يومين. وذكرت صحيفة "النهار" المسائية '
+            "أن البلدية وعدت بإصلاح الأنابيب.")
+    qx = QuoteExtractor()
+    found = qx.extract_candidates(None, body, [_person(body, "كمال")])
+    names = {c.name for _, cands in found for c in cands}
+    assert "كمال عيسى" in names
+    assert "صحيفة النهار" in names
+    assert "كمال" not in names  # the cut form is replaced by the fuller one
+
+
+# a linked mention's canonical form (no text around it): (words, person?, what stays)
+TRIMMED_WORDS = [
+    ("بنادي الشروق حسام منير", True, "حسام منير"),
+    ("بنادي الشروق حسام منير", False, "حسام منير"),
+    ("مجموعة النخيل الشيخ ماهر سعيد", True, "ماهر سعيد"),
+    ("جامعة الملك عبد الله", False, "جامعة الملك عبد الله"),  # an organization keeps its eponym title
+    ("سليم داود أحد", True, "سليم داود"),
+    ("بوزارة الصحة", False, "بوزارة الصحة"),                # two words: nothing to trim
+]
+
+
+@pytest.mark.parametrize(("name", "person", "kept"), TRIMMED_WORDS)
+def test_canonical_forms_are_trimmed_without_text(name, person, kept):
+    from pipeline.nlp.quotes.speakers import _trim_words
+
+    assert " ".join(_trim_words(name.split(), person)) == kept
+
+
+def test_a_linked_surname_gets_the_trimmed_full_name():
+    body = "وقال مدرب الفريق بنادي الشروق حسام منير إن اللاعبين جاهزون. وأضاف منير أن المباراة صعبة."
+    ents = []
+    for text, at in (("بنادي الشروق حسام منير", body.index("بنادي")), ("منير", body.index("منير أن"))):
+        ents.append({"type": "PERSON", "text": text, "canonical": "بنادي الشروق حسام منير", "role": None,
+                     "field": "BODY", "start": at, "end": at + len(text), "method": "link"})
+    found = QuoteExtractor().extract_candidates(None, body, ents)
+    assert len(found) == 2
+    # the second quote's mention is the linked surname: its candidate is the person, not the run-on form
+    entity_names = {c.name for c in found[1][1] if "entity" in c.features}
+    assert entity_names == {"حسام منير"}
