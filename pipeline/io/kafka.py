@@ -695,8 +695,9 @@ class _ReadPartitionFn(beam.DoFn):
         # Reading needs no group membership (partitions are assigned by hand); the group id is only
         # for committed-offset look-ups and commits, which go through a separate, lazily made consumer.
         # An idle fetch must answer within a poll, or an empty poll cannot tell "caught up" (highwater) apart.
-        self._consumer = _consumer(self._config, None, max_poll_records=self._max_poll_records,
-                                   fetch_max_wait_ms=max(10, self._poll_timeout_ms // 2))
+        # Made at the first read, not here: the runner may set up a new instance while the broker is away,
+        # and a setup that raises fails the whole job (seen on Prism during a broker outage).
+        self._consumer: Optional[KafkaConsumer] = None
         self._committer: Optional[KafkaConsumer] = None
         self._checker: Optional[KafkaConsumer] = None  # end-offset look-ups (see _confirmed_caught_up)
         self._commit_lock = threading.Lock()
@@ -742,7 +743,19 @@ class _ReadPartitionFn(beam.DoFn):
 
     def _poll(self, element: PartitionRange, tp: TopicPartition, start: int, progress: list, tracker,
               watermark_estimator) -> Iterator[WindowedValue]:
-        """Claim and emit records from ``start`` until a checkpoint; ``progress`` tracks what was claimed."""
+        """Claim and emit records from ``start`` until a checkpoint; ``progress`` tracks what was claimed.
+
+        A broker that does not answer is waited for, not an error: the read defers to a later call (from
+        where it got to) with a fresh client. A raised error would fail the bundle, and on Prism the job.
+        """
+        if self._consumer is None:
+            try:
+                self._consumer = _consumer(self._config, None, max_poll_records=self._max_poll_records,
+                                           fetch_max_wait_ms=max(10, self._poll_timeout_ms // 2))
+            except KafkaIOError as exc:
+                _LOG.warning("kafka %s-%d: no broker answers (%s); trying again", tp.topic, tp.partition, exc)
+                tracker.defer_remainder(Duration(seconds=max(1.0, self._idle_resume_s)))
+                return
         consumer = self._consumer
         consumer.assign([tp])
         consumer.seek(tp, start)
@@ -811,10 +824,23 @@ class _ReadPartitionFn(beam.DoFn):
                     # Self-checkpoint so the runner can commit outputs and finalize (and so commit offsets).
                     tracker.defer_remainder()
                     return
-        except KafkaError as exc:
-            raise KafkaIOError(f"reading {tp.topic}-{tp.partition} failed: {exc}") from exc
+        except (KafkaError, OSError) as exc:
+            # The broker went away (or the client broke with it): close the client, go on later from here.
+            _LOG.warning("kafka %s-%d: reading failed (%s); trying again from offset %d", tp.topic, tp.partition,
+                         exc, next_offset)
+            self._reset_consumer()
+            tracker.defer_remainder(Duration(seconds=max(1.0, self._idle_resume_s)))
+            return
         finally:
             progress[0] = next_offset
+
+    def _reset_consumer(self) -> None:
+        consumer, self._consumer = self._consumer, None
+        if consumer is not None:
+            try:
+                consumer.close(autocommit=False)
+            except Exception:  # a client of a broker that is gone may fail to close; it is dropped anyway
+                pass
 
     def _confirmed_caught_up(self, tp: TopicPartition, position: int) -> bool:
         """True when the broker answers now that nothing is past ``position`` (False when it does not answer).
