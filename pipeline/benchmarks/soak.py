@@ -207,7 +207,9 @@ def _found(out: str, hashes: Optional[dict] = None) -> Counter:
                     if source.get("kind") == "KAFKA":
                         counts[(source["partition"], source["offset"])] += 1
                     if hashes is not None and os.path.basename(path).startswith("articles-"):
-                        hashes.setdefault(record["content_hash"], {})[record["id"]] = record["ingested_at"]
+                        read_at = record["ingested_at"]  # fastavro reads timestamp-millis as a datetime
+                        read_ms = int(read_at.timestamp() * 1000) if hasattr(read_at, "timestamp") else int(read_at)
+                        hashes.setdefault(record["content_hash"], {})[record["id"]] = read_ms
         except (OSError, ValueError, EOFError):
             continue
     return counts
