@@ -22,10 +22,9 @@ from pipeline.io.kafka import (
     KafkaWatermarkEstimator,
     PartitionRange,
     ReadFromKafka,
-    _OffsetRangeProvider,
     commit_offsets,
-    _ReadUnboundedPartitionFn,
 )
+from pipeline.io.kafka.read import _OffsetRangeProvider, _ReadUnboundedPartitionFn
 
 pytestmark = pytest.mark.kafka
 

@@ -1,4 +1,4 @@
-"""WriteToKafka against the real broker, read back with the decoder of pipeline.io.kafka_serde."""
+"""WriteToKafka against the real broker, read back with the decoder of pipeline.io.kafka.serde."""
 from __future__ import annotations
 
 import struct
@@ -11,7 +11,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from tests.integration.kafka_helpers import read_topic
 from pipeline.errors import InputError, KafkaIOError
 from pipeline.io.kafka import KafkaConfig, WriteToKafka
-from pipeline.io.kafka_serde import (
+from pipeline.io.kafka.serde import (
     FINGERPRINT_HEADER,
     SCHEMA_HEADER,
     AvroValueDecoder,

@@ -20,7 +20,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from pipeline.cli import main
 from pipeline.io.avro import read_avro
-from pipeline.io.kafka_serde import AvroValueDecoder
+from pipeline.io.kafka.serde import AvroValueDecoder
 from tests.e2e.helpers import KINDS, assert_accounting, read_outputs, read_records, source_key
 from tests.integration.kafka_helpers import prism_or_none, read_topic
 

@@ -8,7 +8,7 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.io.archive import expand_paths
-from pipeline.io.kafka import _runs_in_process
+from pipeline.io.kafka.watermarks import runs_in_process
 from pipeline.options import worker_path
 
 FN_API = "--runner=apache_beam.runners.portability.fn_api_runner.FnApiRunner"
@@ -30,7 +30,7 @@ def test_watermark_table_is_shared_only_where_every_partition_is_read_in_one_pro
     """The Kafka reader's process-wide watermark table: with workers in several processes, a partition
     read elsewhere would hold each table's minimum, and so the watermark, forever. Without it Prism
     moves the watermark past a partition still reading (the worker-pool tests missed exact repeats)."""
-    assert _runs_in_process(beam.Pipeline(options=PipelineOptions(args))) is in_process
+    assert runs_in_process(beam.Pipeline(options=PipelineOptions(args))) is in_process
 
 
 @pytest.mark.parametrize("given,expected", [

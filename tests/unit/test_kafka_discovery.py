@@ -78,7 +78,7 @@ def _aligned(read_id, partition, partitions):
 
 
 def test_a_partition_found_later_joins_the_aligned_watermark_where_it_is():
-    from pipeline.io.kafka import _AlignedWatermarks
+    from pipeline.io.kafka.watermarks import AlignedWatermarks
 
     first = (("t", 0), ("t", 1))
     p0, p1 = (_aligned("read-late", p, first) for p in first)
@@ -87,7 +87,7 @@ def test_a_partition_found_later_joins_the_aligned_watermark_where_it_is():
     p0.current_watermark()
     assert p1.current_watermark() == p0.current_watermark() == Timestamp(98)
 
-    _AlignedWatermarks.join("read-late", first, [("t", 2)])  # found by the watcher; not read yet
+    AlignedWatermarks.join("read-late", first, [("t", 2)])  # found by the watcher; not read yet
     p0.mark_idle(Timestamp(200))
     p1.mark_idle(Timestamp(200))
     p0.current_watermark()
@@ -115,9 +115,9 @@ def test_a_partition_reporting_before_it_joined_does_not_move_the_watermark_back
 
 
 def test_a_watcher_that_finds_partitions_before_any_reports_holds_every_one():
-    from pipeline.io.kafka import _AlignedWatermarks
+    from pipeline.io.kafka.watermarks import AlignedWatermarks
 
-    _AlignedWatermarks.join("read-early", (("t", 0),), [("t", 1)])
+    AlignedWatermarks.join("read-early", (("t", 0),), [("t", 1)])
     p0 = _aligned("read-early", ("t", 0), (("t", 0),))
     p0.mark_idle(Timestamp(100))
     assert p0.current_watermark() == MIN_TIMESTAMP  # partition 1 has reported nothing yet

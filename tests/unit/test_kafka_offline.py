@@ -9,7 +9,7 @@ from apache_beam.utils.timestamp import MIN_TIMESTAMP, Duration, Timestamp
 
 from pipeline.errors import ConfigError, InputError
 from pipeline.io.kafka import KafkaConfig, KafkaWatermarkEstimator, ReadFromKafka, StartPosition, WriteToKafka
-from pipeline.io.kafka_serde import FINGERPRINT_HEADER, AvroValueDecoder, AvroValueSerializer, schema_fingerprint
+from pipeline.io.kafka.serde import FINGERPRINT_HEADER, AvroValueDecoder, AvroValueSerializer, schema_fingerprint
 
 BASE_TS = 1_764_000_000_000  # 2025-11-24T16:00:00Z, in ms
 CONFIG = KafkaConfig("127.0.0.1:9092")  # never contacted: building a transform does not connect
