@@ -40,6 +40,12 @@ _NOT_IN_NAMES = frozenset("«»“”„‟″\"‘’()[]{}\n")
 _QUOTED_NAME_RE = re.compile(r"[«“„\"(]([^«»“”„\"()\n.،,:]{2,40}?)[»”\")]")
 _MAX_QUOTED_WORDS = 4
 _MAX_EXTENSION = 2     # name words added after a person mention the entity extractor cut short
+_MAX_LONGER = 6        # words a description reading may take on to its right (adjectives, affiliations)
+_HOLDER_BEFORE = 6     # words before a person mention read as its title (السفير المصري أسامة شلتوت)
+_HOLDER_AFTER = 5      # words after it (جريك كلارك وزير المجتمعات المحلية)
+_PAUSE_RE = re.compile(r"[،,:؛;.«»“”\"()]")  # a mark that ends the subject's noun phrase
+# أن، إن، بأن، وأنه …: a complementizer ends a description (folded)
+_COMPLEMENTIZER_RE = re.compile(r"^[وف]?ب?ان(?:ه|ها|هم|هما|هن|نا|ني|ي)?$")
 
 
 @dataclass
@@ -84,6 +90,30 @@ class FieldView:
     def quoted(self) -> list[tuple[int, int, str, str]]:
         """The names in quote marks after a head noun (:func:`quoted_heads`)."""
         return quoted_heads(self.text)
+
+    @cached_property
+    def persons_by_last(self) -> dict[str, frozenset[str]]:
+        """The field's person names of two words or more, by their folded last word without ال: where
+        a surname said alone (القطان، الخبراني) finds the full name the article gave."""
+        out: dict[str, set[str]] = {}
+        for _, _, _, etype, canonical in self.mentions:
+            if etype == "PERSON" and len(canonical.split()) >= 2 and _well_formed_text(canonical):
+                out.setdefault(_surname_key(canonical.split()[-1]), set()).add(canonical)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def full_person(self, name: str) -> Optional[str]:
+        """The one longer person name of the field that ends with ``name``'s last word and holds its other
+        words (القطان → أحمد القطان، محمد رحيم → محمد رحيم امين); None when there is none or several."""
+        words = name.split()
+        if not 1 <= len(words) <= 2:
+            return None
+        keys = [_fold_name(w) for w in words]
+        found = {fold_word(f): f for f in self.persons_by_last.get(_surname_key(words[-1]), ())
+                 if len(f.split()) > len(words) and set(keys[:-1]) <= set(fold_word(f).split())}
+        if not found and len(words) == 2:  # محمد رحيم → محمد رحيم امين: the article's name goes on
+            found = {fold_word(f): f for fs in self.persons_by_last.values() for f in fs
+                     if fold_word(f).split()[:2] == keys and len(f.split()) > 2}
+        return next(iter(found.values())) if len(found) == 1 else None
 
     @cached_property
     def mention_keys(self) -> frozenset[str]:
@@ -265,8 +295,10 @@ def _prev_word(text: str, pos: int) -> str:
     return fold_word(text[j + 1:pos].strip()).strip(lx.STRIP)
 
 
-def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, idx: int) -> dict[str, float]:
-    """Where a mention at [s, e) sits relative to the quote and its cue."""
+def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, idx: Optional[int],
+                      office: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Where a mention at [s, e) sits relative to the quote and its cue; ``office`` are the words of an
+    office or description the rules read (whose holder the mention may be)."""
     text = fv.text
     anchor_s = q.cue_start if q.cue_start >= 0 else q.start
     anchor_e = q.cue_end if q.cue_start >= 0 else q.start
@@ -298,6 +330,12 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, i
         if side == "after" and gap <= 3 and sentences == 0:
             f["vso_subject"] = 1.0       # وقال وزير الخارجية X
             f[f"vso_subject&gap={gap}"] = 1.0
+        elif side == "after" and sentences == 0 and e <= q.start and cues_between == 0 \
+                and "quote_between" not in f and not _PAUSE_RE.search(text, anchor_e, s):
+            # وأوضح المنسق الإعلامي في اللجنة … خالد بن محمد بووشل، أن: the name ends the subject's phrase
+            f["subject_run"] = 1.0
+            if office:
+                f["subject_run&office"] = 1.0
         if side == "before" and gap <= 2 and sentences == 0:
             f["svo_subject"] = 1.0       # X قال
     elif side == "after" and s >= q.end and gap <= 4 and sentences == 0:
@@ -307,11 +345,8 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, i
         f["after_preposition"] = 1.0     # عن X، مع X، تجاه X: spoken about or to, not speaking
     if pw in lx.ROLES or pw in lx.HONORIFICS:
         f["after_title"] = 1.0
-    if q.rule_name and (q.rule_role or q.rule_group or _is_description(q.rule_name)) and etype == "PERSON":
-        office = {lx.deproclitic(w) for w in _tokens(q.rule_name) if len(w) >= 3 and w not in lx.FUNCTION_WORDS}
-        j = text.rfind("\n", 0, s) + 1
-        context = _tokens(text[max(j, s - 80):s])[-6:] + _tokens(fv.roles.get(idx, ""))
-        if office & {lx.deproclitic(w) for w in context}:
+    if office and etype == "PERSON":
+        if _holds_office(fv, s, e, idx, office):
             f["holds_rule_office"] = 1.0  # قال المدرب اليوناني … ¶ المدرب اليوناني جورجيوس دونيس
             if sentences == 0:
                 f["holds_rule_office&same_sentence"] = 1.0  # وأكد السفير المصري أسامة شلتوت
@@ -327,6 +362,61 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, i
 def _report_noun(name: str) -> bool:
     toks = _tokens(name)
     return bool(toks) and lx.deproclitic(toks[0]) in lx.REPORTS
+
+
+@lru_cache(maxsize=65536)
+def _surname_key(word: str) -> str:
+    k = fold_word(word.strip(lx.STRIP))
+    return k[2:] if k.startswith("ال") and len(k) > 4 else k
+
+
+def lengthen_description(text: str, start: int, end: int) -> Optional[str]:
+    """The description or organization at ``text[start:end]`` with the modifiers the rules left out to its
+    right — adjectives, genitives, up to two affiliations (كشفت مديرية | الدفاع المدني بمنطقة عسير، مصدر |
+    مسؤول بإدارة الهلال، الادعاء | العام الليبي) — up to a punctuation mark, a complementizer, a speech
+    verb, a time word or another function word; the longest that is a description (:func:`is_description`)
+    or only adds definite adjectives. None when nothing can be added."""
+    if end >= len(text) or text[end] not in " \t":
+        return None
+    line = text[end:end + 160].split("\n", 1)[0]
+    added: list[str] = []
+    for w in line.split()[:_MAX_LONGER]:
+        bare = w.rstrip(lx.STRIP)
+        if not bare or bare != w.lstrip(lx.STRIP) or not bare.isalpha():
+            break
+        k = fold_word(bare)
+        if k in lx.TIME_WORDS or _COMPLEMENTIZER_RE.match(k) or _possessed(bare) \
+                or _function_word(bare, k) and k not in lx.AFFILIATION_PREPS:
+            break
+        added.append(bare)
+        if bare != w:
+            break  # a comma or a full stop after it
+    base = text[start:end]
+    for n in range(len(added), 0, -1):
+        name = base + " " + " ".join(added[:n])
+        if fold_word(added[n - 1]) in lx.AFFILIATION_PREPS:
+            continue
+        if _is_description(name) or all(fold_word(w).startswith("ال") and not _prepositional(w, fold_word(w))
+                                         for w in added[:n]):
+            return name
+    return None
+
+
+def _office_words(name: str) -> frozenset[str]:
+    return frozenset(_surname_key(lx.deproclitic(w)) for w in _tokens(name)
+                     if len(w) >= 3 and w not in lx.FUNCTION_WORDS and w not in lx.QUANTIFIERS)
+
+
+def _holds_office(fv: FieldView, s: int, e: int, idx: Optional[int], office: frozenset[str]) -> bool:
+    """The person mention at [s, e) is given the office (a title before it, an apposition after it, or
+    the entity's role): the holder of an office the rules read (السفير → السفير المصري أسامة شلتوت)."""
+    text = fv.text
+    a = text.rfind("\n", 0, s) + 1
+    b = text.find("\n", e)
+    before = _tokens(text[max(a, s - 80):s])[-_HOLDER_BEFORE:]
+    after = _tokens(text[e:min(b if b >= 0 else len(text), e + 70)])[:_HOLDER_AFTER]
+    context = before + after + _tokens(fv.roles.get(idx, "")) if idx is not None else before + after
+    return bool(office & {_surname_key(lx.deproclitic(w)) for w in context})
 
 
 def _fullest(name: str, names: list[str]) -> str:
@@ -500,6 +590,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
 
     starts = fv.mention_starts
     headed = fv.headed_forms
+    office = _office_words(q.rule_name) if q.rule_name and not q.rule_implicit and (
+        q.rule_role or q.rule_group or _is_description(q.rule_name)) else frozenset()
     nearest: dict[str, tuple] = {}
     near = list(fv.mentions[bisect_left(starts, lo):bisect_right(starts, hi)]) if starts else []
     near += [(s, e, None, "QUOTED", full) for s, e, full, _ in fv.quoted if lo <= s <= hi]
@@ -514,12 +606,26 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 canonical = " ".join(_trim_words(canonical.split()))  # المسلم → بنادي هجر فؤاد المسلم
             m = (s, e, idx, etype, canonical)
         name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
+        if etype == "PERSON" and name == canonical:
+            name = fv.full_person(name) or name  # القطان → أحمد القطان, named so earlier or later
         key = fold_word(name)
         dist = min(abs(s - anchor), abs(s - q.end))
         if key not in nearest or dist < nearest[key][0]:
             nearest[key] = (dist, m, name)
+    if office:
+        # the holder of the office the rules read, named anywhere in the field (وقال جريك كلارك وزير …)
+        far = [(abs(m[0] - anchor), m) for m in fv.mentions if m[3] == "PERSON" and not lo <= m[0] <= hi
+               and _holds_office(fv, m[0], m[1], m[2], office)]
+        if far:
+            m = min(far)[1]
+            name = _fullest(m[4], names)
+            name = fv.full_person(name) or name if name == m[4] else name
+            if fold_word(name) not in nearest:
+                nearest[fold_word(name)] = (0, m, name)
     for key, (_, (s, e, idx, etype, canonical), name) in nearest.items():
-        feats = _mention_features(fv, q, s, e, "ORGANIZATION" if etype == "QUOTED" else etype, idx)
+        feats = _mention_features(fv, q, s, e, "ORGANIZATION" if etype == "QUOTED" else etype, idx, office)
+        if name != canonical and etype == "PERSON":
+            feats["fuller_name"] = 1.0
         if etype == "QUOTED":
             feats["quoted_head"] = 1.0
         if q.rule_name:
@@ -563,12 +669,33 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 if longer != q.rule_name:
                     rule_name = longer
                     rf["rule_extended"] = 1.0
+            elif q.rule_entity is not None and len(rule_name.split()) > 2 and rule_name != q.rule_mention:
+                shorter = " ".join(_trim_words(rule_name.split()))  # بنادي هجر فؤاد المسلم → فؤاد المسلم
+                if shorter != rule_name:
+                    rule_name = shorter
+                    rf["rule_extended"] = 1.0
             elif at >= 0:
                 longer = extend_name(text, at, at + len(q.rule_mention))
                 if longer != q.rule_mention and (rule_key in _fold_name(longer) or _fold_name(longer) in rule_key):
                     rule_name = longer
                     rf["rule_extended"] = 1.0
+        if rule_name == q.rule_name and not office and not q.rule_implicit:
+            full = fv.full_person(rule_name)
+            if full is not None:
+                rule_name = full  # قطان → أحمد القطان: the article's full form of the name
+                rf["rule_coref"] = 1.0
         add(rule_name, q.rule_mention, q.rule_entity, rf)
+        if office and q.rule_mention and q.cue_start >= 0:
+            at = text.find(q.rule_mention, q.cue_end, hi)
+            if at < 0:
+                at = text.rfind(q.rule_mention, lo, anchor)
+            longer = lengthen_description(text, at, at + len(q.rule_mention)) if at >= 0 else None
+            if longer is not None:
+                lf = {"rule_longer": 1.0, f"rule_longer&kind={q.kind}": 1.0,
+                      "rule_longer&words=" + _bucket(len(longer.split()) - len(q.rule_mention.split()), (1, 2, 3)): 1.0}
+                if q.rule_role:
+                    lf["rule_longer&role"] = 1.0
+                add(longer, longer, None, lf)
         if not mentioned and not _well_formed_text(q.rule_name):
             # a reading that runs on (مسؤولين قولهم، مصدر طبي بإصابة ثلاثة): its longest well-formed start
             words = q.rule_name.split()
