@@ -402,6 +402,34 @@ def lengthen_description(text: str, start: int, end: int) -> Optional[str]:
     return None
 
 
+def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int, str]]:
+    """A two- or three-word name the entity extractor missed that ends the subject's phrase between a
+    speech cue and its clause: in apposition between pause marks (وقال مدير عام الصحة في محافظة عدن،
+    الخضر لصور، إن) or closing a description of three words or more (واكد السفير السعودي في سلطنة عمان
+    عيد الثقفي أن). The words are name words (:func:`_name_word`), not all definite. (start, name) or None."""
+    seg = text[cue_end:limit]
+    if "\n" in seg:
+        return None
+    chunks = [c.split() for c in _PAUSE_RE.split(seg)]
+    for ws in chunks:
+        while ws and _COMPLEMENTIZER_RE.match(fold_word(ws[-1])):
+            ws.pop()
+    chunks = [ws for ws in chunks if ws]
+    if not chunks:
+        return None
+    words = chunks[-1]
+    if len(chunks) > 1 and 2 <= len(words) <= 3:
+        name = words
+    elif len(chunks) == 1 and len(words) >= 5:
+        name = words[-2:]
+    else:
+        return None
+    if not all(_name_word(w, definite=True) for w in name) or all(fold_word(w).startswith("ال") for w in name):
+        return None
+    at = text.rfind(" ".join(name), cue_end, limit)
+    return (at, " ".join(name)) if at >= 0 else None
+
+
 def _office_words(name: str) -> frozenset[str]:
     return frozenset(_surname_key(lx.deproclitic(w)) for w in _tokens(name)
                      if len(w) >= 3 and w not in lx.FUNCTION_WORDS and w not in lx.QUANTIFIERS)
@@ -685,6 +713,12 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 rule_name = full  # قطان → أحمد القطان: the article's full form of the name
                 rf["rule_coref"] = 1.0
         add(rule_name, q.rule_mention, q.rule_entity, rf)
+        if office and q.cue_start >= 0 and q.cue_end < q.start:
+            tail = subject_tail_name(text, q.cue_end, q.start)
+            if tail is not None and _fold_name(tail[1]) not in by_name:
+                tf = _mention_features(fv, q, tail[0], tail[0] + len(tail[1]), "PERSON", None, office)
+                tf["subject_tail_name"] = 1.0
+                add(tail[1], tail[1], None, tf)
         if office and q.rule_mention and q.cue_start >= 0:
             at = text.find(q.rule_mention, q.cue_end, hi)
             if at < 0:
