@@ -430,6 +430,19 @@ def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int
     return (at, " ".join(name)) if at >= 0 else None
 
 
+def _remention_head(name: str) -> Optional[str]:
+    """The head noun of a definite re-mention (الوزارة، الصحيفة الألمانية، المصدر), without ال: the
+    entity named in full earlier (وزارة التجارة والصناعة، صحيفة بيلد، مصدر مسؤول بإدارة الهلال); else None."""
+    words = _tokens(name)
+    if not 1 <= len(words) <= 2 or not words[0].startswith("ال") or len(words[0]) < 5:
+        return None
+    head = words[0][2:]
+    if not (head in lx.ORG_HEADS or head in lx.MEDIA or head in lx.SOURCES or head in lx.DESCRIPTION_HEADS
+            or head in lx.INSTITUTIONS or "ال" + head in lx.INSTITUTIONS):
+        return None
+    return head
+
+
 def _office_words(name: str) -> frozenset[str]:
     return frozenset(_surname_key(lx.deproclitic(w)) for w in _tokens(name)
                      if len(w) >= 3 and w not in lx.FUNCTION_WORDS and w not in lx.QUANTIFIERS)
@@ -685,6 +698,12 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             rf["description"] = 1.0
         elif q.rule_entity is None and not mentioned:
             rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
+            first = _fold_name(q.rule_name.split()[0])
+            rf["rule_plain&words=" + _bucket(len(q.rule_name.split()), (1, 2))] = 1.0
+            if first.startswith("ال"):
+                rf["rule_plain&definite"] = 1.0  # القيادات، الفقرة: a common noun, not a name
+            elif first[:1] in "وف" and len(first) > 3:
+                rf["rule_plain&conjunction"] = 1.0  # ومعدة، وأوضاع اللاعبين: a coordinated noun
         rule_name = q.rule_name
         if q.rule_mention and not (q.rule_role or q.rule_implicit or "description" in rf):
             # a name the rules read: with the name words after it (وأكد ماركوس علي وهو … → ماركوس علي),
@@ -713,6 +732,17 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 rule_name = full  # قطان → أحمد القطان: the article's full form of the name
                 rf["rule_coref"] = 1.0
         add(rule_name, q.rule_mention, q.rule_entity, rf)
+        head = _remention_head(q.rule_name) if not q.rule_implicit else None
+        if head is not None:
+            # الوزارة → وزارة التجارة والصناعة: the nearest fuller form with the same head before the quote
+            forms = [c for _, _, _, t, c in reversed(fv.mentions[:bisect_left(starts, anchor)]) if t == "ORGANIZATION"]
+            forms += [full for s0, _, full, _ in reversed(fv.quoted) if s0 < anchor] + names[::-1]
+            for form in forms:
+                fw = form.split()
+                if len(fw) > 1 and _surname_key(fw[0]) == head and _fold_name(form) != rule_key \
+                        and _well_formed_text(form):
+                    add(form, None, None, {"remention": 1.0, f"remention&kind={q.kind}": 1.0})
+                    break
         if office and q.cue_start >= 0 and q.cue_end < q.start:
             tail = subject_tail_name(text, q.cue_end, q.start)
             if tail is not None and _fold_name(tail[1]) not in by_name:
