@@ -404,7 +404,7 @@ def lengthen_description(text: str, start: int, end: int) -> Optional[str]:
 
 def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int, str]]:
     """A two- or three-word name the entity extractor missed that ends the subject's phrase between a
-    speech cue and its clause: in apposition between pause marks (وقال مدير عام الصحة في محافظة عدن،
+    speech cue and its clause, after a description (:func:`is_description`): in apposition between pause marks (وقال مدير عام الصحة في محافظة عدن،
     الخضر لصور، إن) or closing a description of three words or more (واكد السفير السعودي في سلطنة عمان
     عيد الثقفي أن). The words are name words (:func:`_name_word`), not all definite. (start, name) or None."""
     seg = text[cue_end:limit]
@@ -419,11 +419,13 @@ def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int
         return None
     words = chunks[-1]
     if len(chunks) > 1 and 2 <= len(words) <= 3:
-        name = words
+        name, described = words, chunks[-2]
     elif len(chunks) == 1 and len(words) >= 5:
-        name = words[-2:]
+        name, described = words[-2:], words[:-2]
     else:
         return None
+    if not _is_description(" ".join(described)) or any(fold_word(w) in lx.QUANTIFIERS for w in name):
+        return None  # مصدر طبي بإصابة ثلاثة أشخاص: a run-on clause, not a description and a name
     if not all(_name_word(w, definite=True) for w in name) or all(fold_word(w).startswith("ال") for w in name):
         return None
     at = text.rfind(" ".join(name), cue_end, limit)
