@@ -51,10 +51,33 @@ def training_files(names: Sequence[str] = TRAINING_SETS, gold_dir: Path = GOLD_D
     return [p for p in (gold_dir / f"quotes_{n}.jsonl" for n in names) if p.exists()]
 
 
-def collect(paths: Iterable[Path], corpora: Sequence[Path] = DEFAULT_CORPORA, entities: bool = True) -> list[QuoteGroup]:
-    """Run the extractors over the gold articles of ``paths`` and return the matched quotes' groups."""
-    from pipeline.nlp.quotes import QuoteExtractor
+@dataclass
+class Corpus:
+    """The gold articles of the training sets with their texts and entity lists, read and tagged once."""
 
+    items: list[tuple[str, dict, dict, list]]  # (set name, gold row, article, entities)
+
+    def groups(self, follow: Optional[SpeakerModel] = None) -> list[QuoteGroup]:
+        """The matched quotes' groups; with ``follow`` the previous speaker of each quote is that model's
+        choice (as when extracting), else the rules' reading. The groups come in the same order either way."""
+        from pipeline.nlp.quotes import QuoteExtractor
+
+        qx = QuoteExtractor(speaker_model=follow)
+        out: list[QuoteGroup] = []
+        for name, row, art, ents in self.items:
+            found = [(rec, cands) for rec, cands in qx.extract_candidates(art.get("title"), art["content"], ents,
+                                                                          follow_model=follow is not None)
+                     if rec["field"] == "BODY"]
+            pred = [rec for rec, _ in found]
+            for i, j in match(pred, row["quotes"]):
+                rec, cands = found[i]
+                rule = (rec["speaker"] or {}).get("name")
+                out.append(QuoteGroup(row["id"], name, row["quotes"][j].get("speaker"), rule, cands))
+        return out
+
+
+def read_corpus(paths: Iterable[Path], corpora: Sequence[Path] = DEFAULT_CORPORA, entities: bool = True) -> Corpus:
+    """The gold articles of ``paths`` with their texts (from ``corpora``) and, with ``entities``, their entities."""
     golds = [(Path(p).name.removeprefix("quotes_").removesuffix(".jsonl"), load_gold(p)) for p in paths]
     ids = {row["id"] for _, rows in golds for row in rows}
     arts = load_articles(list(corpora), ids) if ids else {}
@@ -63,20 +86,17 @@ def collect(paths: Iterable[Path], corpora: Sequence[Path] = DEFAULT_CORPORA, en
         from pipeline.nlp.entities import EntityExtractor
 
         ner = EntityExtractor.load()
-    qx = QuoteExtractor(speaker_model=None)
-    groups: list[QuoteGroup] = []
+    items = []
     for name, rows in golds:
         for row in rows:
             art = arts[row["id"]]
-            ents = ner.extract(art.get("title"), art["content"]) if ner else []
-            found = [(rec, cands) for rec, cands in qx.extract_candidates(art.get("title"), art["content"], ents)
-                     if rec["field"] == "BODY"]
-            pred = [rec for rec, _ in found]
-            for i, j in match(pred, row["quotes"]):
-                rec, cands = found[i]
-                rule = (rec["speaker"] or {}).get("name")
-                groups.append(QuoteGroup(row["id"], name, row["quotes"][j].get("speaker"), rule, cands))
-    return groups
+            items.append((name, row, art, ner.extract(art.get("title"), art["content"]) if ner else []))
+    return Corpus(items)
+
+
+def collect(paths: Iterable[Path], corpora: Sequence[Path] = DEFAULT_CORPORA, entities: bool = True) -> list[QuoteGroup]:
+    """Run the extractors over the gold articles of ``paths`` and return the matched quotes' groups."""
+    return read_corpus(paths, corpora, entities).groups()
 
 
 def _fit(groups: Sequence[QuoteGroup], c: float, blind_weight: float = DEFAULT_BLIND_WEIGHT):
@@ -105,6 +125,20 @@ def _fit(groups: Sequence[QuoteGroup], c: float, blind_weight: float = DEFAULT_B
     return SpeakerModel(weights, float(clf.intercept_[0]))
 
 
+def _fit_following(groups: Sequence[QuoteGroup], idx: Sequence[int], c: float, blind_weight: float,
+                   corpus: Optional[Corpus]) -> tuple[SpeakerModel, list[QuoteGroup]]:
+    """A model fitted on the quotes ``idx`` of ``groups``. With a ``corpus``, fitted twice: the first model
+    (whose previous speakers are the rules') names the previous speakers, as it does when extracting, and
+    the model is fitted again on those groups, which are returned (else ``groups`` themselves)."""
+    model = _fit([groups[i] for i in idx], c, blind_weight)
+    if corpus is None:
+        return model, list(groups)
+    again = corpus.groups(follow=model)
+    if len(again) != len(groups):
+        raise ConfigError("the quotes matched differ between two passes over the same articles")
+    return _fit([again[i] for i in idx], c, blind_weight), again
+
+
 def train(groups: Sequence[QuoteGroup], c: float = 1.0, meta: Optional[dict] = None,
           blind_weight: float = DEFAULT_BLIND_WEIGHT) -> SpeakerModel:
     """A speaker model fitted on ``groups``."""
@@ -129,10 +163,12 @@ def _recall(groups: Sequence[QuoteGroup]) -> float:
 
 
 def cross_validate(groups: Sequence[QuoteGroup], folds: int = 5, c: float = 1.0,
-                   blind_weight: float = DEFAULT_BLIND_WEIGHT) -> dict:
+                   blind_weight: float = DEFAULT_BLIND_WEIGHT, corpus: Optional[Corpus] = None) -> dict:
     """Grouped k-fold by article: per fold and overall, the model's and the rules' speaker accuracy and the
     candidate recall (``oracle``: the gold speaker is among the candidates); the same over each blind set's
-    quotes inside the folds; and each blind set left out whole (trained on all the others)."""
+    quotes inside the folds; and each blind set left out whole (trained on all the others). With the
+    ``corpus`` of ``groups``, each fold's model is fitted in two passes (:func:`_fit_following`): the test
+    articles' previous speakers are then named by a model that never saw them."""
     try:
         from sklearn.model_selection import GroupKFold
     except ImportError as exc:
@@ -142,27 +178,30 @@ def cross_validate(groups: Sequence[QuoteGroup], folds: int = 5, c: float = 1.0,
         raise ConfigError(f"{len(set(articles))} articles cannot make {folds} folds")
     rows = []
     chosen: list[Optional[str]] = [None] * len(groups)
+    used = list(groups)  # each quote as its fold's model saw it
     for k, (tr, te) in enumerate(GroupKFold(n_splits=folds).split(groups, groups=articles)):
-        test_g = [groups[i] for i in te]
-        model = _fit([groups[i] for i in tr], c, blind_weight)
+        model, fold_groups = _fit_following(groups, tr, c, blind_weight, corpus)
+        test_g = [fold_groups[i] for i in te]
         for i in te:
-            chosen[i] = model.choose(groups[i].candidates).name
+            used[i] = fold_groups[i]
+            chosen[i] = model.choose(fold_groups[i].candidates).name
         rows.append({"fold": k, "articles": len({g.article for g in test_g}), "quotes": len(test_g),
                      "model": round(accuracy(test_g, model), 4), "rules": round(accuracy(test_g, None), 4)})
 
     def summary(idx: list[int]) -> dict:
-        sel = [groups[i] for i in idx]
-        return {"quotes": len(sel), "model": round(sum(same_speaker(chosen[i], groups[i].gold) for i in idx) / len(idx), 4),
+        sel = [used[i] for i in idx]
+        return {"quotes": len(sel), "model": round(sum(same_speaker(chosen[i], used[i].gold) for i in idx) / len(idx), 4),
                 "rules": round(accuracy(sel, None), 4), "oracle": _recall(sel)}
 
     out = {"folds": rows, "articles": len(set(articles)), **summary(list(range(len(groups))))}
     blind = {}
     for name in BLIND_SETS:
         idx = [i for i, g in enumerate(groups) if g.gold_set == name]
-        rest = [g for g in groups if g.gold_set != name]
-        if not idx or len(rest) == len(groups):
+        rest = [i for i, g in enumerate(groups) if g.gold_set != name]
+        if not idx or not rest:
             continue
-        blind[name] = dict(summary(idx), left_out=round(accuracy([groups[i] for i in idx], _fit(rest, c, blind_weight)), 4))
+        model, again = _fit_following(groups, rest, c, blind_weight, corpus)
+        blind[name] = dict(summary(idx), left_out=round(accuracy([again[i] for i in idx], model), 4))
     if blind:
         idx = [i for i, g in enumerate(groups) if g.gold_set in BLIND_SETS]
         out["blind_sets"] = dict(blind, all=summary(idx))
@@ -182,13 +221,16 @@ def run_training(sets: Sequence[str] = TRAINING_SETS, out: Path = PACKAGED_MODEL
     paths = training_files(sets, gold_dir)
     if not paths:
         raise ConfigError(f"none of the gold sets {list(sets)} is in {gold_dir}")
-    groups = collect(paths, corpora)
-    cv = cross_validate(groups, folds, c, blind_weight)
+    corpus = read_corpus(paths, corpora)
+    groups = corpus.groups()
+    cv = cross_validate(groups, folds, c, blind_weight, corpus)
     per_set = {}
     for p in paths:
         name = p.name.removeprefix("quotes_").removesuffix(".jsonl")
         gs = [g for g in groups if g.gold_set == name]
         per_set[name] = {"quotes": len(gs), "rules": round(accuracy(gs, None), 4) if gs else None}
-    model = train(groups, c, meta={"sets": [p.name for p in paths], "cross_validation": cv}, blind_weight=blind_weight)
+    model, _ = _fit_following(groups, range(len(groups)), c, blind_weight, corpus)
+    model.meta = {"sets": [p.name for p in paths], "cross_validation": cv, "quotes": len(groups),
+                  "regularization_c": c, "blind_weight": blind_weight, "passes": 2}
     model.save(out)
     return {"model": str(out), "features": len(model.weights), "sets": per_set, "cross_validation": cv}

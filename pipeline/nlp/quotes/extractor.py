@@ -91,13 +91,15 @@ class QuoteExtractor:
         """Return the article's quotes as Avro ``Quote`` dicts sorted by (field, start)."""
         return [rec for rec, _ in self._extract(headline, body, entities, keep_candidates=False)]
 
-    def extract_candidates(self, headline: Optional[str], body: str,
-                           entities: Optional[list[dict]] = None) -> list[tuple[dict, list[Candidate]]]:
+    def extract_candidates(self, headline: Optional[str], body: str, entities: Optional[list[dict]] = None,
+                           follow_model: bool = False) -> list[tuple[dict, list[Candidate]]]:
         """Each quote with its speaker candidates and their features (for training the speaker model);
-        the quotes' speakers are the rules' reading, whatever the model."""
-        return self._extract(headline, body, entities, keep_candidates=True)
+        the quotes' speakers are the rules' reading, whatever the model. With ``follow_model`` the previous
+        speaker (a candidate of the next quote) is the model's choice, as when extracting; else the rules'."""
+        return self._extract(headline, body, entities, keep_candidates=True, follow_model=follow_model)
 
-    def _extract(self, headline, body, entities, keep_candidates: bool) -> list[tuple[dict, list[Candidate]]]:
+    def _extract(self, headline, body, entities, keep_candidates: bool,
+                 follow_model: bool = False) -> list[tuple[dict, list[Candidate]]]:
         if not isinstance(body, str):
             raise ConfigError(f"body must be a str, got {type(body).__name__}")
         entities = entities or []
@@ -109,7 +111,7 @@ class QuoteExtractor:
         all_ents = sorted(((e.get("canonical") or e.get("text") or "", i) for i, e in usable),
                           key=lambda ce: -len(ce[0].split()))
         persons = {c for c, i in all_ents if entities[i].get("type") == "PERSON" and " " in c}
-        model = None if keep_candidates else self.speaker_model
+        model = None if keep_candidates and not follow_model else self.speaker_model
         counts: Optional[Counter] = None
         previous: Optional[str] = None
         for field, text in (("HEADLINE", headline), ("BODY", body)):
@@ -133,10 +135,14 @@ class QuoteExtractor:
                 if fv is not None:
                     cands = candidates(fv, _quote_view(art, q), previous, [n.name for n in names], counts)
                     if model is not None:
-                        sp = model.choose(cands).as_record()
+                        chosen = model.choose(cands).as_record()
+                        if keep_candidates:  # the record keeps the rules' reading; the model names the previous
+                            previous = chosen["name"] if chosen else previous
+                        else:
+                            sp = chosen
                     elif sp is not None:
                         sp = dict(sp)
-                if sp is not None:
+                if sp is not None and not (keep_candidates and model is not None):
                     previous = sp["name"]
                 out.append(({"kind": q.kind, "text": text[q.start:q.end], "field": field, "start": q.start,
                              "end": q.end, "verb": q.verb, "speaker": sp}, cands))
