@@ -92,6 +92,10 @@ class FieldView:
         return quoted_heads(self.text)
 
     @cached_property
+    def person_starts(self) -> frozenset[int]:
+        return frozenset(m[0] for m in self.mentions if m[3] == "PERSON")
+
+    @cached_property
     def persons_by_last(self) -> dict[str, frozenset[str]]:
         """The field's person names of two words or more, by their folded last word without ال: where
         a surname said alone (القطان، الخبراني) finds the full name the article gave."""
@@ -370,24 +374,33 @@ def _surname_key(word: str) -> str:
     return k[2:] if k.startswith("ال") and len(k) > 4 else k
 
 
-def lengthen_description(text: str, start: int, end: int) -> Optional[str]:
+def lengthen_description(text: str, start: int, end: int, stops: Iterable[int] = ()) -> Optional[str]:
     """The description or organization at ``text[start:end]`` with the modifiers the rules left out to its
     right — adjectives, genitives, up to two affiliations (كشفت مديرية | الدفاع المدني بمنطقة عسير، مصدر |
     مسؤول بإدارة الهلال، الادعاء | العام الليبي) — up to a punctuation mark, a complementizer, a speech
-    verb, a time word or another function word; the longest that is a description (:func:`is_description`)
-    or only adds definite adjectives. None when nothing can be added."""
+    verb, a time word or another function word, a report (في بيان), an addressee (لوكالة، للقناة) or one of
+    the offsets ``stops`` (where a person's name begins: المدير العام للتعليم في منطقة عسير | جلوي …); the
+    longest that is a description (:func:`is_description`) or only adds definite adjectives. None when
+    nothing can be added."""
     if end >= len(text) or text[end] not in " \t":
         return None
     line = text[end:end + 160].split("\n", 1)[0]
+    stops = {x - end for x in stops if end < x <= end + len(line)}
     added: list[str] = []
+    at = 0
     for w in line.split()[:_MAX_LONGER]:
+        at = line.index(w, at)
         bare = w.rstrip(lx.STRIP)
-        if not bare or bare != w.lstrip(lx.STRIP) or not bare.isalpha():
+        if at in stops or not bare or w[0] in lx.STRIP or not bare.isalpha():
             break
+        at += len(w)
         k = fold_word(bare)
+        d = lx.deproclitic(k)
         if k in lx.TIME_WORDS or _COMPLEMENTIZER_RE.match(k) or _possessed(bare) \
-                or _function_word(bare, k) and k not in lx.AFFILIATION_PREPS:
-            break
+                or _function_word(bare, k) and k not in lx.AFFILIATION_PREPS \
+                or k[:1] in "وف" and k[1:] in lx.FUNCTION_WORDS or k in lx.REPORTS or d in lx.REPORTS \
+                or k[:1] == "ل" and (k[2:] if k.startswith("لل") else k[1:]) in lx.MEDIA:
+            break  # والتي …، في بيان، لوكالة: the phrase has ended
         added.append(bare)
         if bare != w:
             break  # a comma or a full stop after it
@@ -751,11 +764,12 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 tf = _mention_features(fv, q, tail[0], tail[0] + len(tail[1]), "PERSON", None, office)
                 tf["subject_tail_name"] = 1.0
                 add(tail[1], tail[1], None, tf)
-        if office and q.rule_mention and q.cue_start >= 0:
+        if q.rule_mention and q.cue_start >= 0 and not q.rule_implicit and head is None \
+                and (office or q.rule_entity is None):
             at = text.find(q.rule_mention, q.cue_end, hi)
             if at < 0:
                 at = text.rfind(q.rule_mention, lo, anchor)
-            longer = lengthen_description(text, at, at + len(q.rule_mention)) if at >= 0 else None
+            longer = lengthen_description(text, at, at + len(q.rule_mention), fv.person_starts) if at >= 0 else None
             if longer is not None:
                 lf = {"rule_longer": 1.0, f"rule_longer&kind={q.kind}": 1.0,
                       "rule_longer&words=" + _bucket(len(longer.split()) - len(q.rule_mention.split()), (1, 2, 3)): 1.0}
