@@ -43,6 +43,7 @@ _MAX_EXTENSION = 2     # name words added after a person mention the entity extr
 _MAX_LONGER = 6        # words a description reading may take on to its right (adjectives, affiliations)
 _HOLDER_BEFORE = 6     # words before a person mention read as its title (السفير المصري أسامة شلتوت)
 _HOLDER_AFTER = 5      # words after it (جريك كلارك وزير المجتمعات المحلية)
+_ANY_HEAD = "مصدر"  # a head noun of the description grammar, to test the words after another head
 _PAUSE_RE = re.compile(r"[،,:؛;.«»“”\"()]")  # a mark that ends the subject's noun phrase
 # أن، إن، بأن، وأنه …: a complementizer ends a description (folded)
 _COMPLEMENTIZER_RE = re.compile(r"^[وف]?ب?ان(?:ه|ها|هم|هما|هن|نا|ني|ي)?$")
@@ -409,10 +410,20 @@ def lengthen_description(text: str, start: int, end: int, stops: Iterable[int] =
         name = base + " " + " ".join(added[:n])
         if fold_word(added[n - 1]) in lx.AFFILIATION_PREPS:
             continue
-        if _is_description(name) or all(fold_word(w).startswith("ال") and not _prepositional(w, fold_word(w))
-                                         for w in added[:n]):
+        # a description, or words a description admits after its head (مديرية | الإحصاءات في مصرف لبنان)
+        if _is_description(name) or _is_description(_ANY_HEAD + " " + " ".join(added[:n])):
             return name
     return None
+
+
+def spokesman_of(text: str, start: int) -> Optional[str]:
+    """The spokesman before a name the rules read after باسم (وقال ناطق باسم | فرق الإطفاء): ``ناطق باسم``
+    with that name is the speaker; None when the words before ``start`` are not a spokesman noun and باسم."""
+    words = text[max(0, start - 40):start].split()
+    if len(words) < 2 or fold_word(words[-1]) != "باسم" or not words[-1].isalpha() or not words[-2].isalpha():
+        return None
+    k = fold_word(words[-2])
+    return words[-2] + " " + words[-1] if k in lx.SPOKESMEN or lx.deproclitic(k) in lx.SPOKESMEN else None
 
 
 def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int, str]]:
@@ -770,6 +781,9 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             if at < 0:
                 at = text.rfind(q.rule_mention, lo, anchor)
             longer = lengthen_description(text, at, at + len(q.rule_mention), fv.person_starts) if at >= 0 else None
+            spokesman = spokesman_of(text, at) if at >= 0 else None
+            if spokesman is not None:
+                longer = spokesman + " " + (longer or q.rule_mention)
             if longer is not None:
                 lf = {"rule_longer": 1.0, f"rule_longer&kind={q.kind}": 1.0,
                       "rule_longer&words=" + _bucket(len(longer.split()) - len(q.rule_mention.split()), (1, 2, 3)): 1.0}
