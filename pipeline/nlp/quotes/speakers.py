@@ -109,6 +109,8 @@ class FieldView:
     def full_person(self, name: str) -> Optional[str]:
         """The one longer person name of the field that ends with ``name``'s last word and holds its other
         words (القطان → أحمد القطان، محمد رحيم → محمد رحيم امين); None when there is none or several."""
+        if not self.persons_by_last:
+            return None
         words = name.split()
         if not 1 <= len(words) <= 2:
             return None
@@ -375,50 +377,64 @@ def _surname_key(word: str) -> str:
     return k[2:] if k.startswith("ال") and len(k) > 4 else k
 
 
+@lru_cache(maxsize=65536)
+def _phrase_word(word: str) -> bool:
+    """A word that may go on a description to its right: letters, not a time word, complementizer,
+    possessed noun, function word (an affiliation preposition is one), relative with a conjunction
+    (والتي), report (في بيان) or addressee (لوكالة، للقناة)."""
+    if not word.isalpha():
+        return False
+    k = fold_word(word)
+    d = lx.deproclitic(k)
+    return not (k in lx.TIME_WORDS or _COMPLEMENTIZER_RE.match(k) or _possessed(word)
+                or _function_word(word, k) and k not in lx.AFFILIATION_PREPS
+                or k[:1] in "وف" and k[1:] in lx.FUNCTION_WORDS or k in lx.REPORTS or d in lx.REPORTS
+                or k[:1] == "ل" and (k[2:] if k.startswith("لل") else k[1:]) in lx.MEDIA)
+
+
 def lengthen_description(text: str, start: int, end: int, stops: Iterable[int] = ()) -> Optional[str]:
     """The description or organization at ``text[start:end]`` with the modifiers the rules left out to its
     right — adjectives, genitives, up to two affiliations (كشفت مديرية | الدفاع المدني بمنطقة عسير، مصدر |
     مسؤول بإدارة الهلال، الادعاء | العام الليبي) — up to a punctuation mark, a complementizer, a speech
     verb, a time word or another function word, a report (في بيان), an addressee (لوكالة، للقناة) or one of
     the offsets ``stops`` (where a person's name begins: المدير العام للتعليم في منطقة عسير | جلوي …); the
-    longest that is a description (:func:`is_description`) or only adds definite adjectives. None when
+    longest that adds only words a description (:func:`is_description`) admits after its head. None when
     nothing can be added."""
     if end >= len(text) or text[end] not in " \t":
         return None
+    first = text[end + 1:end + 16].split(None, 1)
+    if not first or not _phrase_word(first[0].rstrip(lx.STRIP)):
+        return None  # وقال المصدر إن، قالت الوزارة أمس: nothing to add (most readings)
     line = text[end:end + 160].split("\n", 1)[0]
-    stops = {x - end for x in stops if end < x <= end + len(line)}
+    stops = {x - end for x in stops if end < x <= end + len(line)} if stops else ()
     added: list[str] = []
     at = 0
     for w in line.split()[:_MAX_LONGER]:
-        at = line.index(w, at)
+        if stops:
+            at = line.index(w, at)
+            if at in stops:
+                break
+            at += len(w)
         bare = w.rstrip(lx.STRIP)
-        if at in stops or not bare or w[0] in lx.STRIP or not bare.isalpha():
+        if not bare or w[0] in lx.STRIP or not _phrase_word(bare):
             break
-        at += len(w)
-        k = fold_word(bare)
-        d = lx.deproclitic(k)
-        if k in lx.TIME_WORDS or _COMPLEMENTIZER_RE.match(k) or _possessed(bare) \
-                or _function_word(bare, k) and k not in lx.AFFILIATION_PREPS \
-                or k[:1] in "وف" and k[1:] in lx.FUNCTION_WORDS or k in lx.REPORTS or d in lx.REPORTS \
-                or k[:1] == "ل" and (k[2:] if k.startswith("لل") else k[1:]) in lx.MEDIA:
-            break  # والتي …، في بيان، لوكالة: the phrase has ended
         added.append(bare)
         if bare != w:
             break  # a comma or a full stop after it
-    base = text[start:end]
     for n in range(len(added), 0, -1):
-        name = base + " " + " ".join(added[:n])
-        if fold_word(added[n - 1]) in lx.AFFILIATION_PREPS:
-            continue
-        # a description, or words a description admits after its head (مديرية | الإحصاءات في مصرف لبنان)
-        if _is_description(name) or _is_description(_ANY_HEAD + " " + " ".join(added[:n])):
-            return name
+        # words a description admits after its head (مديرية | الإحصاءات في مصرف لبنان): tested after one
+        # head noun, so that the test is cached across readings
+        tail = " ".join(added[:n])
+        if fold_word(added[n - 1]) not in lx.AFFILIATION_PREPS and _is_description(_ANY_HEAD + " " + tail):
+            return text[start:end] + " " + tail
     return None
 
 
 def spokesman_of(text: str, start: int) -> Optional[str]:
     """The spokesman before a name the rules read after باسم (وقال ناطق باسم | فرق الإطفاء): ``ناطق باسم``
     with that name is the speaker; None when the words before ``start`` are not a spokesman noun and باسم."""
+    if "سم" not in text[max(0, start - 4):start]:
+        return None
     words = text[max(0, start - 40):start].split()
     if len(words) < 2 or fold_word(words[-1]) != "باسم" or not words[-1].isalpha() or not words[-2].isalpha():
         return None
@@ -432,7 +448,7 @@ def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int
     الخضر لصور، إن) or closing a description of three words or more (واكد السفير السعودي في سلطنة عمان
     عيد الثقفي أن). The words are name words (:func:`_name_word`), not all definite. (start, name) or None."""
     seg = text[cue_end:limit]
-    if "\n" in seg:
+    if "\n" in seg or seg.count(" ") < 3:
         return None
     chunks = [c.split() for c in _PAUSE_RE.split(seg)]
     for ws in chunks:
@@ -456,6 +472,7 @@ def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int
     return (at, " ".join(name)) if at >= 0 else None
 
 
+@lru_cache(maxsize=65536)
 def _remention_head(name: str) -> Optional[str]:
     """The head noun of a definite re-mention (الوزارة، الصحيفة الألمانية، المصدر), without ال: the
     entity named in full earlier (وزارة التجارة والصناعة، صحيفة بيلد، مصدر مسؤول بإدارة الهلال); else None."""
@@ -469,6 +486,7 @@ def _remention_head(name: str) -> Optional[str]:
     return head
 
 
+@lru_cache(maxsize=65536)
 def _office_words(name: str) -> frozenset[str]:
     return frozenset(_surname_key(lx.deproclitic(w)) for w in _tokens(name)
                      if len(w) >= 3 and w not in lx.FUNCTION_WORDS and w not in lx.QUANTIFIERS)
