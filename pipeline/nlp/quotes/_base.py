@@ -43,7 +43,10 @@ _FRAME_RE = re.compile(r"(?<![\w])[وف]?(?:" + "|".join(re.escape(f) for f in s
                        + r")(?:ـ)?")
 _MARK_RE = re.compile("[«»“”„‟″\"‘’]")
 # Sentence ends: a full stop not inside a number, ! ? ؟ ; ؛ an ellipsis, or a line break.
-_SENT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?؟\n…]")
+# Sentence ends: the marks that always end one (collected by the regex engine alone), and full stops not
+# between digits (checked one by one: abbreviations, initials, Latin words)
+_END_RE = re.compile(r"[!?؟\n…]")
+_DOT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _WORD_RE = re.compile(r"\S+")
 # Between two quoted items of a list: a comma, و, or both («…»، «…» و«…»).
 _LIST_GAP_RE = re.compile(r"\s*(?:[،,]\s*و?|و)\s*")

@@ -13,7 +13,8 @@ from pipeline.nlp.quotes._base import (
     _MARK_RE,
     _OPENERS_BEFORE,
     _Pair,
-    _SENT_RE,
+    _DOT_RE,
+    _END_RE,
     _deproclitic,
     _key,
 )
@@ -94,19 +95,13 @@ class _Marks:
 
     def _boundaries(self, pairs: list[_Pair]) -> list[int]:
         """Sentence-end positions, leaving out those inside quote marks (a quote's own full stop)."""
-        spans = sorted((p.open, p.close) for p in pairs)
-        opens = [a for a, _ in spans]
-        reach = []  # running max of the closing marks, for "inside any pair" by bisection
-        top = -1
-        for _, b in spans:
-            top = max(top, b)
-            reach.append(top)
-        out = []
         f = self.f
         n = len(f)
-        for m in _SENT_RE.finditer(f):
+        out = [m.start() for m in _END_RE.finditer(f)]  # ! ? ؟ … and line breaks: always an end
+        dots = False
+        for m in _DOT_RE.finditer(f):
             i = m.start()
-            if f[i] == "." and i:
+            if i:
                 p = f[i - 1]
                 if p in _ABBREVIATIONS and (i < 2 or not f[i - 2].isalnum()):
                     continue  # م. حسام، د. سعد: a title's abbreviation, not a sentence end
@@ -116,11 +111,19 @@ class _Marks:
                         continue  # www.uob.edu.bh, U.S: a dot inside a Latin word
                     if p.isalpha() and q.isalpha() and (i < 2 or not f[i - 2].isalnum()):
                         continue  # (د.ب.أ), أ.د.: initials
-            if opens:
-                k = bisect_left(opens, i) - 1
-                if k >= 0 and reach[k] > i:
-                    continue
             out.append(i)
+            dots = True
+        if dots:
+            out.sort()
+        if pairs:
+            spans = sorted((p.open, p.close) for p in pairs)
+            opens = [a for a, _ in spans]
+            reach = []  # running max of the closing marks, for "inside any pair" by bisection
+            top = -1
+            for _, b in spans:
+                top = max(top, b)
+                reach.append(top)
+            out = [i for i in out if (k := bisect_left(opens, i) - 1) < 0 or reach[k] <= i]
         # a quote that ends with its own full stop («… المعنية.») ends the sentence after its mark
         extra = [p.close + 1 for p in pairs if self.f[p.close - 1:p.close] in (".", "!", "?", "؟")]
         if extra:

@@ -109,7 +109,7 @@ class FieldView:
     def full_person(self, name: str) -> Optional[str]:
         """The one longer person name of the field that ends with ``name``'s last word and holds its other
         words (القطان → أحمد القطان، محمد رحيم → محمد رحيم امين); None when there is none or several."""
-        if not self.persons_by_last:
+        if not self.mentions or not self.persons_by_last:
             return None
         words = name.split()
         if not 1 <= len(words) <= 2:
@@ -258,7 +258,7 @@ def well_formed(name: Optional[str], mentions: Iterable[str] = ()) -> bool:
 @lru_cache(maxsize=65536)
 def _well_formed_text(name: str) -> bool:
     """:func:`well_formed` without the entity mentions (names recur across articles: cached)."""
-    if not name.strip() or name.strip(lx.STRIP) != name.strip() or any(ch in _NOT_IN_NAMES for ch in name):
+    if not name.strip() or name.strip(lx.STRIP) != name.strip() or not _NOT_IN_NAMES.isdisjoint(name):
         return False  # a quote mark, a bracket or a line break inside: a fragment of text, not a name
     last = fold_word(name.split()[-1])
     if last in lx.NAME_GLUE or any(w.endswith("ـ") for w in name.split()):
@@ -624,7 +624,7 @@ def extend_name(text: str, start: int, end: int) -> str:
     A mention of three words or more is trimmed instead (:func:`trim_name`)."""
     name = text[start:end]
     words = name.split()
-    if any(ch in _NOT_IN_NAMES for ch in name):
+    if not _NOT_IN_NAMES.isdisjoint(name):
         return name
     if len(words) > 2:
         return trim_name(text, start, end)
@@ -798,10 +798,14 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             at = text.find(q.rule_mention, q.cue_end, hi)
             if at < 0:
                 at = text.rfind(q.rule_mention, lo, anchor)
-            longer = lengthen_description(text, at, at + len(q.rule_mention), fv.person_starts) if at >= 0 else None
-            spokesman = spokesman_of(text, at) if at >= 0 else None
-            if spokesman is not None:
-                longer = spokesman + " " + (longer or q.rule_mention)
+            if at >= 0:
+                longer = lengthen_description(text, at, at + len(q.rule_mention),
+                                              fv.person_starts if fv.mentions else ())
+                spokesman = spokesman_of(text, at)
+                if spokesman is not None:
+                    longer = spokesman + " " + (longer or q.rule_mention)
+            else:
+                longer = None
             if longer is not None:
                 lf = {"rule_longer": 1.0, f"rule_longer&kind={q.kind}": 1.0,
                       "rule_longer&words=" + _bucket(len(longer.split()) - len(q.rule_mention.split()), (1, 2, 3)): 1.0}
@@ -831,7 +835,10 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         null["null&rule_null"] = 1.0
     if q.cue_start < 0:
         null["null&no_cue"] = 1.0
-    if not any("vso_subject" in c.features or "svo_subject" in c.features for c in out):
+    for c in out:
+        if "vso_subject" in c.features or "svo_subject" in c.features:
+            break
+    else:
         null["null&no_subject"] = 1.0
     out.append(Candidate(None, None, None, null))
     return out

@@ -1,0 +1,91 @@
+"""Speaker candidate generators of round 3 (issue 11): a description's longer form, a name that closes the
+subject's phrase, a spokesman before باسم, a surname's full name in the article, and the features that
+point to an office's named holder. Sentences of our own making."""
+import pytest
+
+from pipeline.nlp.quotes import QuoteExtractor
+from pipeline.nlp.quotes.speakers import (FieldView, lengthen_description, spokesman_of, subject_tail_name,
+                                          well_formed)
+
+
+def _lengthen(sentence: str, reading: str):
+    at = sentence.index(reading)
+    return lengthen_description(sentence, at, at + len(reading))
+
+
+@pytest.mark.parametrize("sentence,reading,longer", [
+    ("وقال مسؤولون تنفيذيون في الشركة الألمانية إن المبيعات تراجعت.", "مسؤولون تنفيذيون",
+     "مسؤولون تنفيذيون في الشركة الألمانية"),
+    ("وقالت وزارة الصحة المغربية في بيان إن الحالات تراجعت.", "وزارة الصحة", "وزارة الصحة المغربية"),
+    ("وذكر مصدر طبي بإصابة ثلاثة أشخاص أن الحالة مستقرة.", "مصدر", "مصدر طبي"),
+    ("وقال مدير عام الصحة في محافظة تعز، إن المستشفى امتلأ.", "مدير عام الصحة", "مدير عام الصحة في محافظة تعز"),
+    ("وقال مصدر إن الأمر انتهى.", "مصدر", None),                                  # a complementizer
+    ("وقالت الوزارة أمس إن الأمر انتهى.", "الوزارة", None),                        # a time word
+    ("وقال متحدث باسم الشرطة لوكالة الأنباء إن الأمر انتهى.", "متحدث باسم الشرطة", None),  # the addressee
+    ("وقالت الشرطة، إن الأمر انتهى.", "الشرطة", None),                             # a comma right after
+])
+def test_a_description_takes_its_modifiers_up_to_the_end_of_its_phrase(sentence, reading, longer):
+    got = _lengthen(sentence, reading)
+    assert got == longer
+    assert got is None or well_formed(got)
+
+
+@pytest.mark.parametrize("sentence,name", [
+    ("وقال مدير عام التعليم في محافظة جدة، سالم الحربي، إن المدارس جاهزة.", "سالم الحربي"),
+    ("وأكد رئيس لجنة الطعون في المنطقة الشرقية فهد الدوسري أن اللجنة مستقلة.", "فهد الدوسري"),
+    ("وذكر مصدر طبي بإصابة ثلاثة أشخاص أن الحالة مستقرة.", None),   # a run-on clause, not a description
+    ("وقال وزير الخارجية، إن الوضع خطير.", None),                    # no name after the office
+    ("وقال المدير العام للشؤون الصحية إن الوضع مستقر.", None),       # the phrase ends on definite words
+])
+def test_a_name_the_tagger_missed_closes_the_subjects_phrase(sentence, name):
+    cue_end = sentence.index(" ")
+    comp = max(sentence.find(" إن "), sentence.find(" أن "))
+    got = subject_tail_name(sentence, cue_end, comp + 4)
+    assert (got[1] if got else None) == name
+    if got:
+        assert sentence[got[0]:got[0] + len(got[1])] == name
+
+
+@pytest.mark.parametrize("sentence,reading,spokesman", [
+    ("وقال ناطق باسم الدفاع المدني إن الحريق أخمد.", "الدفاع المدني", "ناطق باسم"),
+    ("وقال المتحدث باسم الوزارة إن الحريق أخمد.", "الوزارة", "المتحدث باسم"),
+    ("وقال رئيس الدفاع المدني إن الحريق أخمد.", "الدفاع المدني", None),
+])
+def test_a_spokesman_before_basm_joins_the_name_after_it(sentence, reading, spokesman):
+    assert spokesman_of(sentence, sentence.index(reading)) == spokesman
+
+
+def _field(text: str, persons: list[str]) -> FieldView:
+    mentions = []
+    for i, name in enumerate(persons):
+        at = text.index(name)
+        mentions.append((at, at + len(name), i, "PERSON", name))
+    mentions.sort()
+    return FieldView(text, [], [], [], mentions)
+
+
+@pytest.mark.parametrize("persons,short,full", [
+    (["أحمد القطان"], "القطان", "أحمد القطان"),
+    (["أحمد القطان"], "قطان", "أحمد القطان"),          # written without ال
+    (["عابد خبراني"], "الخبراني", "عابد خبراني"),
+    (["أحمد القطان", "سعيد القطان"], "القطان", None),  # two people share the surname: none
+    (["أحمد القطان"], "الحربي", None),
+])
+def test_a_surname_said_alone_is_the_full_name_the_article_gave(persons, short, full):
+    text = "التقى " + " و".join(persons) + " بالوفد، وقال " + short + " إن الزيارة مهمة."
+    assert _field(text, persons).full_person(short) == full
+
+
+def test_the_name_closing_an_office_phrase_is_its_holder():
+    """وأوضح المنسق الإعلامي … خالد بن محمد العتيبي، أن: the rules read the office; the name that ends the
+    subject's phrase is a candidate marked as such, and the packaged model chooses it."""
+    body = "وأوضح المنسق الإعلامي في اللجنة المحلية للانتخابات خالد بن محمد العتيبي، أن اللجنة أتمت أعمالها في الموعد."
+    name = "خالد بن محمد العتيبي"
+    at = body.index(name)
+    ents = [{"type": "PERSON", "start": at, "end": at + len(name), "text": name, "canonical": name, "field": "BODY"}]
+    [(rec, cands)] = QuoteExtractor(speaker_model=None).extract_candidates(None, body, ents)
+    assert rec["speaker"]["name"] != name  # the rules read the office
+    holder = next(c for c in cands if c.name == name)
+    assert {"subject_run", "subject_run&office"} <= set(holder.features)
+    [quote] = QuoteExtractor().extract(None, body, ents)
+    assert quote["speaker"]["name"] == name
