@@ -27,6 +27,7 @@ TRAINING_SETS = ("dev", "test", "holdout", "final", *(f"blind{i}" for i in range
 #: is labelled the same way). Their quotes weigh ``blind_weight`` times the others' in training.
 BLIND_SETS = ("train_a", "train_b", "train_c")
 DEFAULT_BLIND_WEIGHT = 4.0
+_INNER_FOLDS = 5  # folds by article that name the training articles' previous speakers
 PACKAGED_MODEL = Path(__file__).resolve().parents[1] / "resources" / "speakers" / "model.json"
 
 
@@ -57,16 +58,20 @@ class Corpus:
 
     items: list[tuple[str, dict, dict, list]]  # (set name, gold row, article, entities)
 
-    def groups(self, follow: Optional[SpeakerModel] = None) -> list[QuoteGroup]:
-        """The matched quotes' groups; with ``follow`` the previous speaker of each quote is that model's
-        choice (as when extracting), else the rules' reading. The groups come in the same order either way."""
+    def groups(self, follow: Optional[dict[str, SpeakerModel]] = None) -> list[QuoteGroup]:
+        """The matched quotes' groups; with ``follow`` (a model by article id) the previous speaker of each
+        quote is that model's choice (as when extracting), else the rules' reading. The groups come in the
+        same order either way."""
         from pipeline.nlp.quotes import QuoteExtractor
 
-        qx = QuoteExtractor(speaker_model=follow)
+        rules = QuoteExtractor(speaker_model=None)
+        extractors: dict[int, QuoteExtractor] = {}
         out: list[QuoteGroup] = []
         for name, row, art, ents in self.items:
+            model = (follow or {}).get(row["id"])
+            qx = rules if model is None else extractors.setdefault(id(model), QuoteExtractor(speaker_model=model))
             found = [(rec, cands) for rec, cands in qx.extract_candidates(art.get("title"), art["content"], ents,
-                                                                          follow_model=follow is not None)
+                                                                          follow_model=model is not None)
                      if rec["field"] == "BODY"]
             pred = [rec for rec, _ in found]
             for i, j in match(pred, row["quotes"]):
@@ -127,13 +132,22 @@ def _fit(groups: Sequence[QuoteGroup], c: float, blind_weight: float = DEFAULT_B
 
 def _fit_following(groups: Sequence[QuoteGroup], idx: Sequence[int], c: float, blind_weight: float,
                    corpus: Optional[Corpus]) -> tuple[SpeakerModel, list[QuoteGroup]]:
-    """A model fitted on the quotes ``idx`` of ``groups``. With a ``corpus``, fitted twice: the first model
-    (whose previous speakers are the rules') names the previous speakers, as it does when extracting, and
-    the model is fitted again on those groups, which are returned (else ``groups`` themselves)."""
+    """A model fitted on the quotes ``idx`` of ``groups``. With a ``corpus``, fitted twice: first models
+    (whose previous speakers are the rules') name the previous speakers, as the model does when extracting,
+    and the model is fitted again on those groups, which are returned (else ``groups`` themselves)."""
     model = _fit([groups[i] for i in idx], c, blind_weight)
     if corpus is None:
         return model, list(groups)
-    again = corpus.groups(follow=model)
+    # each training article's previous speakers come from a model fitted without it (as they will on
+    # unseen news); the other articles' from the model fitted on all of ``idx``
+    from sklearn.model_selection import GroupKFold
+
+    follow = {g.article: model for g in groups}
+    articles = [groups[i].article for i in idx]
+    for tr, te in GroupKFold(n_splits=min(_INNER_FOLDS, len(set(articles)))).split(idx, groups=articles):
+        inner = _fit([groups[idx[i]] for i in tr], c, blind_weight)
+        follow.update((articles[i], inner) for i in te)
+    again = corpus.groups(follow=follow)
     if len(again) != len(groups):
         raise ConfigError("the quotes matched differ between two passes over the same articles")
     return _fit([again[i] for i in idx], c, blind_weight), again

@@ -32,7 +32,7 @@ def test_a_description_takes_its_modifiers_up_to_the_end_of_its_phrase(sentence,
 
 @pytest.mark.parametrize("sentence,name", [
     ("وقال مدير عام التعليم في محافظة جدة، سالم الحربي، إن المدارس جاهزة.", "سالم الحربي"),
-    ("وأكد رئيس لجنة الطعون في المنطقة الشرقية فهد الدوسري أن اللجنة مستقلة.", "فهد الدوسري"),
+    ("وأكد مدير إدارة المرور في المنطقة الشرقية فهد الدوسري أن الطرق آمنة.", "فهد الدوسري"),
     ("وذكر مصدر طبي بإصابة ثلاثة أشخاص أن الحالة مستقرة.", None),   # a run-on clause, not a description
     ("وقال وزير الخارجية، إن الوضع خطير.", None),                    # no name after the office
     ("وقال المدير العام للشؤون الصحية إن الوضع مستقر.", None),       # the phrase ends on definite words

@@ -728,6 +728,14 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         rf = {"rule": 1.0, kind_keys["rule"]: 1.0}
         if q.rule_implicit:
             rf["rule_implicit"] = 1.0
+            if q.cue_start >= 0:
+                # وكان لافروف شدد على … وقال: the subject continued is named in the cue's own sentence
+                k = bisect_left(fv.bounds, q.cue_start)
+                since = fv.bounds[k - 1] + 1 if k else 0
+                last = _surname_key(q.rule_name.split()[-1])
+                if any(_surname_key(w) == last for w in _tokens(text[since:q.cue_start])):
+                    rf["rule_implicit&named_in_sentence"] = 1.0
+
         if q.rule_entity is not None:
             rf["rule_entity"] = 1.0
         if q.rule_group:
@@ -743,7 +751,6 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         elif q.rule_entity is None and not mentioned:
             rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
             first = _fold_name(q.rule_name.split()[0])
-            rf["rule_plain&words=" + _bucket(len(q.rule_name.split()), (1, 2))] = 1.0
             if first.startswith("ال"):
                 rf["rule_plain&definite"] = 1.0  # القيادات، الفقرة: a common noun, not a name
             elif first[:1] in "وف" and len(first) > 3:
@@ -789,7 +796,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                     break
         if office and q.cue_start >= 0 and q.cue_end < q.start:
             tail = subject_tail_name(text, q.cue_end, q.start)
-            if tail is not None and _fold_name(tail[1]) not in by_name:
+            if tail is not None and _fold_name(tail[1]) not in by_name \
+                    and not any(ms <= tail[0] < me for ms, me, _, _, _ in fv.mentions):  # a name tagged already
                 tf = _mention_features(fv, q, tail[0], tail[0] + len(tail[1]), "PERSON", None, office)
                 tf["subject_tail_name"] = 1.0
                 add(tail[1], tail[1], None, tf)
