@@ -18,6 +18,8 @@ from __future__ import annotations
 import json
 import math
 import re
+from itertools import repeat
+from operator import mul
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -506,13 +508,12 @@ def _holds_office(fv: FieldView, s: int, e: int, idx: Optional[int], office: fro
 
 def _fullest(name: str, names: list[str]) -> str:
     """The longest earlier speaker name that ends with ``name`` (a surname, a short organization)."""
-    key = fold_word(name).split()
-    best = name
+    key = _fold_name(name).split()
+    best, best_len = name, len(key)
     for other in names:
-        ok = fold_word(other).split()
-        if len(ok) > len(fold_word(best).split()) and (ok[-len(key):] == key or ok[:len(key)] == key) \
-                and _well_formed_text(other):
-            best = other
+        ok = _fold_name(other).split()
+        if len(ok) > best_len and (ok[-len(key):] == key or ok[:len(key)] == key) and _well_formed_text(other):
+            best, best_len = other, len(ok)
     return best
 
 
@@ -732,8 +733,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 # وكان لافروف شدد على … وقال: the subject continued is named in the cue's own sentence
                 k = bisect_left(fv.bounds, q.cue_start)
                 since = fv.bounds[k - 1] + 1 if k else 0
-                last = _surname_key(q.rule_name.split()[-1])
-                if any(_surname_key(w) == last for w in _tokens(text[since:q.cue_start])):
+                last = q.rule_name.split()[-1].strip(lx.STRIP)
+                if text.find(last[2:] if last.startswith("ال") else last, since, q.cue_start) >= 0:
                     rf["rule_implicit&named_in_sentence"] = 1.0
 
         if q.rule_entity is not None:
@@ -864,11 +865,8 @@ class SpeakerModel:
         self.meta = meta or {}
 
     def score(self, c: Candidate) -> float:
-        get = self.weights.get
-        total = self.bias
-        for k, v in c.features.items():
-            total += get(k, 0.0) * v
-        return total
+        f = c.features
+        return self.bias + sum(map(mul, map(self.weights.get, f, repeat(0.0)), f.values()))
 
     def choose(self, cands: list[Candidate]) -> Candidate:
         return max(cands, key=self.score)
