@@ -30,7 +30,7 @@ COMMAND_MODULES = (
     "pipeline.commands.produce",
     "pipeline.commands.inspect",
     "pipeline.commands.report",
-    "pipeline.commands.evaluate",
+    "pipeline.commands.eval",
     "pipeline.commands.bench",
     "pipeline.commands.train_ner",
     "pipeline.commands.train_speakers",

@@ -4,8 +4,6 @@ No logic here. Every sink is built here from the configuration (Avro files, Kafk
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms import trigger
@@ -16,10 +14,10 @@ from pipeline.model import ARTICLES, DEAD_LETTER, DUPLICATES, OUTPUT_SCHEMAS
 from pipeline.options import JobConfig
 from pipeline.transforms import METRICS_NAMESPACE, at_read_time
 from pipeline.transforms.check import CheckRecords
-from pipeline.transforms.dedup import DUPLICATES as DUPLICATES_TAG, DedupExact
-from pipeline.transforms.enrich import Enrich
+from pipeline.transforms.dedup_step import DUPLICATES as DUPLICATES_TAG, DedupExact
+from pipeline.transforms.enrich_step import Enrich
 from pipeline.transforms.neardup import NearDup
-from pipeline.transforms.parse import DEAD_LETTERS, Parse
+from pipeline.transforms.parse_step import DEAD_LETTERS, Parse
 
 DISCARDED = "discarded"  # the sink name for an output kind that goes nowhere (its offsets still commit)
 

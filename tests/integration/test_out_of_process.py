@@ -374,7 +374,7 @@ def test_two_worker_processes_from_the_wheel(worker_venv, kafka_bootstrap, feed,
     result = read_outputs(tmp_path / "two")
     assert_accounting(result, feed.expected)
     assert outcome(result) == outcome(feed.reference)
-    # The local runner commits after the job has succeeded (pipeline/commands/run.py).
+    # The local runner commits after the job has succeeded (pipeline/jobs.py).
     assert committed(kafka_bootstrap, feed.topic, group_name) == feed.ends
 
 

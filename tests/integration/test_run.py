@@ -279,12 +279,12 @@ def test_a_missing_topic_fails_fast_with_exit_1_and_says_so(kafka_bootstrap, gro
 def test_the_final_commit_reports_a_broker_that_is_gone():
     import socket
 
-    from pipeline.commands.run import _commit_the_rest
+    from pipeline.jobs import commit_the_rest
     from pipeline.io.kafka import KafkaConfig
 
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     gone = KafkaConfig(bootstrap_servers=f"127.0.0.1:{port}", request_timeout_ms=2000)
-    assert _commit_the_rest(gone, "g", {("t", 0): (5, 3)}, attempts=1) is False
-    assert _commit_the_rest(gone, "g", {("t", 0): (5, 5)}, attempts=1) is True  # nothing left to commit
+    assert commit_the_rest(gone, "g", {("t", 0): (5, 3)}, attempts=1) is False
+    assert commit_the_rest(gone, "g", {("t", 0): (5, 5)}, attempts=1) is True  # nothing left to commit

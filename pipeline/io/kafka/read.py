@@ -150,7 +150,7 @@ class _ReadPartitionFn(beam.DoFn):
     def process(
         self,
         element: PartitionRange,
-        # BundleFinalizerParam must come before the restriction and estimator params (see BEAM-NOTES).
+        # BundleFinalizerParam must come before the restriction and estimator params (docs/BEAM-FINDINGS.md).
         bundle_finalizer=beam.DoFn.BundleFinalizerParam,
         tracker=beam.DoFn.RestrictionParam(_OffsetRangeProvider(bounded=True)),
         watermark_estimator=beam.DoFn.WatermarkEstimatorParam(WatermarkProvider()),
