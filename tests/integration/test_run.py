@@ -117,11 +117,18 @@ def test_killed_run_loses_nothing(kafka_bootstrap, make_topic, group_name, tmp_p
 
     produce(kafka_bootstrap, topic, second)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    killed = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic,
-         "--group", group_name, "--until-idle", "30", "--out", str(tmp_path / "killed"), "--no-progress"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(8)  # started and reading: the 30 s idle wait keeps it from finishing first
+    log = tmp_path / "killed.log"
+    with open(log, "wb") as err:
+        killed = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "-v", "run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic,
+             "--group", group_name, "--until-idle", "30", "--out", str(tmp_path / "killed"), "--no-progress"],
+            env=env, stdout=subprocess.DEVNULL, stderr=err)
+    # Killed once it has read records from every partition (the 30 s idle wait keeps it from finishing first).
+    deadline = time.monotonic() + 120
+    while log.read_text(errors="replace").count("reading records from offset") < 3 and time.monotonic() < deadline:
+        assert killed.poll() is None, "the run ended before it read anything: " + log.read_text(errors="replace")[-2000:]
+        time.sleep(0.2)
+    assert log.read_text(errors="replace").count("reading records from offset") == 3, "the run never read all partitions"
     assert killed.poll() is None, "the run finished before it could be killed"
     killed.send_signal(signal.SIGKILL)
     killed.wait()
