@@ -40,7 +40,7 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None) -> dict:
     enriched = to_enrich | "Enrich" >> Enrich(config)
     if config.near_dup:
         near = enriched.main | "NearDup" >> NearDup(
-            config.near_dup_threshold, config.drop_near_duplicates, config.dedup_horizon_s)
+            config.near_dup_threshold, config.drop_near_duplicates, config.near_dup_horizon_s)
         kept, duplicates = near["main"], (deduped[DUPLICATES_TAG], near[DUPLICATES_TAG]) | "MergeDuplicates" >> beam.Flatten()
     else:
         kept, duplicates = enriched.main, deduped[DUPLICATES_TAG]

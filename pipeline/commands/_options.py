@@ -41,7 +41,9 @@ def connection_config(args: argparse.Namespace) -> KafkaConfig:
 
 def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     """Options shared by replay and run (dedup, limits, enrichment)."""
-    parser.add_argument("--dedup-horizon", default="7d", help="event-time horizon of exact dedup (default 7d)")
+    parser.add_argument("--dedup-horizon", default="7d",
+                        help="how long (event time) an exact repeat is still caught (default 7d); also the default "
+                             "of --near-dup-horizon and, for `run`, of --file-lateness")
     parser.add_argument("--max-body-bytes", type=int, default=JobConfig.max_body_bytes,
                         help="bodies over this many UTF-8 bytes become dead letters (default 1 MB)")
     parser.add_argument("--ner", default="auto", choices=("auto", "rules", "crf", "camel", "none"),
@@ -49,6 +51,9 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ner-model", help="CRF model trained with `wirepipe train-ner`")
     parser.add_argument("--near-dup-threshold", type=float, default=JobConfig.near_dup_threshold,
                         help="estimated Jaccard at or above which a later article is a republication")
+    parser.add_argument("--near-dup-horizon", metavar="DURATION",
+                        help="how long (event time) a republication is still linked to its original "
+                             "(default: the dedup horizon)")
     parser.add_argument("--drop-near-duplicates", action="store_true",
                         help="send republications to the duplicates output instead of annotating them")
     parser.add_argument("--state-dir", help="local directory of the poison-record journal (default OUT/.wirepipe-state)")
@@ -66,6 +71,7 @@ def job_config(args: argparse.Namespace, **overrides) -> JobConfig:
         ner_backend=args.ner,
         ner_model=worker_path(args.ner_model) if args.ner_model else None,
         near_dup_threshold=args.near_dup_threshold,
+        near_dup_horizon_s=parse_duration(args.near_dup_horizon) if args.near_dup_horizon else None,
         drop_near_duplicates=args.drop_near_duplicates,
         **overrides,
     )
