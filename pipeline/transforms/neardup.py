@@ -60,7 +60,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from pipeline import dedup
 from pipeline.errors import ConfigError
-from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, Fingerprint, Fingerprinter
+from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, Fingerprint, Fingerprinter, earliest_match, in_any_band
 from pipeline.transforms import METRICS_NAMESPACE, at_event_time, take_ready
 
 DUPLICATES = "duplicates"
@@ -224,32 +224,24 @@ class _MatchInShardFn(beam.DoFn):
         expire.set(Timestamp(micros=(newest + self.horizon_ms) * 1000 + 1000))
 
     def _match(self, probe: _Probe, buckets: dict) -> tuple[_Answer, _Indexed]:
-        best: Optional[_Indexed] = None
-        best_similarity = 0.0
-        order = (probe.event_ms, probe.id)
-        seen: set[str] = set()
-        for band in probe.bands:
-            for entry in buckets.get(band, ()):
-                other = entry.probe
-                if other.key in seen:
-                    continue
-                seen.add(other.key)
-                # Versions of one story (same id) are updates, never republications of each other.
-                if (other.event_ms, other.id) >= order or other.id == probe.id:
-                    continue
-                if other.event_ms < probe.event_ms - self.horizon_ms:
-                    continue
-                if best is not None and (other.event_ms, other.id) > (best.probe.event_ms, best.probe.id):
-                    continue
-                self.compared.inc()
-                match = self.fingerprinter.compare(probe.fingerprint, other.fingerprint)
-                if match.is_duplicate:
-                    best, best_similarity = entry, match.similarity
+        # Versions of one story (same id) are updates, never republications of each other: the id is the story.
+        best, similarity, compared = earliest_match(
+            self.fingerprinter, probe.fingerprint, (probe.event_ms, probe.id), probe.id,
+            in_any_band(buckets, probe.bands, _entry_key), self.horizon_ms, _entry_view)
+        self.compared.inc(compared)
         if best is None:
             return _Answer(), _Indexed(probe, probe.id, probe.event_ms)
         other = best.probe
-        answer = _Answer(other.id, other.event_ms, other.published_at, best.head_id, best.head_ms, best_similarity)
+        answer = _Answer(other.id, other.event_ms, other.published_at, best.head_id, best.head_ms, similarity)
         return answer, _Indexed(probe, best.head_id, best.head_ms)
+
+
+def _entry_key(entry: _Indexed) -> str:
+    return entry.probe.key
+
+
+def _entry_view(entry: _Indexed) -> tuple[int, str, str, Fingerprint]:
+    return entry.probe.event_ms, entry.probe.id, entry.probe.id, entry.probe.fingerprint
 
 
 def _load(index_state) -> list:
