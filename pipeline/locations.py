@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.errors import ResourceMissingError
-
 SHARED_DATA_ENV = "WIREPIPE_SHARED_DATA"  # the corpora (../shared/data beside the project)
 GOLD_DIR_ENV = "WIREPIPE_GOLD_DIR"  # the labelled sets (tests/gold in the project)
 _SOURCE_ROOT = Path(__file__).resolve().parents[1]
@@ -20,14 +18,14 @@ _SOURCE_ROOT = Path(__file__).resolve().parents[1]
 def project_path(relative: str) -> Path:
     """``relative`` (a path in the project, like ``deploy/local/kafka.sh``) under the working directory
     when it is there, else under the source tree of an editable install (it may not exist)."""
-    here = Path.cwd() / relative
-    return here if here.exists() else _SOURCE_ROOT / relative
+    here = Path(os.path.abspath(Path.cwd() / relative))
+    return here if here.exists() else Path(os.path.abspath(_SOURCE_ROOT / relative))
 
 
 def shared_data(*parts: str) -> Path:
     """A path under the shared corpora: ``$WIREPIPE_SHARED_DATA``, else ``../shared/data`` beside the project."""
     base = os.environ.get(SHARED_DATA_ENV)
-    root = Path(base) if base else project_path("../shared/data")
+    root = Path(os.path.abspath(base)) if base else project_path("../shared/data")
     return root.joinpath(*parts)
 
 
@@ -35,14 +33,6 @@ def gold_dir() -> Path:
     """The labelled sets: ``$WIREPIPE_GOLD_DIR``, else ``tests/gold`` in the project."""
     base = os.environ.get(GOLD_DIR_ENV)
     return Path(base) if base else project_path("tests/gold")
-
-
-def required(path: Path, what: str) -> Path:
-    """``path`` when it exists; ResourceMissingError naming ``what`` and where it was looked for otherwise."""
-    if not path.exists():
-        raise ResourceMissingError(f"{what} not found at {path} (run from the project's root, or set "
-                                   f"${SHARED_DATA_ENV} / ${GOLD_DIR_ENV})")
-    return path
 
 
 SAUDINEWSNET_TWO_DAYS = "saudinewsnet/saudinewsnet_2015-08-10_11.jsonl"
