@@ -37,6 +37,8 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
     beam_args = runners.with_default_runner(beam_args)
     if runners.is_local(beam_args):
         runners.prepare_local_runner()
+    else:
+        beam_args = runners.with_portable_defaults(beam_args)
     options = PipelineOptions(beam_args)
     started = time.monotonic()
     with progress.display(show_progress):
@@ -106,7 +108,7 @@ def run_stream(spec: StreamSpec, config: JobConfig, kafka: KafkaConfig, beam_arg
     if local:
         runners.prepare_local_runner()
     else:
-        beam_args = runners.with_streaming_defaults(beam_args)
+        beam_args = runners.with_portable_defaults(beam_args)
     options = PipelineOptions(beam_args)
     options.view_as(StandardOptions).streaming = spec.endless
     if config.out_dir:
