@@ -61,7 +61,7 @@ from apache_beam.utils.timestamp import Timestamp
 from pipeline import dedup
 from pipeline.errors import ConfigError
 from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, Fingerprint, Fingerprinter, earliest_match, in_any_band
-from pipeline.transforms import METRICS_NAMESPACE, at_event_time, take_ready
+from pipeline.transforms import METRICS_NAMESPACE, at_event_time, hold, take_ready
 
 DUPLICATES = "duplicates"
 FINGERPRINT_FIELD = "_fingerprint"
@@ -162,9 +162,7 @@ class _MatchInShardFn(beam.DoFn):
         flush=beam.DoFn.TimerParam(FLUSH),
     ):
         _, probe = element
-        pending.add(probe)
-        # As in DedupExact: the flush follows the last arrival; take_ready re-arms it for probes left waiting.
-        flush.set(timestamp)
+        hold(pending, flush, probe, timestamp)
 
     @on_timer(FLUSH)
     def _flush(
