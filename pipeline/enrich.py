@@ -7,6 +7,7 @@ from typing import Callable, Optional, Protocol
 
 from pipeline import __version__
 from pipeline.model import EnrichedArticle
+from pipeline.nlp.analysis import ArticleAnalysis
 from pipeline.nlp.dateline import find_dateline
 
 # Fields that ride along between stages but are not part of the Avro record.
@@ -21,11 +22,12 @@ _QUOTE_MARK = re.compile("[«»“”„‟\"‘’]")
 
 
 class EntityExtractorLike(Protocol):
-    def extract(self, headline: Optional[str], body: str) -> list[dict]: ...
+    def extract(self, headline: Optional[str], body: str, analysis: Optional[ArticleAnalysis] = None) -> list[dict]: ...
 
 
 class QuoteExtractorLike(Protocol):
-    def extract(self, headline: Optional[str], body: str, entities: list[dict]) -> list[dict]: ...
+    def extract(self, headline: Optional[str], body: str, entities: list[dict],
+                analysis: Optional[ArticleAnalysis] = None) -> list[dict]: ...
 
 
 class Enricher:
@@ -35,7 +37,7 @@ class Enricher:
         self,
         entities: Optional[EntityExtractorLike] = None,
         quotes: Optional[QuoteExtractorLike] = None,
-        fingerprint: Optional[Callable[[str], list]] = None,
+        fingerprint: Optional[Callable[[str, Optional[str]], list]] = None,
         is_place: Optional[Callable[[str], bool]] = None,
     ):
         self.entities = entities
@@ -59,10 +61,12 @@ class Enricher:
             text = body[:MAX_ANALYZED_CHARS]
             text_headline = headline[:MAX_ANALYZED_CHARS] if headline else headline
             limits.append("analysis_truncated")
+        # One analysis of the (analyzed part of the) article, read by every extractor.
+        analysis = ArticleAnalysis(text_headline, text)
         clock.lap("setup")
         dateline = find_dateline(text, self.is_place)
         clock.lap("dateline")
-        entities = self.entities.extract(text_headline, text) if self.entities else []
+        entities = self.entities.extract(text_headline, text, analysis) if self.entities else []
         clock.lap("entities")
         quotes: list = []
         if self.quotes:
@@ -71,7 +75,7 @@ class Enricher:
             elif time.monotonic() - started > TIME_BUDGET_S:
                 limits.append("time_budget")
             else:
-                quotes = self.quotes.extract(text_headline, text, entities)
+                quotes = self.quotes.extract(text_headline, text, entities, analysis)
         clock.lap("quotes")
         record = {
             "id": article["id"],
@@ -94,7 +98,8 @@ class Enricher:
             "pipeline_version": __version__,
         }
         if self.fingerprint is not None:
-            record["_fingerprint"] = self.fingerprint(body)
+            # The fingerprint reads the whole body; its matching form is the analysis's unless truncated.
+            record["_fingerprint"] = self.fingerprint(body, analysis.matching_body if text is body else None)
         clock.lap("fingerprint")
         return record
 
