@@ -515,10 +515,9 @@ class StateScorer:
             if row >= len(self._own):
                 self._own, self._near, self._pairs = (np.concatenate([t, np.zeros_like(t)])
                                                       for t in (self._own, self._near, self._pairs))
-            own = np.zeros(len(self.labels))
-            for x in w.own:  # one at a time: the partial sums crfsuite makes
-                own += self._w[self._attr.get(x, 0)]
-            self._own[row] = own
+            # cumsum adds one row after the other (np.sum would pair them): crfsuite's partial sums.
+            own = self._w[[0, *(self._attr.get(x, 0) for x in w.own)]]
+            self._own[row] = own.cumsum(axis=0)[-1]
             self._near[row] = [self._ids(g, self._NEAR) for g in w.near]
             self._pairs[row] = (w.norm in self._pair_first[0], w.norm in self._pair_first[1])
         return row
@@ -583,7 +582,7 @@ class StateScorer:
                     ids[i, base + 6:] = self._phrase_ids(lay, key, i)
         state = self._own[rows]
         w = self._w
-        for c in range(ids.shape[1]):
+        for c in range(ids.shape[1]):  # column by column: each token's sums in crfsuite's order
             state += w[ids[:, c]]
         return state
 
