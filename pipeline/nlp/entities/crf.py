@@ -545,8 +545,16 @@ class StateScorer:
         lay = features.layout(a, rule_cands)
         n = len(lay.words)
         tokens, words = a.tokens, lay.words
-        rows = np.array([self._row(tokens[i].text, words[i]) for i in range(n)], dtype=np.intp)
-        codes = np.array([self._code(lay, k) for k in range(n)], dtype=np.intp)
+        # Plain dict lookups first (most words and tags were seen before), then the misses.
+        get = self._rows.get
+        rows = [get(t.text) for t in tokens]
+        if None in rows:
+            rows = [self._row(tokens[i].text, words[i]) if r is None else r for i, r in enumerate(rows)]
+        get = self._codes.get
+        codes = [get(t) for t in lay.tagged]
+        if None in codes:
+            codes = [self._code(lay, k) if c is None else c for k, c in enumerate(codes)]
+        rows, codes = np.array(rows, dtype=np.intp), np.array(codes, dtype=np.intp)
         near, ctx = self._near[rows], self._ctx[codes]
         per_offset = self._NEAR + self._CTX
         base = len(_OFFSETS) * per_offset
