@@ -13,9 +13,11 @@ import hashlib
 import json
 import time
 
+from pipeline.locations import SAUDINEWSNET_TWO_DAYS, shared_data
+
 NAME = "stages"
 HELP = "per-stage CPU ms per article of the enricher; record or compare its outputs on a corpus"
-DEFAULT_INPUT = "../shared/data/saudinewsnet/saudinewsnet_2015-08-10_11.jsonl"
+DEFAULT_INPUT = str(shared_data(SAUDINEWSNET_TWO_DAYS))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +36,7 @@ def run(args: argparse.Namespace) -> dict:
     from pipeline.nlp.fingerprint import Fingerprint, Fingerprinter, NearDupIndex
     from pipeline.options import JobConfig
     from pipeline.parse import parse_record
-    from pipeline.transforms.enrich import build_enricher
+    from pipeline.transforms.enrich_step import build_enricher
 
     articles = []
     for raw in iter_raw_records(expand_paths([args.input])):

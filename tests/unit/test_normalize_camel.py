@@ -37,7 +37,9 @@ def test_equals_camel_tools_on_sentences(text):
 def test_equals_camel_tools_on_every_article_of_the_corpus(shared_data):
     from pipeline.benchmarks._corpus import load_articles
 
-    articles = load_articles(str(shared_data / "saudinewsnet" / "saudinewsnet_2015-08-10_11.jsonl"))
+    from pipeline.locations import SAUDINEWSNET_TWO_DAYS
+
+    articles = load_articles(str(shared_data / SAUDINEWSNET_TWO_DAYS))
     assert len(articles) > 3000
     differ = [i for i, (headline, body) in enumerate(articles)
               if normalize_word(body) != camel_reference(body)
