@@ -167,9 +167,10 @@ def strip_boilerplate(body: str) -> str:
     return _strip(body)[0]
 
 
-def _strip(body: str) -> tuple[str, Optional[str]]:
-    """Return the stripped matching form and the date of the agency dateline, if there was one."""
-    text = normalize_word(body).strip()
+def _strip(body: str, matching: Optional[str] = None) -> tuple[str, Optional[str]]:
+    """Return the stripped matching form and the date of the agency dateline, if there was one
+    (``matching``: the body's matching form, when the caller has it)."""
+    text = (normalize_word(body) if matching is None else matching).strip()
     if _EXOTIC_DIGIT.search(text):  # translate() is slow; most bodies use ASCII digits
         text = text.translate(_ARABIC_DIGITS)
     text = _SPA_DECIMAL.sub(r"\2.\1", text)
@@ -340,9 +341,10 @@ class Fingerprinter:
         """Return the MinHash signature of a body (uint32 array of ``num_perm`` values)."""
         return self.signature_of_hashes(self.shingle_hashes(tokens(body)))
 
-    def fingerprint(self, body: str) -> Fingerprint:
-        """Return the :class:`Fingerprint` of a body: signature, shingle count, figures and dateline date."""
-        text, date = _strip(body)
+    def fingerprint(self, body: str, matching: Optional[str] = None) -> Fingerprint:
+        """Return the :class:`Fingerprint` of a body: signature, shingle count, figures and dateline date
+        (``matching``: the body's matching form, e.g. from the article's analysis)."""
+        text, date = _strip(body, matching)
         words = _TOKEN.findall(text)
         hashes = self.shingle_hashes(words)
         return Fingerprint(
@@ -350,9 +352,9 @@ class Fingerprinter:
             _hash56(date) if date else 0,
         )
 
-    def fingerprint_list(self, body: str) -> list[int]:
+    def fingerprint_list(self, body: str, matching: Optional[str] = None) -> list[int]:
         """Return :meth:`fingerprint` as the flat int list carried in the ``_fingerprint`` side field."""
-        return self.fingerprint(body).to_list()
+        return self.fingerprint(body, matching).to_list()
 
     # -- LSH -------------------------------------------------------------------------------------
     def band_keys(self, signature: np.ndarray) -> list[str]:
