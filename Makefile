@@ -50,8 +50,9 @@ browser:
 	    || echo "chromium did not install: the browser tests of the report will be skipped"; \
 	else echo "chromium not found and not root: the browser tests of the report will be skipped"; fi
 
+# tests/run.sh runs the ten-minute soak of the endless stream beside the rest (a broker of its own).
 test: $(STAMP) $(PRISM) browser
-	PRISM_LOCATION=$(abspath $(PRISM)) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PRISM_LOCATION=$(abspath $(PRISM)) PYTHON=$(BIN)/python bash tests/run.sh $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -30,7 +30,7 @@ COMMAND_MODULES = (
     "pipeline.commands.produce",
     "pipeline.commands.inspect",
     "pipeline.commands.report",
-    "pipeline.commands.evaluate",
+    "pipeline.commands.eval",
     "pipeline.commands.bench",
     "pipeline.commands.train_ner",
     "pipeline.commands.train_speakers",
@@ -60,7 +60,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.beam_args = extra
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # force: importing Beam already configured the root logger (a module-level logging.warning), and
+    # basicConfig without it would do nothing: -v would show no more than before.
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
     try:
         return int(args.func(args) or 0)
     except (ConfigError, ResourceMissingError) as exc:  # what was asked for cannot be done as asked

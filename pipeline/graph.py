@@ -4,8 +4,6 @@ No logic here. Every sink is built here from the configuration (Avro files, Kafk
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.transforms import trigger
@@ -16,10 +14,10 @@ from pipeline.model import ARTICLES, DEAD_LETTER, DUPLICATES, OUTPUT_SCHEMAS
 from pipeline.options import JobConfig
 from pipeline.transforms import METRICS_NAMESPACE, at_read_time
 from pipeline.transforms.check import CheckRecords
-from pipeline.transforms.dedup import DUPLICATES as DUPLICATES_TAG, DedupExact
-from pipeline.transforms.enrich import Enrich
+from pipeline.transforms.dedup_step import DUPLICATES as DUPLICATES_TAG, DedupExact
+from pipeline.transforms.enrich_step import Enrich
 from pipeline.transforms.neardup import NearDup
-from pipeline.transforms.parse import DEAD_LETTERS, Parse
+from pipeline.transforms.parse_step import DEAD_LETTERS, Parse
 
 DISCARDED = "discarded"  # the sink name for an output kind that goes nowhere (its offsets still commit)
 
@@ -42,7 +40,7 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None) -> dict:
     enriched = to_enrich | "Enrich" >> Enrich(config)
     if config.near_dup:
         near = enriched.main | "NearDup" >> NearDup(
-            config.near_dup_threshold, config.drop_near_duplicates, config.dedup_horizon_s)
+            config.near_dup_threshold, config.drop_near_duplicates, config.near_dup_horizon_s)
         kept, duplicates = near["main"], (deduped[DUPLICATES_TAG], near[DUPLICATES_TAG]) | "MergeDuplicates" >> beam.Flatten()
     else:
         kept, duplicates = enriched.main, deduped[DUPLICATES_TAG]

@@ -42,6 +42,8 @@ class JobConfig:
     ner_backend: str = "auto"
     ner_model: Optional[str] = None
     near_dup_threshold: float = 0.6
+    # How long (event time) a republication is still linked to its original; None: the dedup horizon.
+    near_dup_horizon_s: Optional[float] = None
     drop_near_duplicates: bool = False
     near_dup: bool = True
     window_s: float = 60.0
@@ -72,5 +74,9 @@ class JobConfig:
             raise ConfigError(f"output topics are for {', '.join(OUTPUT_SCHEMAS)}; got {sorted(unknown)}")
         if self.file_lateness_s is not None and self.file_lateness_s < 0:
             raise ConfigError(f"file lateness must be a non-negative duration, got {self.file_lateness_s}s")
+        if self.near_dup_horizon_s is not None and self.near_dup_horizon_s <= 0:
+            raise ConfigError(f"near-duplicate horizon must be a positive duration, got {self.near_dup_horizon_s}s")
         if self.file_lateness_s is None:
             object.__setattr__(self, "file_lateness_s", self.dedup_horizon_s)
+        if self.near_dup_horizon_s is None:
+            object.__setattr__(self, "near_dup_horizon_s", self.dedup_horizon_s)

@@ -1,6 +1,6 @@
 """Parse: a :class:`RawRecord` becomes a validated article dict, or an :class:`InputError`.
 
-Pure functions (no Beam); the Beam wrapper is pipeline/transforms/parse.py. Field aliases follow
+Pure functions (no Beam); the Beam wrapper is pipeline/transforms/parse_step.py. Field aliases follow
 the architecture doc's input contract.
 """
 from __future__ import annotations

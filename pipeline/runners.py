@@ -29,12 +29,29 @@ def with_default_runner(beam_args: Sequence[str]) -> list[str]:
 STREAMING_JOB_SERVER_TIMEOUT_S = 10 * 365 * 24 * 3600
 
 
-def with_streaming_defaults(beam_args: Sequence[str]) -> list[str]:
-    """``beam_args`` with a job-server timeout long enough for an endless stream, unless one is given."""
+# Prism splits a bundle that makes no measurable progress for a while, stateful stages included, and a
+# split of a bundle that carries timers drops them (apache/beam#35771; Prism 2.77 logs "Unexpected split
+# on a bundle with timers"): records buffered in dedup's state behind such a timer were never written,
+# and the re-run residual wrote others twice. The Kafka reader checkpoints by itself and refuses
+# fractional splits anyway, so nothing is lost by turning Prism's dynamic splitting off.
+PRISM_NO_SPLIT = "prism_disable_sdf_split"
+
+
+def with_portable_defaults(beam_args: Sequence[str]) -> list[str]:
+    """``beam_args`` for a portable runner: a job-server timeout long enough for an endless stream, unless
+    one is given, and, on Prism, no dynamic splits (see :data:`PRISM_NO_SPLIT`)."""
     args = list(beam_args)
     if not any(arg.startswith(("--job_server_timeout", "--job-server-timeout")) for arg in args):
         args.append(f"--job_server_timeout={STREAMING_JOB_SERVER_TIMEOUT_S}")
+    if is_prism(args) and not any(PRISM_NO_SPLIT in arg for arg in args):
+        args.append(f"--experiments={PRISM_NO_SPLIT}")
     return args
+
+
+def is_prism(beam_args: Sequence[str]) -> bool:
+    """True when ``beam_args`` choose the Prism runner."""
+    runners = [arg.split("=", 1)[1] for arg in beam_args if arg.startswith("--runner=")]
+    return any("prism" in runner.lower() for runner in runners)
 
 
 def is_local(beam_args: Sequence[str]) -> bool:

@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import locations
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SEEDS = REPO_ROOT / "seeds"
-SHARED = REPO_ROOT.parent / "shared"
-SHARED_DATA = SHARED / "data"
+SHARED_DATA = locations.shared_data()  # ../shared/data, or $WIREPIPE_SHARED_DATA
+SHARED = SHARED_DATA.parent
 SEED_TXT = SEEDS / "000_2ec8cf8ddaeb2913.txt"
 
 

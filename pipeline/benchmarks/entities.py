@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import time
 
+from pipeline.locations import SAUDINEWSNET_TWO_DAYS, shared_data
 from pipeline.benchmarks._corpus import load_articles
 
 from pipeline.nlp.entities import EntityExtractor
@@ -11,7 +12,7 @@ from pipeline.nlp.entities.extractor import BACKENDS
 
 NAME = "entities"
 HELP = "entity extraction speed on SaudiNewsNet articles (single process, one core)"
-DEFAULT_INPUT = "../shared/data/saudinewsnet/saudinewsnet_2015-08-10_11.jsonl"
+DEFAULT_INPUT = str(shared_data(SAUDINEWSNET_TWO_DAYS))
 
 
 def add_arguments(parser) -> None:

@@ -12,13 +12,14 @@ import os
 import subprocess
 import time
 import uuid
-from pathlib import Path
 from typing import Optional
+
+from pipeline.locations import project_path
 
 NAME = "kafka"
 HELP = "ReadFromKafka (bounded, FnApiRunner) records/s versus a plain kafka-python consumer loop"
 
-KAFKA_SH = Path(__file__).resolve().parents[2] / "deploy" / "local" / "kafka.sh"
+KAFKA_SH = project_path("deploy/local/kafka.sh")
 FNAPI_RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"
 # Invented filler for the synthetic articles (no corpus text).
 _WORDS = ("أعلنت", "الوزارة", "اليوم", "عن", "افتتاح", "مشروع", "جديد", "في", "العاصمة", "بحضور", "عدد", "من",

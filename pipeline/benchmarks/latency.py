@@ -38,7 +38,6 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -49,12 +48,13 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from pipeline import runners
+from pipeline.locations import project_path
 from pipeline.benchmarks._jobs import StreamJob as _Job
 
 NAME = "latency"
 HELP = "streaming latency from produce to a complete output file (wirepipe run on Prism), p50/p90/p99"
 
-DEMO_FEED = Path(__file__).resolve().parents[2] / "seeds" / "demo" / "feed.jsonl"
+DEMO_FEED = project_path("seeds/demo/feed.jsonl")
 POLL_S = 0.02  # how often the out directory is listed: the resolution of every figure
 _STOP_GRACE_S = 20.0
 
@@ -79,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> dict:
     from pipeline.benchmarks.kafka import KAFKA_SH, local_broker
-    from pipeline.commands.produce import parse_rate
+    from pipeline.io.producer import parse_rate
     from pipeline.errors import ConfigError
     from pipeline.options import parse_duration
 
@@ -285,7 +285,7 @@ def _bench(bootstrap: str, prism: str, args: argparse.Namespace, rate: float, wi
     from kafka import KafkaAdminClient, KafkaProducer
     from kafka.admin import NewTopic
 
-    from pipeline.commands.produce import Pacer
+    from pipeline.io.producer import Pacer
     from pipeline.errors import KafkaIOError
 
     run_id = uuid.uuid4().hex[:8]

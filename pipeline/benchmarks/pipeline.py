@@ -16,11 +16,12 @@ import sys
 import tempfile
 import time
 
+from pipeline.locations import SAUDINEWSNET_TWO_DAYS, shared_data
 from pipeline.benchmarks._corpus import load_articles
 
 NAME = "pipeline"
 HELP = "camel-tools normalize+tokenize vs the bare enrichment loop vs wirepipe replay, and replay peak RSS"
-DEFAULT_INPUT = "../shared/data/saudinewsnet/saudinewsnet_2015-08-10_11.jsonl"
+DEFAULT_INPUT = str(shared_data(SAUDINEWSNET_TWO_DAYS))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> dict:
                                              normalize_unicode)
 
     from pipeline.options import JobConfig
-    from pipeline.transforms.enrich import build_enricher
+    from pipeline.transforms.enrich_step import build_enricher
 
     articles = load_articles(args.input)
     result: dict = {"input": args.input, "articles": len(articles)}

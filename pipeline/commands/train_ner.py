@@ -7,11 +7,12 @@ import json
 import os
 from pathlib import Path
 
+from pipeline.locations import SAUDINEWSNET_16_DAYS, shared_data
 from pipeline.commands._group import print_json
 from pipeline.errors import ConfigError
 from pipeline.nlp.entities.conll import FORMATS, read_conll
 
-DEFAULT_RAW = "../shared/data/saudinewsnet/saudinewsnet_2015-07-21_to_08-09.jsonl.gz"
+DEFAULT_RAW = str(shared_data(SAUDINEWSNET_16_DAYS))
 #: Articles of the blind entity gold are left out of the raw text (their text must stay unseen).
 DEFAULT_EXCLUDE = "tests/gold/entities_blind.jsonl"
 DEFAULT_CACHE = ".local/ner-clusters"

@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from pipeline.locations import SAUDINEWSNET_16_DAYS, shared_data
 from pipeline.errors import ConfigError
 from pipeline.nlp.entities import EntityExtractor
 from pipeline.nlp.entities.extractor import BACKENDS
@@ -18,7 +19,7 @@ from pipeline.nlp.tokenize import PROCLITICS
 NAME = "mentions"
 HELP = "entity mentions in real articles against offset gold (tests/gold/entities_blind.jsonl)"
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
-DEFAULT_ARTICLES = "../shared/data/saudinewsnet/saudinewsnet_2015-07-21_to_08-09.jsonl.gz"
+DEFAULT_ARTICLES = str(shared_data(SAUDINEWSNET_16_DAYS))
 _CLITIC_LETTERS = frozenset("".join(PROCLITICS))
 
 

@@ -16,15 +16,15 @@ import re
 from pathlib import Path
 from typing import Iterable, Optional
 
+from pipeline.locations import SAUDINEWSNET_16_DAYS, SAUDINEWSNET_TWO_DAYS, shared_data
 from pipeline.errors import ConfigError, InputError
 from pipeline.nlp.normalize import normalize
 
 NAME = "quotes"
 HELP = "quote spans, kinds and speakers against a gold JSONL of article ids and offsets"
-_SAUDINEWSNET = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "saudinewsnet"
-DEFAULT_CORPUS = _SAUDINEWSNET / "saudinewsnet_2015-08-10_11.jsonl"
+DEFAULT_CORPUS = shared_data(SAUDINEWSNET_TWO_DAYS)
 #: Where gold ids are looked up: the two days of the first gold sets and the 16 days before them.
-DEFAULT_CORPORA = (DEFAULT_CORPUS, _SAUDINEWSNET / "saudinewsnet_2015-07-21_to_08-09.jsonl.gz")
+DEFAULT_CORPORA = (DEFAULT_CORPUS, shared_data(SAUDINEWSNET_16_DAYS))
 _LEADING_ID = re.compile(r'\{"id": "([^"\\]+)"')
 
 

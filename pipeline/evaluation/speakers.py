@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
+from pipeline.locations import gold_dir
 from pipeline.errors import ConfigError
 from pipeline.evaluation.quotes import DEFAULT_CORPORA, load_articles, load_gold, match, same_speaker
 from pipeline.nlp.quotes.speakers import Candidate, SpeakerModel
 
-GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "gold"
+GOLD_DIR = gold_dir()
 #: The labelled sets used for training, in this order, when present. The vault is never among them.
 TRAINING_SETS = ("dev", "test", "holdout", "final", *(f"blind{i}" for i in range(2, 11)), "train_a", "train_b", "train_c")
 #: Sets labelled blind, before any rule or feature was tuned on them: the closest to unseen news (the vault

@@ -27,7 +27,7 @@ import re
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -167,9 +167,10 @@ def strip_boilerplate(body: str) -> str:
     return _strip(body)[0]
 
 
-def _strip(body: str) -> tuple[str, Optional[str]]:
-    """Return the stripped matching form and the date of the agency dateline, if there was one."""
-    text = normalize_word(body).strip()
+def _strip(body: str, matching: Optional[str] = None) -> tuple[str, Optional[str]]:
+    """Return the stripped matching form and the date of the agency dateline, if there was one
+    (``matching``: the body's matching form, when the caller has it)."""
+    text = (normalize_word(body) if matching is None else matching).strip()
     if _EXOTIC_DIGIT.search(text):  # translate() is slow; most bodies use ASCII digits
         text = text.translate(_ARABIC_DIGITS)
     text = _SPA_DECIMAL.sub(r"\2.\1", text)
@@ -340,9 +341,10 @@ class Fingerprinter:
         """Return the MinHash signature of a body (uint32 array of ``num_perm`` values)."""
         return self.signature_of_hashes(self.shingle_hashes(tokens(body)))
 
-    def fingerprint(self, body: str) -> Fingerprint:
-        """Return the :class:`Fingerprint` of a body: signature, shingle count, figures and dateline date."""
-        text, date = _strip(body)
+    def fingerprint(self, body: str, matching: Optional[str] = None) -> Fingerprint:
+        """Return the :class:`Fingerprint` of a body: signature, shingle count, figures and dateline date
+        (``matching``: the body's matching form, e.g. from the article's analysis)."""
+        text, date = _strip(body, matching)
         words = _TOKEN.findall(text)
         hashes = self.shingle_hashes(words)
         return Fingerprint(
@@ -350,9 +352,9 @@ class Fingerprinter:
             _hash56(date) if date else 0,
         )
 
-    def fingerprint_list(self, body: str) -> list[int]:
+    def fingerprint_list(self, body: str, matching: Optional[str] = None) -> list[int]:
         """Return :meth:`fingerprint` as the flat int list carried in the ``_fingerprint`` side field."""
-        return self.fingerprint(body).to_list()
+        return self.fingerprint(body, matching).to_list()
 
     # -- LSH -------------------------------------------------------------------------------------
     def band_keys(self, signature: np.ndarray) -> list[str]:
@@ -407,6 +409,55 @@ def _hash56(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=7).digest(), "big") or 1
 
 
+def earliest_match(
+    fingerprinter: "Fingerprinter",
+    fingerprint: Fingerprint,
+    order: tuple[int, str],
+    story: str,
+    candidates: Iterable[Any],
+    horizon_ms: int,
+    view: Callable[[Any], tuple[int, str, str, Fingerprint]],
+) -> tuple[Optional[Any], Optional[float], int]:
+    """The near-duplicate decision, shared by :class:`NearDupIndex` and the Beam transform.
+
+    Among ``candidates`` (each seen once; ``view`` gives its ``(event_ms, id, story, fingerprint)``),
+    the earliest ``(event_ms, id)`` strictly before ``order``, of another story and inside the horizon,
+    that ``fingerprint`` republishes (:meth:`Fingerprinter.compare`). Returns that candidate (or None),
+    its similarity, and how many comparisons were made (a later candidate than the best so far is
+    never compared).
+    """
+    event_ms = order[0]
+    best = best_order = best_similarity = None
+    compared = 0
+    for candidate in candidates:
+        c_ms, c_id, c_story, c_fingerprint = view(candidate)
+        c_order = (c_ms, c_id)
+        if c_order >= order or c_story == story or c_ms < event_ms - horizon_ms:
+            continue
+        if best_order is not None and c_order > best_order:
+            continue
+        compared += 1
+        match = fingerprinter.compare(fingerprint, c_fingerprint)
+        if match.is_duplicate:
+            best, best_order, best_similarity = candidate, c_order, match.similarity
+    return best, best_similarity, compared
+
+
+def in_any_band(buckets: Mapping[str, Sequence[Any]], bands: Iterable[str], identity: Callable[[Any], Any] = id) -> Iterator[Any]:
+    """Each entry of ``buckets`` filed under any of ``bands``, once."""
+    seen: set = set()
+    for band in bands:
+        for entry in buckets.get(band, ()):
+            key = identity(entry)
+            if key not in seen:
+                seen.add(key)
+                yield entry
+
+
+def _indexed_view(entry: "_Indexed") -> tuple[int, str, str, Fingerprint]:
+    return entry.event_ms, entry.id, entry.story, entry.fingerprint
+
+
 class Decision(NamedTuple):
     """What near-duplicate detection decided for one article."""
 
@@ -455,22 +506,12 @@ class NearDupIndex:
         self._expire(event_ms - self.horizon_ms)
         keys = self.fingerprinter.band_keys(fingerprint.signature)
         story = story_id if story_id is not None else article_id
-        best: Optional[tuple[_Indexed, float]] = None
-        seen: set[int] = set()
-        for key in keys:
-            for other in self._buckets.get(key, ()):
-                if id(other) in seen:
-                    continue
-                seen.add(id(other))
-                if other.story == story or (other.event_ms, other.id) >= (event_ms, article_id):
-                    continue
-                match = self.fingerprinter.compare(fingerprint, other.fingerprint)
-                if match.is_duplicate and (best is None or (other.event_ms, other.id) < (best[0].event_ms, best[0].id)):
-                    best = (other, match.similarity)
+        best, similarity, _ = earliest_match(self.fingerprinter, fingerprint, (event_ms, article_id), story,
+                                             in_any_band(self._buckets, keys), self.horizon_ms, _indexed_view)
         if best is None:
             decision = Decision("UNIQUE", article_id, None, None)
         else:
-            decision = Decision("NEAR_DUPLICATE", best[0].cluster_id, best[0].id, best[1])
+            decision = Decision("NEAR_DUPLICATE", best.cluster_id, best.id, similarity)
         entry = _Indexed(event_ms, article_id, story, fingerprint, decision.cluster_id, keys)
         for key in keys:
             self._buckets.setdefault(key, []).append(entry)

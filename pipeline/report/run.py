@@ -9,7 +9,7 @@ from typing import Optional
 
 from pipeline.errors import ConfigError
 from pipeline.io.avro import read_avro
-from pipeline.model import OUTPUT_SCHEMAS as KIND_SCHEMAS
+from pipeline.model import ARTICLES, DEAD_LETTER, DUPLICATES, OUTPUT_SCHEMAS as KIND_SCHEMAS
 
 
 class ReportError(ConfigError):
@@ -62,9 +62,9 @@ def load_run(out_dir: str) -> Run:
         raise ReportError(f"{out_dir}: holds no articles-*.avro, duplicates-*.avro, dead-letter-*.avro "
                           "or metrics.json (expected the --out directory of a run)")
     # Publication order, then id: the order an editor reads a wire in.
-    records["articles"].sort(key=_time_key)
-    return Run(out_dir=out_dir, articles=records["articles"], duplicates=records["duplicates"],
-               dead_letters=records["dead-letter"], metrics=metrics)
+    records[ARTICLES].sort(key=_time_key)
+    return Run(out_dir=out_dir, articles=records[ARTICLES], duplicates=records[DUPLICATES],
+               dead_letters=records[DEAD_LETTER], metrics=metrics)
 
 
 def _time_key(record: dict) -> tuple:

@@ -33,6 +33,15 @@ def at_read_time(tagged: tuple[str, dict]) -> beam.window.TimestampedValue:
     return beam.window.TimestampedValue(tagged, read_ms / 1000.0)
 
 
+def hold(pending, flush, item, timestamp) -> None:
+    """Buffer ``item`` until the watermark passes its event time ``timestamp`` (see :func:`take_ready`).
+
+    The flush timer follows the last arrival; :func:`take_ready` re-arms it for items left waiting.
+    """
+    pending.add(item)
+    flush.set(timestamp)
+
+
 def take_ready(pending, flush, upto_ms: int, order_key: Callable) -> tuple[list, list]:
     """Take the buffered items whose event time (``order_key(item)[0]``, ms) is at or before ``upto_ms``.
 

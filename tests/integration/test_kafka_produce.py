@@ -11,7 +11,7 @@ from pipeline.errors import ConfigError
 from pipeline.io.archive import expand_paths, iter_raw_records
 from pipeline.model import RawRecord, kafka_source
 from pipeline.parse import parse_record
-from pipeline.commands.produce import Pacer, parse_pace, parse_rate, produce
+from pipeline.io.producer import Pacer, parse_pace, parse_rate, produce
 from pipeline.io.kafka import KafkaConfig
 from tests.integration.kafka_helpers import read_topic
 

@@ -290,11 +290,6 @@ def run_args(bootstrap: str, topic: str, group: str, out: Path, *extra: str) -> 
 
 
 @pytest.mark.kafka
-@pytest.mark.xfail(strict=False, reason=(
-    "Prism in batch mode (--until-idle), in process (LOOPBACK) as well as here: on a loaded machine the "
-    "exact-dedup step sometimes writes a duplicate twice or loses a record (3 of 3 LOOPBACK runs and 3 of "
-    "4 worker-pool runs at load 9-11 after merging main's commit ledger; Prism warns 'Unexpected split on "
-    "a bundle with timers', apache/beam#35771). Before that merge it passed in 4 of 4 runs."))
 def test_kafka_until_idle_on_external_workers_gives_the_in_process_result(worker_pool, kafka_bootstrap, feed, group_name,
                                                                           tmp_path):
     external = timed_run(run_args(kafka_bootstrap, feed.topic, group_name, tmp_path / "external", "--until-idle", "3",
@@ -311,10 +306,6 @@ def test_kafka_until_idle_on_external_workers_gives_the_in_process_result(worker
 
 
 @pytest.mark.kafka
-@pytest.mark.xfail(strict=False, reason=(
-    "endless stream on the worker pool since main's commit ledger, at load 8-11: some runs write records "
-    "twice (4 of 73), leave a partition's commit at 0, or have records missing from the files after 120 s "
-    "(2 of 73 once); LOOPBACK passed 2 of 2, and before the merge this passed. Not understood yet."))
 def test_endless_stream_on_external_workers(worker_pool, kafka_bootstrap, feed, group_name, tmp_path):
     """The real streaming mode on the worker pool: 1 s windows fire while the job runs, every record lands
     in exactly one output with the in-process decision, and the workers commit the end offsets."""
@@ -340,18 +331,12 @@ def test_endless_stream_on_external_workers(worker_pool, kafka_bootstrap, feed, 
             job.communicate()
     assert set(seen) == feed.expected, f"{len(feed.expected - set(seen))} records missing"
     assert outcome(records) == outcome(feed.reference)
-    # At least once holds (nothing missing, the same decisions). No worker died, so a repeat or a commit
-    # that stays behind is a known problem of this setup (deploy/flink/README.md), reported as such.
-    problems = []
+    # No worker died: exactly once in the files, and every partition committed to its end.
     repeats = len(seen) - len(set(seen))
-    if repeats:
-        problems.append(f"{repeats} of {len(feed.expected)} records written twice")
+    assert repeats == 0, f"{repeats} of {len(feed.expected)} records written twice"
     now = committed(kafka_bootstrap, feed.topic, group_name)
     behind = {partition: (now[partition], end) for partition, end in feed.ends.items() if now[partition] != end}
-    if behind:
-        problems.append(f"commits (committed, end) still behind after 120 s: {behind}")
-    if problems:
-        pytest.xfail("; ".join(problems) + " (endless stream on the worker pool, since main's commit ledger)")
+    assert not behind, f"commits (committed, end) still behind after 120 s: {behind}"
 
 
 @pytest.mark.kafka
@@ -374,7 +359,7 @@ def test_two_worker_processes_from_the_wheel(worker_venv, kafka_bootstrap, feed,
     result = read_outputs(tmp_path / "two")
     assert_accounting(result, feed.expected)
     assert outcome(result) == outcome(feed.reference)
-    # The local runner commits after the job has succeeded (pipeline/commands/run.py).
+    # The local runner commits after the job has succeeded (pipeline/jobs.py).
     assert committed(kafka_bootstrap, feed.topic, group_name) == feed.ends
 
 
@@ -449,6 +434,4 @@ def test_killed_external_worker_on_prism_fails_the_job(worker_pool, kafka_bootst
     again = [source_key(r) for kind in KINDS for r in restarted[kind]]
     assert len(again) == len(set(again)) and set(again) <= feed.expected
     lost = feed.expected - done - set(again)
-    if lost:
-        pytest.xfail(f"{len(lost)} of {len(feed.expected)} records lost after a killed worker on Prism: their offsets "
-                     "were committed before the file sink wrote them")
+    assert not lost, f"{len(lost)} of {len(feed.expected)} records lost after a killed worker on Prism"

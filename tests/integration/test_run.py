@@ -117,11 +117,18 @@ def test_killed_run_loses_nothing(kafka_bootstrap, make_topic, group_name, tmp_p
 
     produce(kafka_bootstrap, topic, second)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    killed = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic,
-         "--group", group_name, "--until-idle", "30", "--out", str(tmp_path / "killed"), "--no-progress"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(8)  # started and reading: the 30 s idle wait keeps it from finishing first
+    log = tmp_path / "killed.log"
+    with open(log, "wb") as err:
+        killed = subprocess.Popen(
+            [sys.executable, "-m", "pipeline.cli", "-v", "run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic,
+             "--group", group_name, "--until-idle", "30", "--out", str(tmp_path / "killed"), "--no-progress"],
+            env=env, stdout=subprocess.DEVNULL, stderr=err)
+    # Killed once it has read records from every partition (the 30 s idle wait keeps it from finishing first).
+    deadline = time.monotonic() + 120
+    while log.read_text(errors="replace").count("reading records from offset") < 3 and time.monotonic() < deadline:
+        assert killed.poll() is None, "the run ended before it read anything: " + log.read_text(errors="replace")[-2000:]
+        time.sleep(0.2)
+    assert log.read_text(errors="replace").count("reading records from offset") == 3, "the run never read all partitions"
     assert killed.poll() is None, "the run finished before it could be killed"
     killed.send_signal(signal.SIGKILL)
     killed.wait()
@@ -279,12 +286,12 @@ def test_a_missing_topic_fails_fast_with_exit_1_and_says_so(kafka_bootstrap, gro
 def test_the_final_commit_reports_a_broker_that_is_gone():
     import socket
 
-    from pipeline.commands.run import _commit_the_rest
+    from pipeline.jobs import commit_the_rest
     from pipeline.io.kafka import KafkaConfig
 
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     gone = KafkaConfig(bootstrap_servers=f"127.0.0.1:{port}", request_timeout_ms=2000)
-    assert _commit_the_rest(gone, "g", {("t", 0): (5, 3)}, attempts=1) is False
-    assert _commit_the_rest(gone, "g", {("t", 0): (5, 5)}, attempts=1) is True  # nothing left to commit
+    assert commit_the_rest(gone, "g", {("t", 0): (5, 3)}, attempts=1) is False
+    assert commit_the_rest(gone, "g", {("t", 0): (5, 5)}, attempts=1) is True  # nothing left to commit

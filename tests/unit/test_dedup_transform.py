@@ -15,7 +15,7 @@ from pipeline.dedup import event_ms
 from pipeline.errors import ConfigError
 from pipeline.model import file_source
 from pipeline.nlp.normalize import content_hash
-from pipeline.transforms.dedup import DUPLICATES, DedupExact
+from pipeline.transforms.dedup_step import DUPLICATES, DedupExact
 
 HOUR = 3600 * 1000
 BODY = "دمشق-سانا\nقال وزير الخارجية إن المحادثات كانت بناءة."

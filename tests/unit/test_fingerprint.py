@@ -237,7 +237,7 @@ def test_labelled_pairs_compared_directly():
     """Pairwise decisions on the labelled SaudiNewsNet pairs (the full clustering is `wirepipe eval dedup`)."""
     import json
 
-    from pipeline.evaluation.dedup import read_pairs
+    from pipeline.evaluation.clusters import read_pairs
 
     pairs = read_pairs(PAIRS)
     wanted = {i for a, b, _ in pairs for i in (a, b)}

@@ -179,3 +179,86 @@ def test_within_the_horizon_a_late_copy_is_still_linked():
 def test_bad_options_raise_config_error(kwargs):
     with pytest.raises(ConfigError):
         NearDup(**kwargs)
+
+
+class _Bag:
+    def __init__(self):
+        self.items = []
+
+    def add(self, item):
+        self.items.append(item)
+
+    def read(self):
+        return list(self.items)
+
+    def clear(self):
+        self.items = []
+
+
+class _Cell:
+    def __init__(self):
+        self.value = None
+
+    def read(self):
+        return self.value
+
+    def write(self, value):
+        self.value = value
+
+    def clear(self):
+        self.value = None
+
+
+class _Timer:
+    def set(self, timestamp):
+        self.at = timestamp
+
+
+def _shard_flush(fn, state, probes, upto_ms):
+    """One flush of shard "0" as the runner drives it: probes held, then drained at ``upto_ms``."""
+    pending, chunks, token = state
+    for probe in probes:
+        pending.add(probe)
+    return [answer for _, (_, answer) in fn._drain("0", upto_ms, pending, chunks, token, _Timer(), _Timer())]
+
+
+def _probes(feed):
+    from pipeline.transforms.neardup import _KeyByShardFn
+
+    out = []
+    for item in feed:
+        for tagged in _KeyByShardFn(FP, 1).process(item):
+            if isinstance(tagged, beam.pvalue.TaggedOutput):
+                out.append(tagged.value[1])
+    return out
+
+
+def test_a_shard_reads_its_index_from_state_when_its_memory_is_not_current():
+    """The index a worker keeps in memory is used only under the token in state: another worker (an
+    empty cache) or a failed bundle (state rolled back, memory not) reads the bag instead."""
+    import copy
+
+    from pipeline.transforms.neardup import _MatchInShardFn
+
+    spa, paper_a, paper_b = _probes(FEED[:3])
+    fn = _MatchInShardFn(FP, 7 * 24 * HOUR)
+    fn.setup()
+    state = (_Bag(), _Bag(), _Cell())
+    assert _shard_flush(fn, state, [spa], 10 * HOUR)[0].of_id is None
+
+    fn.setup()  # another worker: nothing in memory; the original comes from the bag
+    assert _shard_flush(fn, state, [paper_b], 11 * HOUR)[0].of_id == "spa-1"
+
+    before = copy.deepcopy(state)
+    _shard_flush(fn, state, [paper_a], 12 * HOUR)  # this bundle fails: the runner drops its writes
+    state = before
+    rolled_back_index = fn._index("0", state[1], state[2])
+    assert [entry.probe.id for entry in rolled_back_index.entries] == ["spa-1", "paper-b"]
+    assert _shard_flush(fn, state, [paper_a], 12 * HOUR)[0].of_id == "spa-1"
+    assert len(pickle_entries(state[1])) == 3
+
+
+def pickle_entries(chunks):
+    import pickle
+
+    return [entry for blob in chunks.read() for entry in pickle.loads(blob)]

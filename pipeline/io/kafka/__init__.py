@@ -8,7 +8,7 @@ record timestamp (:mod:`.read`), under a watermark per partition (:mod:`.waterma
 
 Offsets reach the consumer group only once the records are durable. In the wirepipe job the read also
 emits a ledger of the offsets it claimed (``ledger=True``), the sinks acknowledge what they made durable,
-and :class:`~pipeline.transforms.offsets.CommitOffsets` commits complete stretches (:mod:`.commits`): the
+and :class:`~pipeline.transforms.commit_step.CommitOffsets` commits complete stretches (:mod:`.commits`): the
 same on every runner. A read used on its own may instead commit in bundle finalization
 (``commit_offsets=True``), which on Flink and Dataflow follows the checkpoint of the outputs.
 

@@ -139,6 +139,7 @@ class _ReadPartitionFn(beam.DoFn):
         self._commit_lock = threading.Lock()
         self._lag_gauges: dict[TopicPartition, Any] = {}
         self._last_record_at: dict[TopicPartition, float] = {}
+        self._reading: set[TopicPartition] = set()  # partitions this instance has read records from
 
     def teardown(self) -> None:
         for client in (getattr(self, "_consumer", None), getattr(self, "_checker", None)):
@@ -150,7 +151,7 @@ class _ReadPartitionFn(beam.DoFn):
     def process(
         self,
         element: PartitionRange,
-        # BundleFinalizerParam must come before the restriction and estimator params (see BEAM-NOTES).
+        # BundleFinalizerParam must come before the restriction and estimator params (docs/BEAM-FINDINGS.md).
         bundle_finalizer=beam.DoFn.BundleFinalizerParam,
         tracker=beam.DoFn.RestrictionParam(_OffsetRangeProvider(bounded=True)),
         watermark_estimator=beam.DoFn.WatermarkEstimatorParam(WatermarkProvider()),
@@ -229,6 +230,9 @@ class _ReadPartitionFn(beam.DoFn):
                         size += len(record.value or b"") + len(record.key or b"")
                     if batch:
                         last_record_at = self._last_record_at[tp] = time.monotonic()
+                        if tp not in self._reading:
+                            self._reading.add(tp)
+                            _LOG.info("kafka %s-%d: reading records from offset %d", tp.topic, tp.partition, batch[0].offset)
                 finally:
                     # Counted per batch: a metric update per record costs more than the rest of the loop.
                     self._records.inc(emitted)

@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import ConfigError
+from pipeline.nlp.analysis import ArticleAnalysis
 from pipeline.nlp.entities.gazetteer import Gazetteer, Lexicon
 from pipeline.nlp.entities.linking import Mention, assign_canonicals, link_persons, mention_from_candidate
 from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
@@ -48,13 +49,16 @@ class EntityExtractor:
             backend = "crf" if model_path else "rules"
         return _load_cached(None if model_path is None else os.fspath(model_path), backend)
 
-    def extract(self, headline: str | None, body: str) -> list[dict]:
-        """Return the Avro ``Entity`` records of an article, sorted by (field, start)."""
+    def extract(self, headline: str | None, body: str, analysis: ArticleAnalysis | None = None) -> list[dict]:
+        """Return the Avro ``Entity`` records of an article, sorted by (field, start); ``analysis``: the
+        article's analysis when the caller has one (of this headline and body)."""
+        if analysis is None:
+            analysis = ArticleAnalysis(headline, body)
         fields: list[tuple[str, Analysis, list[Mention]]] = []
         for field, text in (("HEADLINE", headline), ("BODY", body)):
             if not text:
                 continue
-            a = Analysis(text)
+            a = analysis.tokens(field)
             kept = self._candidates(a)
             fields.append((field, a, [mention_from_candidate(a, c, field) for c in kept]))
         link_persons(fields, self._stopwords)

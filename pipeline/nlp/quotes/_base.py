@@ -6,9 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from pipeline.nlp.normalize import fold as _fold
+from pipeline.nlp.analysis import FoldedText
 from pipeline.nlp.quotes import lexicon as lx
-from pipeline.nlp.quotes.lexicon import CUE_FORMS, DIACRITICS, fold_word as fold, FRAMES, NAME_HEADS, trie_pattern
+from pipeline.nlp.quotes.lexicon import CUE_FORMS, fold_word as fold, FRAMES, NAME_HEADS, trie_pattern
 
 _SPEAKER_TYPES = ("PERSON", "ORGANIZATION")
 
@@ -52,9 +52,7 @@ _WORD_RE = re.compile(r"\S+")
 _LIST_GAP_RE = re.compile(r"\s*(?:[،,]\s*و?|و)\s*")
 _MAX_LISTED_WORDS = 6
 _STRIP = "«»“”„‟″\"‘’.,،:;؛!?؟()[]{}-–—_'…"
-_DIACRITIC_RE = re.compile("[" + DIACRITICS + "]")
 _QUOTE_CHARS = frozenset("«»“”„‟″\"‘’")
-_DIACRITIC_RUN_RE = re.compile("[" + DIACRITICS + "]+")
 
 _FAMILY = {"«": 0, "»": 0, "“": 1, "”": 1, "„": 1, "‟": 1, "″": 1, '"': 1, "‘": 2, "’": 2}
 _OPENING_GLYPHS = set("«“„‟‘")
@@ -205,42 +203,8 @@ class _Quote:
     cue: Optional[_CueHit] = None  # the speech cue that introduces it, if any (for the speaker model)
 
 
-class _Field:
-    """One field's text, its folded copy and the cues, marks and boundaries found in it."""
-
-    def __init__(self, text: str):
-        self.text = text
-        folded = _fold(text)
-        if _DIACRITIC_RE.search(folded):
-            # Drop diacritics for matching and remember where each kept character came from.
-            keep: list[int] = []
-            prev = 0
-            for m in _DIACRITIC_RUN_RE.finditer(folded):
-                keep.extend(range(prev, m.start()))
-                prev = m.end()
-            keep.extend(range(prev, len(folded)))
-            self.index: Optional[list[int]] = keep
-            folded = _DIACRITIC_RUN_RE.sub("", folded)
-        else:
-            self.index = None
-        self.f = folded
-
-    def orig(self, i: int) -> int:
-        """Map a start offset in the folded copy back to the original text."""
-        if self.index is None:
-            return i
-        return self.index[i] if i < len(self.index) else len(self.text)
-
-    def orig_end(self, j: int) -> int:
-        """Map an end offset in the folded copy back to the original text."""
-        if self.index is None:
-            return j
-        if j <= 0:
-            return 0
-        k = self.index[j - 1] + 1
-        while k < len(self.text) and self.text[k] in DIACRITICS:
-            k += 1  # keep the tatweel or harakat of the last letter
-        return k
+# One field's text, its folded copy and the offset map back (made once per article by the analysis).
+_Field = FoldedText
 
 
 def _word_occurrences(text: str, word: str):

@@ -36,6 +36,7 @@ from functools import cached_property
 from typing import Optional, Union
 
 from pipeline.errors import ConfigError
+from pipeline.nlp.analysis import ArticleAnalysis
 from pipeline.nlp.normalize import fold as _fold, fold_word
 from pipeline.nlp.quotes.lexicon import COMPLEMENTIZER_BLOCKERS
 from pipeline.nlp.quotes.speakers import Candidate, candidates, FieldView, QuoteView, SpeakerModel
@@ -87,9 +88,11 @@ class QuoteExtractor:
         self.stats: Counter = Counter()
 
     # --- public API -------------------------------------------------------------------------------
-    def extract(self, headline: Optional[str], body: str, entities: Optional[list[dict]] = None) -> list[dict]:
-        """Return the article's quotes as Avro ``Quote`` dicts sorted by (field, start)."""
-        return [rec for rec, _ in self._extract(headline, body, entities, keep_candidates=False)]
+    def extract(self, headline: Optional[str], body: str, entities: Optional[list[dict]] = None,
+                analysis: Optional[ArticleAnalysis] = None) -> list[dict]:
+        """Return the article's quotes as Avro ``Quote`` dicts sorted by (field, start); ``analysis``: the
+        article's analysis when the caller has one (of this headline and body)."""
+        return [rec for rec, _ in self._extract(headline, body, entities, keep_candidates=False, analysis=analysis)]
 
     def extract_candidates(self, headline: Optional[str], body: str, entities: Optional[list[dict]] = None,
                            follow_model: bool = False) -> list[tuple[dict, list[Candidate]]]:
@@ -99,9 +102,12 @@ class QuoteExtractor:
         return self._extract(headline, body, entities, keep_candidates=True, follow_model=follow_model)
 
     def _extract(self, headline, body, entities, keep_candidates: bool,
-                 follow_model: bool = False) -> list[tuple[dict, list[Candidate]]]:
+                 follow_model: bool = False,
+                 analysis: Optional[ArticleAnalysis] = None) -> list[tuple[dict, list[Candidate]]]:
         if not isinstance(body, str):
             raise ConfigError(f"body must be a str, got {type(body).__name__}")
+        if analysis is None:
+            analysis = ArticleAnalysis(headline, body)
         entities = entities or []
         self.stats["articles"] += 1
         out: list[tuple[dict, list[Candidate]]] = []
@@ -122,7 +128,7 @@ class QuoteExtractor:
             ents.sort()
             places = [(e["start"], e["end"]) for e in entities
                       if e.get("field", "BODY") == field and e.get("type") == "LOCATION"]
-            art = _Article(self, _Field(text), ents, all_ents, names, headline, body, places, persons)
+            art = _Article(self, analysis.folded(field), ents, all_ents, names, headline, body, places, persons)
             quotes = art.run()
             fv = None
             if (model is not None or keep_candidates) and quotes:

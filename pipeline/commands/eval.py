@@ -4,7 +4,7 @@ from __future__ import annotations
 from pipeline.commands._group import register_group
 
 EVALUATIONS: tuple[str, ...] = ("pipeline.evaluation.ner", "pipeline.evaluation.mentions", "pipeline.evaluation.quotes",
-                                "pipeline.evaluation.dedup")
+                                "pipeline.evaluation.clusters")
 
 
 def register(subparsers) -> None:

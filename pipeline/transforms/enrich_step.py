@@ -15,7 +15,7 @@ from pipeline.io.poison import PoisonJournal, record_key
 from pipeline.model import RawRecord
 from pipeline.options import JobConfig
 from pipeline.transforms import METRICS_NAMESPACE
-from pipeline.transforms.parse import DEAD_LETTERS
+from pipeline.transforms.parse_step import DEAD_LETTERS
 
 log = logging.getLogger(__name__)
 

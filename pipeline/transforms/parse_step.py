@@ -8,10 +8,11 @@ from apache_beam.metrics import Metrics
 
 from pipeline import dedup, parse
 from pipeline.errors import InputError
+from pipeline.model import DEAD_LETTER
 from pipeline.transforms import METRICS_NAMESPACE
 
 log = logging.getLogger(__name__)
-DEAD_LETTERS = "dead_letters"
+DEAD_LETTERS = DEAD_LETTER  # the tag of the dead letters of a step: the output kind itself
 
 
 class _ParseFn(beam.DoFn):

@@ -19,7 +19,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from pipeline import dedup
 from pipeline.errors import ConfigError
-from pipeline.transforms import METRICS_NAMESPACE, at_event_time, take_ready
+from pipeline.transforms import METRICS_NAMESPACE, at_event_time, hold, take_ready
 
 DUPLICATES = "duplicates"
 _Keyed = beam.typehints.KV[str, beam.typehints.Any]  # str keys: a deterministic key coder
@@ -50,8 +50,7 @@ class _EarliestFirstFn(beam.DoFn):
         flush=beam.DoFn.TimerParam(FLUSH),
     ):
         _, article = element
-        pending.add(article)
-        flush.set(timestamp)
+        hold(pending, flush, article, timestamp)
 
     @on_timer(FLUSH)
     def _flush(

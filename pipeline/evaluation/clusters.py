@@ -11,7 +11,7 @@ A pair is *clustered* when both articles carry the same ``cluster_id`` or one is
 other (exact repeats in the duplicates output count through their ``duplicate_of``). Precision is the
 share of clustered labelled pairs that are SAME; recall the share of SAME pairs that are clustered.
 
-Two modes: ``replay`` runs the feed through the whole pipeline (:func:`pipeline.commands.replay.run_replay`)
+Two modes: ``replay`` runs the feed through the whole pipeline (:func:`pipeline.jobs.run_replay`)
 and reads the Avro outputs; ``direct`` applies :class:`~pipeline.nlp.fingerprint.NearDupIndex` to the
 parsed feed in ``(published_at, id)`` order, with no Beam (fast, for tuning the fingerprint).
 """
@@ -114,7 +114,7 @@ def cluster_direct(articles: list[dict], fingerprinter: fp.Fingerprinter) -> Out
 
 def cluster_replay(paths: list[str], out_dir: Optional[str], threshold: float) -> Outcome:
     """Replay the feed through the pipeline and read back each article's dedup outcome."""
-    from pipeline.commands.replay import run_replay
+    from pipeline.jobs import run_replay
     from pipeline.io.avro import read_avro
     from pipeline.options import JobConfig
 

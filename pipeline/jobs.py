@@ -1,0 +1,170 @@
+"""The jobs: an archived feed replayed in batch, and the Kafka stream; each builds, runs and accounts one pipeline.
+
+Commands parse arguments and print; benchmarks and evaluation call these directly.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from pipeline import graph, metrics, progress, runners
+from pipeline.errors import ConfigError, KafkaIOError
+from pipeline.io.archive import expand_paths
+from pipeline.io.archive_source import ReadArchive
+from pipeline.io.kafka import LEDGER, KafkaConfig, ReadFromKafka, StartPosition, check_connection, commit_offsets
+from pipeline.options import JobConfig, worker_path
+from pipeline.transforms.commit_step import CommitOffsets, commit_positions
+from pipeline.transforms.enrich_step import check_resources
+
+log = logging.getLogger(__name__)
+
+STATE_DIR = ".wirepipe-state"  # under the output directory: the poison journal (hidden: replays and inspect skip it)
+DONE = "done"
+NOT_COMMITTED = "not_committed"  # the outputs are written, the last offsets could not be committed
+
+
+def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str] = (), show_progress: bool = False) -> dict:
+    """Replay the files named by ``paths`` into ``config.out_dir``; return the run's counters."""
+    files = [worker_path(path) for path in expand_paths(paths)]
+    check_resources(config)
+    os.makedirs(config.out_dir, exist_ok=True)
+    beam_args = runners.with_default_runner(beam_args)
+    if runners.is_local(beam_args):
+        runners.prepare_local_runner()
+    else:
+        beam_args = runners.with_portable_defaults(beam_args)
+    options = PipelineOptions(beam_args)
+    started = time.monotonic()
+    with progress.display(show_progress):
+        pipeline = beam.Pipeline(options=options)
+        graph.build(pipeline | "ReadArchive" >> ReadArchive(files), config)
+        result = pipeline.run()
+        result.wait_until_finish()
+    counts = metrics.collect(result)
+    remove_empty_temp_dirs(config.out_dir)
+    metrics.write_metrics(config.out_dir, counts, seconds=round(time.monotonic() - started, 3), inputs=files)
+    return counts
+
+
+@dataclass(frozen=True)
+class StreamSpec:
+    """What the stream reads and how, besides the :class:`JobConfig`: topics, group, start, and when it ends.
+
+    ``stop_at_end``: read up to the end offsets seen at start, then finish; ``until_idle_s``: finish once
+    no partition has had a record for that long; neither: an endless stream, which needs a streaming
+    runner. ``discover_every_s``: endless stream only, look for partitions added this often.
+    """
+
+    topics: tuple[str, ...]
+    group: str = "wirepipe"
+    start: str = "committed"
+    stop_at_end: bool = False
+    until_idle_s: Optional[float] = None
+    checkpoint_interval_s: float = 1.0
+    watermark_delay_s: float = 2.0
+    discover_every_s: Optional[float] = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.topics, str) or not self.topics:
+            raise ConfigError(f"topics must be a non-empty sequence of topic names, got {self.topics!r}")
+        object.__setattr__(self, "topics", tuple(self.topics))
+        if not isinstance(self.group, str) or not self.group.strip():
+            raise ConfigError(f"the consumer group must be a non-empty name, got {self.group!r}")
+        StartPosition.parse(self.start)
+        if self.stop_at_end and self.until_idle_s is not None:
+            raise ConfigError("stop at end and until idle are two ways of ending the read: give one")
+        if self.discover_every_s is not None and not self.endless:
+            raise ConfigError("--discover-partitions is for the endless stream; it cannot be combined with "
+                              "--stop-at-end or --until-idle, which read only the partitions found at start")
+
+    @property
+    def endless(self) -> bool:
+        """True when the read never ends by itself."""
+        return not self.stop_at_end and self.until_idle_s is None
+
+
+def run_stream(spec: StreamSpec, config: JobConfig, kafka: KafkaConfig, beam_args: Sequence[str] = (),
+               show_progress: bool = False) -> tuple[dict, str]:
+    """Run the Kafka job: ``spec``'s topics through the graph into ``config``'s outputs, offsets committed
+    once the records are in every sink. Return the counters and the outcome (:data:`DONE`, or
+    :data:`NOT_COMMITTED` when the last offsets could not be committed). metrics.json is written in every
+    case once the job has started (outcome ``failed`` when it raised)."""
+    if not config.out_dir and not any(config.output_topics.values()):
+        raise ConfigError("nowhere to write: give --out DIR and/or --output-topic / --duplicates-topic / --dead-letter-topic")
+    check_resources(config)
+    check_connection(kafka, spec.topics)
+    beam_args = runners.with_default_runner(beam_args)
+    local = runners.is_local(beam_args)
+    if local and spec.endless:
+        raise ConfigError(
+            "an endless stream needs a streaming runner (--runner=PrismRunner or --runner=FlinkRunner); "
+            "on the local runner use --stop-at-end or --until-idle SECONDS")
+    if local:
+        runners.prepare_local_runner()
+    else:
+        beam_args = runners.with_portable_defaults(beam_args)
+    options = PipelineOptions(beam_args)
+    options.view_as(StandardOptions).streaming = spec.endless
+    if config.out_dir:
+        os.makedirs(config.out_dir, exist_ok=True)
+
+    started = time.monotonic()
+    result = None
+    try:
+        with progress.display(show_progress):
+            pipeline = beam.Pipeline(options=options)
+            read = pipeline | "ReadFromKafka" >> ReadFromKafka(
+                kafka, spec.topics, start=spec.start, bounded=spec.stop_at_end, group=spec.group,
+                commit_offsets=False, ledger=True, idle_timeout_s=spec.until_idle_s,
+                checkpoint_interval_s=spec.checkpoint_interval_s, max_watermark_delay_s=spec.watermark_delay_s,
+                discover_every_s=spec.discover_every_s,
+            )
+            outputs = graph.build(read["records"], config, kafka)
+            (read[LEDGER], *outputs["acks"]) | "CommitOffsets" >> CommitOffsets(kafka, spec.group, outputs["sinks"])
+            result = pipeline.run()
+            result.wait_until_finish()
+    except BaseException as exc:
+        if config.out_dir:
+            counts = metrics.collect(result) if result is not None else dict.fromkeys(metrics.COUNTERS, 0)
+            metrics.write_metrics(config.out_dir, counts, outcome="failed", error=f"{type(exc).__name__}: {exc}"[:2000],
+                                  topics=list(spec.topics), group=spec.group,
+                                  seconds=round(time.monotonic() - started, 3))
+        raise
+    counts = metrics.collect(result)
+    outcome = DONE if commit_the_rest(kafka, spec.group, commit_positions(result)) else NOT_COMMITTED
+    if config.out_dir:
+        remove_empty_temp_dirs(config.out_dir)
+        metrics.write_metrics(config.out_dir, counts, outcome=outcome, topics=list(spec.topics), group=spec.group,
+                              seconds=round(time.monotonic() - started, 3))
+    return counts, outcome
+
+
+def commit_the_rest(kafka: KafkaConfig, group: str, positions: dict, attempts: int = 3) -> bool:
+    """Commit, from the driver, what the job made committable but could not commit itself (the broker was
+    away at its last commit). True when every partition's committed offset reached its target."""
+    missing = {tp: target for tp, (target, committed) in positions.items() if target > committed}
+    for attempt in range(attempts):
+        if not missing:
+            return True
+        try:
+            commit_offsets(kafka, group, missing)
+            log.info("committed after the run: %s", missing)
+            return True
+        except KafkaIOError as exc:
+            log.warning("final commit failed (attempt %d of %d): %s", attempt + 1, attempts, exc)
+            time.sleep(2 ** attempt)
+    return not missing
+
+
+def remove_empty_temp_dirs(out_dir: str) -> None:
+    """Remove the empty ``.temp*`` directories that Beam's fileio leaves behind in ``out_dir``."""
+    for name in os.listdir(out_dir):
+        path = os.path.join(out_dir, name)
+        if name.startswith(".temp") and os.path.isdir(path) and not os.listdir(path):
+            os.rmdir(path)

@@ -1,0 +1,80 @@
+"""The numpy tagger (StateScorer + viterbi) gives crfsuite's labels: same model, same features."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.nlp.entities import EntityExtractor
+from pipeline.nlp.entities.crf import viterbi
+from pipeline.nlp.entities.extractor import packaged_model
+from pipeline.nlp.entities.rules import Analysis
+
+pytestmark = pytest.mark.skipif(packaged_model() is None, reason="this install ships no CRF model")
+
+SENTENCES = [
+    "قال وزير الخارجية الروسي سيرغي لافروف إن موسكو مستعدة للحوار مع واشنطن",
+    "استقبل خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز آل سعود في قصر اليمامة بالرياض أمس رئيس وزراء باكستان",
+    "أعلنت وزارة الصحة السعودية تسجيل حالات جديدة بفيروس كورونا في جدة والطائف",
+    "وأكد المتحدث باسم الأمم المتحدة ستيفان دوجاريك أن المنظمة تتابع الوضع في اليمن عن كثب",
+    "فاز فريق الهلال على النصر بهدفين مقابل هدف في الدوري السعودي للمحترفين",
+    "الرياض",
+    "«الصحة»: لا إصابات جديدة",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return EntityExtractor.load(backend="crf").tagger
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_labels_equal_crfsuite(tagger, text):
+    a = Analysis(text)
+    cands = tagger.rules.candidates(a)
+    expected = tagger._tagger.tag(tagger._features(a, cands)) if len(a) else []
+    assert tagger.tag_bio(a, cands) == expected
+
+
+def _path_score(state, trans, path):
+    return sum(state[t, y] for t, y in enumerate(path)) + sum(trans[a, b] for a, b in zip(path, path[1:]))
+
+
+@pytest.mark.parametrize("text", SENTENCES[:5])
+def test_state_scores_equal_crfsuite(tagger, text):
+    # crfsuite's probability of a label path changed at one position gives, at every position, the
+    # differences of the state scores between labels: they must be ours.
+    a = Analysis(text)
+    cands = tagger.rules.candidates(a)
+    crf = tagger._tagger
+    crf.set(tagger._features(a, cands))
+    scorer = tagger._scorer
+    state = scorer.scores(a, cands)
+    labels = scorer.labels
+    best = [labels.index(y) for y in crf.tag()]
+    base = crf.probability([labels[y] for y in best])
+    for t in range(len(best)):
+        for y in range(len(labels)):
+            other = best[:t] + [y] + best[t + 1:]
+            theirs = np.log(crf.probability([labels[k] for k in other]) / base)
+            ours = _path_score(state, scorer._trans, other) - _path_score(state, scorer._trans, best)
+            assert ours == pytest.approx(theirs, abs=1e-4)  # crfsuite exponentiates: not to the last bit
+
+
+def test_a_whole_article_twice_equals_crfsuite(tagger):
+    # The second pass reads the word, tag and phrase caches the first one filled.
+    text = " ".join(SENTENCES)
+    for _ in range(2):
+        a = Analysis(text)
+        cands = tagger.rules.candidates(a)
+        assert tagger.tag_bio(a, cands) == tagger._tagger.tag(tagger._features(a, cands))
+
+
+@pytest.mark.parametrize("state,trans,path", [
+    ([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]], [0, 1, 0]),
+    ([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]], [[0.0, -5.0], [-5.0, 0.0]], [0, 0, 0]),   # transitions win
+    ([[0.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]], [0, 0]),                    # ties: the first label
+    ([[0.0, 2.0]], [[0.0, 0.0], [0.0, 0.0]], [1]),
+])
+def test_viterbi(state, trans, path):
+    assert viterbi(np.array(state), np.array(trans)) == path

@@ -1,0 +1,34 @@
+"""JobConfig: one option per thing it drives, each defaulting from the dedup horizon, checked once."""
+import pytest
+
+from pipeline.cli import build_parser
+from pipeline.commands._options import job_config
+from pipeline.errors import ConfigError
+from pipeline.options import JobConfig, parse_duration
+
+
+def test_the_near_dup_horizon_and_file_lateness_default_to_the_dedup_horizon():
+    config = JobConfig(dedup_horizon_s=3600)
+    assert config.near_dup_horizon_s == 3600 and config.file_lateness_s == 3600
+    apart = JobConfig(dedup_horizon_s=3600, near_dup_horizon_s=600, file_lateness_s=0)
+    assert (apart.dedup_horizon_s, apart.near_dup_horizon_s, apart.file_lateness_s) == (3600, 600, 0)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("dedup_horizon_s", 0, "dedup horizon"),
+    ("near_dup_horizon_s", -1, "near-duplicate horizon"),
+    ("file_lateness_s", -5, "file lateness"),
+    ("near_dup_threshold", 1.5, "threshold"),
+])
+def test_each_horizon_is_checked_with_its_own_name(field, value, message):
+    with pytest.raises(ConfigError, match=message):
+        JobConfig(**{field: value})
+
+
+def test_the_command_line_sets_each_horizon_apart(tmp_path):
+    args = build_parser().parse_args(["replay", "seeds", "--out", str(tmp_path), "--dedup-horizon", "2d",
+                                      "--near-dup-horizon", "12h"])
+    config = job_config(args)
+    assert config.dedup_horizon_s == parse_duration("2d")
+    assert config.near_dup_horizon_s == parse_duration("12h")
+    assert config.file_lateness_s == parse_duration("2d")
