@@ -3,9 +3,11 @@ and a kill -9 of the job and its restart: the job never dies by itself, commits 
 missing from the Avro output below a committed offset (what is not written yet is read again by a
 restart: at least once), dedup holds through the outage, and missing records and repeats are counted.
 
-Prism (2.77) can hold a record forever behind a lost event-time timer under load (apache/beam#35771:
-it splits bundles of stateful stages); such a record is never committed, so the assertion that
-matters is the one below the commit point. The count of records missing above it is printed.
+Prism (2.77) dropped the timers of a split bundle (apache/beam#35771), which held records in dedup
+forever; `wirepipe run` turns its dynamic splits off. Prism's state reads are calls to the runner (it
+gives the SDK no cache tokens), so the stream is slower than a replay and, beside the rest of the
+suite on 2 cores, may still be catching up at the end: the assertion that matters is the one below the
+commit point (nothing committed is missing). The count of records missing above it is printed.
 
 Longer runs (an hour) are `wirepipe bench soak --minutes 60`, outside the suite."""
 from __future__ import annotations
@@ -33,7 +35,7 @@ pytestmark = [
 
 
 def test_endless_stream_survives_a_broker_outage_and_a_kill(kafka_bootstrap, tmp_path):
-    plan = SoakPlan(seconds=SECONDS, rate=8.0, outage_s=20.0, window="5s", drain_s=240.0)
+    plan = SoakPlan(seconds=SECONDS, rate=5.0, outage_s=20.0, window="5s", drain_s=240.0)
     report = run_soak(kafka_bootstrap, PRISM, plan, str(tmp_path), broker=LocalBroker(str(KAFKA_SH)))
     (tmp_path / "soak.json").write_text(json.dumps(report, indent=2, default=str))
     print(json.dumps({k: v for k, v in report.items() if k != "job_died_by_itself"}, default=str))
