@@ -17,6 +17,19 @@ class _DropBeamImportNoise(logging.Filter):
 
 logging.getLogger().addFilter(_DropBeamImportNoise())
 
+
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record comes (a stream closed since, such as a test's
+    captured one, is never written to)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
 from pipeline import __version__
 from pipeline.errors import ConfigError, ResourceMissingError, WirepipeError
 
@@ -62,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     # force: importing Beam already configured the root logger (a module-level logging.warning), and
     # basicConfig without it would do nothing: -v would show no more than before.
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True,
+                        handlers=[_CurrentStderr()])
     try:
         return int(args.func(args) or 0)
     except (ConfigError, ResourceMissingError) as exc:  # what was asked for cannot be done as asked
