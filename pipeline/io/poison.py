@@ -14,19 +14,29 @@ attempt; it takes ``max_attempts`` such coincidences on the same record to dead-
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from typing import Optional
 
 from pipeline.errors import ConfigError
 
+_LOG = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS = 3
 _ATTEMPTS = "attempts.json"
 _INFLIGHT = "inflight-"
 
 
 class PoisonJournal:
-    """The in-flight notes and failed-attempt counts kept in ``directory`` (see the module docstring)."""
+    """The in-flight notes and failed-attempt counts kept in ``directory`` (see the module docstring).
+
+    Several journals are made at once in one process (each worker thread's DoFn sets one up): the notes
+    left by a dead process are collected under one lock, so that each is counted once, and a failure to
+    persist the counts is logged, never raised (a setup that raises fails the whole job on Prism: seen in
+    the soak, two threads renaming the same temporary file after a kill -9).
+    """
+
+    _collect_lock = threading.Lock()
 
     def __init__(self, directory: str, max_attempts: int = DEFAULT_MAX_ATTEMPTS):
         if not directory:
@@ -66,6 +76,10 @@ class PoisonJournal:
 
     def _collect(self) -> dict[str, int]:
         """Load the counts, adding the notes left by processes that are gone, and persist them."""
+        with PoisonJournal._collect_lock:
+            return self._collect_locked()
+
+    def _collect_locked(self) -> dict[str, int]:
         path = os.path.join(self.directory, _ATTEMPTS)
         try:
             with open(path, encoding="utf-8") as fh:
@@ -89,10 +103,14 @@ class PoisonJournal:
                 attempts[key] = attempts.get(key, 0) + 1
             left.append(note)
         if left:
-            temp = path + f".{os.getpid()}.tmp"
-            with open(temp, "w", encoding="utf-8") as fh:
-                json.dump(attempts, fh, ensure_ascii=False)
-            os.replace(temp, path)
+            temp = path + f".{os.getpid()}.{threading.get_ident()}.tmp"
+            try:
+                with open(temp, "w", encoding="utf-8") as fh:
+                    json.dump(attempts, fh, ensure_ascii=False)
+                os.replace(temp, path)
+            except OSError as exc:  # another process collecting at the same moment: the counts stay in memory
+                _LOG.warning("poison journal: could not save the attempt counts in %s: %s", path, exc)
+                return attempts
             for note in left:
                 try:
                     os.remove(note)

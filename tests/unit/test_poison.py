@@ -37,6 +37,18 @@ def test_a_record_that_kills_the_process_three_times_is_poison(tmp_path):
     assert not [name for name in os.listdir(tmp_path) if name.startswith("inflight-")]
 
 
+def test_journals_set_up_at_once_after_a_crash_count_it_once_and_never_fail(tmp_path):
+    """After a kill -9, every worker thread's DoFn sets up a journal at the same moment: none may fail
+    (a setup that raises fails the whole job on Prism) and the dead process's note counts once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _crash_on(tmp_path, "kafka:wire/0/7")
+    with ThreadPoolExecutor(8) as pool:
+        journals = list(pool.map(lambda _: PoisonJournal(str(tmp_path)), range(8)))
+    assert {journal.attempts("kafka:wire/0/7") for journal in journals} == {1}
+    assert PoisonJournal(str(tmp_path)).attempts("kafka:wire/0/7") == 1
+
+
 def test_notes_of_a_live_process_and_finished_records_count_nothing(tmp_path):
     first = PoisonJournal(str(tmp_path))
     first.begin("busy")  # this process is alive: its note is not an attempt
