@@ -35,7 +35,7 @@ pytestmark = [
 
 
 def test_endless_stream_survives_a_broker_outage_and_a_kill(kafka_bootstrap, tmp_path):
-    plan = SoakPlan(seconds=SECONDS, rate=5.0, outage_s=20.0, window="5s", drain_s=240.0)
+    plan = SoakPlan(seconds=SECONDS, rate=4.0, outage_s=20.0, window="5s", drain_s=300.0)
     report = run_soak(kafka_bootstrap, PRISM, plan, str(tmp_path), broker=LocalBroker(str(KAFKA_SH)))
     (tmp_path / "soak.json").write_text(json.dumps(report, indent=2, default=str))
     print(json.dumps({k: v for k, v in report.items() if k != "job_died_by_itself"}, default=str))
