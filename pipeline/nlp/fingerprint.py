@@ -423,24 +423,23 @@ def earliest_match(
     Among ``candidates`` (each seen once; ``view`` gives its ``(event_ms, id, story, fingerprint)``),
     the earliest ``(event_ms, id)`` strictly before ``order``, of another story and inside the horizon,
     that ``fingerprint`` republishes (:meth:`Fingerprinter.compare`). Returns that candidate (or None),
-    its similarity, and how many comparisons were made (a later candidate than the best so far is
-    never compared).
+    its similarity, and how many comparisons were made (candidates are compared earliest first, and
+    the first that matches is the answer).
     """
     event_ms = order[0]
-    best = best_order = best_similarity = None
-    compared = 0
+    eligible = []
     for candidate in candidates:
         c_ms, c_id, c_story, c_fingerprint = view(candidate)
-        c_order = (c_ms, c_id)
-        if c_order >= order or c_story == story or c_ms < event_ms - horizon_ms:
-            continue
-        if best_order is not None and c_order > best_order:
-            continue
-        compared += 1
+        if (c_ms, c_id) < order and c_story != story and c_ms >= event_ms - horizon_ms:
+            eligible.append(((c_ms, c_id), c_fingerprint, candidate))
+    # Earliest first: the first confirmed match is the answer (templated stories share many bands, and
+    # comparing every one of them made a stream of such stories quadratic).
+    eligible.sort(key=lambda item: item[0])
+    for compared, (_, c_fingerprint, candidate) in enumerate(eligible, 1):
         match = fingerprinter.compare(fingerprint, c_fingerprint)
         if match.is_duplicate:
-            best, best_order, best_similarity = candidate, c_order, match.similarity
-    return best, best_similarity, compared
+            return candidate, match.similarity, compared
+    return None, None, len(eligible)
 
 
 def in_any_band(buckets: Mapping[str, Sequence[Any]], bands: Iterable[str], identity: Callable[[Any], Any] = id) -> Iterator[Any]:
