@@ -104,7 +104,10 @@ _LEADING = [
 # Share bars and contact trailers, anywhere.
 _ANYWHERE = [
     re.compile(r"شارك من خلال تويتر فيسبوك جوجل بلس اكتب رايك"),
-    re.compile(r"^[^\n]*(?:للتواصل|تبدا بالرمز|رابط الخبر بصحيفه)[^\n]*$", re.M),
+    # A contact trailer: its whole line when the line is short, else from its first word to the line's end
+    # (a body without line breaks is one long line: deleting the line deleted the article).
+    re.compile(r"^[^\n]{0,80}(?:للتواصل|تبدا بالرمز|رابط الخبر بصحيفه)[^\n]{0,200}$", re.M),
+    re.compile(r"(?:للتواصل|تبدا بالرمز|رابط الخبر بصحيفه)[^\n]{0,200}$", re.M),
     re.compile(r"^\s*\d+\s*-\s*(?:stc|mobily|zain)\s*$", re.M),
     # From word starts only: unanchored, \S+@ would rescan a long word from each of its characters.
     re.compile(r"(?<!\S)\S+@\S+|https?://\S+|www\.\S+"),

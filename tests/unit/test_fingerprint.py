@@ -308,3 +308,18 @@ def test_candidate_index_finds_the_earliest_republication_and_skips_the_template
     # Another story of the same id is an update, and a probe earlier than every row matches nothing.
     assert index.earliest_match(copy, keys, (300_000, "copy"), brute[0], 10**9)[0] != brute[0]
     assert index.earliest_match(copy, keys, (-1, "copy"), "copy", 10**9)[0] is None
+
+
+def test_a_contact_trailer_on_a_body_without_line_breaks_removes_the_trailer_not_the_body():
+    """SaudiNewsNet bodies often lose their line breaks: the trailer pattern took the whole (one) line,
+    so 11 of the two-day file's articles had no shingles and could never match their copies."""
+    from pipeline.nlp.fingerprint import Fingerprinter, strip_boilerplate
+
+    story = ("اعتمد وزير الحج تقسيم خدمات حجاج الداخل إلى ست شرائح ووضع أسعارا لهذه الخدمات تتدرج وفقا لفئة "
+             "المخيم ووسيلة النقل وخدمات السكن.وقسمت الوزارة شرائح الخدمة إلى ست فئات.")
+    one_line = story + " للتواصل مع الصحيفة عبر الرقم المجاني"
+    stripped = strip_boilerplate(one_line)
+    assert "تقسيم خدمات حجاج" in stripped and "للتواصل" not in stripped and "المجاني" not in stripped
+    assert Fingerprinter().fingerprint(one_line).size > 20
+    # A trailer on a line of its own still goes whole, with what precedes it on that line.
+    assert strip_boilerplate(story + "\nلمزيد من الاخبار للتواصل عبر الرقم") == strip_boilerplate(story)
