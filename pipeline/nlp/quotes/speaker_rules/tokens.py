@@ -2,6 +2,7 @@
 word, a clause or a mark), plain tokens of a span, and the entity list around a folded offset."""
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 
 from pipeline.nlp.quotes.lexicon import CUE_FORMS, NAME_HEADS
@@ -27,6 +28,14 @@ from pipeline.nlp.quotes._base import (
     _deproclitic,
     _key,
 )
+
+
+def _trimmed_token(m: re.Match, raw: str, k: str) -> tuple[int, int, str]:
+    """The token of the word match ``m`` (its text ``raw``, its key ``k``) without the punctuation around
+    it; the loops test ``len(k) == len(raw)`` first, the common case that needs no trimming."""
+    s = m.start() + (len(raw) - len(raw.lstrip(_STRIP)))
+    e = m.end() - (len(raw) - len(raw.rstrip(_STRIP)))
+    return s, e, k
 
 
 class _Tokens:
@@ -71,12 +80,7 @@ class _Tokens:
                 if stop and toks:
                     break  # a quoted name after the subject (لـ«عكاظ»): the phrase ends before it
                 continue
-            if len(k) == len(raw):
-                toks.append((*m.span(), k))
-            else:
-                s = m.start() + (len(raw) - len(raw.lstrip(_STRIP)))
-                e = m.end() - (len(raw) - len(raw.rstrip(_STRIP)))
-                toks.append((s, e, k))
+            toks.append((*m.span(), k) if len(k) == len(raw) else _trimmed_token(m, raw, k))
             if stop and (raw[-1] in ".:؛;!?؟" or len(toks) >= _MAX_NP_TOKENS) or len(toks) == cap:
                 break
         return toks
@@ -95,12 +99,7 @@ class _Tokens:
                 continue
             if not _QUOTE_CHARS.isdisjoint(raw):
                 continue
-            if len(k) == len(raw):
-                toks.append((*m.span(), k))
-            else:
-                s = m.start() + (len(raw) - len(raw.lstrip(_STRIP)))
-                e = m.end() - (len(raw) - len(raw.rstrip(_STRIP)))
-                toks.append((s, e, k))
+            toks.append((*m.span(), k) if len(k) == len(raw) else _trimmed_token(m, raw, k))
             if len(toks) == cap:
                 break
         return toks
