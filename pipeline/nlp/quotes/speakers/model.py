@@ -28,22 +28,27 @@ class SpeakerModel:
         self.meta = meta or {}
 
     def score(self, c: Candidate) -> float:
+        """The bias plus the weighted sum of the candidate's features (unknown features weigh 0)."""
         f = c.features
         return self.bias + sum(map(mul, map(self.weights.get, f, repeat(0.0)), f.values()))
 
     def choose(self, cands: list[Candidate]) -> Candidate:
+        """The candidate with the highest score (the first of equals)."""
         return max(cands, key=self.score)
 
     def to_json(self) -> dict:
+        """The model as the JSON object :meth:`from_json` reads."""
         return {"format": "wirepipe-speaker-model/1", "bias": self.bias, "weights": self.weights, "meta": self.meta}
 
     def save(self, path: str | Path) -> None:
+        """Write the model as JSON to ``path``, creating its folder."""
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                               encoding="utf-8")
 
     @classmethod
     def from_json(cls, data: dict) -> "SpeakerModel":
+        """The model of a JSON object written by :meth:`to_json` (:class:`ConfigError` when its format is another)."""
         if not isinstance(data, dict) or data.get("format") != "wirepipe-speaker-model/1":
             raise ConfigError("not a wirepipe speaker model (expected format wirepipe-speaker-model/1)")
         return cls(data["weights"], data.get("bias", 0.0), data.get("meta"))

@@ -45,10 +45,12 @@ class FieldView:
 
     @cached_property
     def mention_starts(self) -> list[int]:
+        """The start offsets of the mentions, sorted (for bisection)."""
         return [m[0] for m in self.mentions]
 
     @cached_property
     def headed_forms(self) -> dict[str, str]:
+        """Organization names with their head noun written before them, by folded bare name."""
         return _headed_forms(self)
 
     @cached_property
@@ -58,6 +60,7 @@ class FieldView:
 
     @cached_property
     def person_starts(self) -> frozenset[int]:
+        """The start offsets of the PERSON mentions."""
         return frozenset(m[0] for m in self.mentions if m[3] == "PERSON")
 
     @cached_property
@@ -102,6 +105,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
 
     def as_record(self) -> Optional[dict]:
+        """The speaker as the output record has it; None for nobody."""
         if self.name is None:
             return None
         return {"name": self.name, "mention": self.mention, "entity_index": self.entity_index}
