@@ -104,8 +104,9 @@ def spokesman_of(text: str, start: int) -> Optional[str]:
 def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int, str]]:
     """A two- or three-word name the entity extractor missed that ends the subject's phrase between a
     speech cue and its clause, after a description (:func:`is_description`): in apposition between pause
-    marks (وقال مدير عام الصحة في محافظة عدن، الخضر لصور، إن) or closing a description of three words or more (واكد السفير السعودي في سلطنة عمان
-    عيد الثقفي أن). The words are name words (:func:`_name_word`), not all definite. (start, name) or None."""
+    marks (وقال مدير عام الصحة في محافظة عدن، الخضر لصور، إن) or closing a description of three words or
+    more (واكد السفير السعودي في سلطنة عمان عيد الثقفي أن). The words are name words (:func:`_name_word`),
+    not all definite. (start, name) or None."""
     seg = text[cue_end:limit]
     if "\n" in seg or seg.count(" ") < 3:
         return None
