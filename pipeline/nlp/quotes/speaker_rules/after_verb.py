@@ -3,7 +3,6 @@ title right after the verb or after a prepositional or time phrase, an attributi
 the subject before the verb or the previous speaker (:meth:`_AfterVerb._resolve`)."""
 from __future__ import annotations
 
-
 from pipeline.nlp.quotes.lexicon import CUE_FORMS
 from pipeline.nlp.quotes._base import (
     _CONTINUATION_LEMMAS,
