@@ -1,0 +1,76 @@
+"""The learned speaker model: a linear scorer over sparse candidate features whose weights ship as JSON
+in ``pipeline/resources/speakers/model.json`` (trained by ``wirepipe train-speakers``); scoring is a sparse
+dot product in pure Python, so the runtime needs no scikit-learn."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from itertools import repeat
+from operator import mul
+from pathlib import Path
+from typing import Optional
+
+from pipeline.errors import ConfigError
+from pipeline.nlp.quotes.speakers.views import Candidate
+
+MODEL_RESOURCE = "resources/speakers/model.json"
+
+
+class SpeakerModel:
+    """A linear scorer over sparse candidate features; ``choose`` returns the best candidate."""
+
+    def __init__(self, weights: dict[str, float], bias: float = 0.0, meta: Optional[dict] = None):
+        if not isinstance(weights, dict) or not all(isinstance(v, (int, float)) for v in weights.values()):
+            raise ConfigError("speaker model weights must be a mapping of feature names to numbers")
+        self.weights = {str(k): float(v) for k, v in weights.items()}
+        self.bias = float(bias)
+        self.meta = meta or {}
+
+    def score(self, c: Candidate) -> float:
+        """The bias plus the weighted sum of the candidate's features (unknown features weigh 0)."""
+        f = c.features
+        return self.bias + sum(map(mul, map(self.weights.get, f, repeat(0.0)), f.values()))
+
+    def choose(self, cands: list[Candidate]) -> Candidate:
+        """The candidate with the highest score (the first of equals)."""
+        return max(cands, key=self.score)
+
+    def to_json(self) -> dict:
+        """The model as the JSON object :meth:`from_json` reads."""
+        return {"format": "wirepipe-speaker-model/1", "bias": self.bias, "weights": self.weights, "meta": self.meta}
+
+    def save(self, path: str | Path) -> None:
+        """Write the model as JSON to ``path``, creating its folder."""
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                              encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, data: dict) -> "SpeakerModel":
+        """The model of a JSON object written by :meth:`to_json` (:class:`ConfigError` when its format is another)."""
+        if not isinstance(data, dict) or data.get("format") != "wirepipe-speaker-model/1":
+            raise ConfigError("not a wirepipe speaker model (expected format wirepipe-speaker-model/1)")
+        return cls(data["weights"], data.get("bias", 0.0), data.get("meta"))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "SpeakerModel":
+        """The model at ``path``, else the one shipped in the package."""
+        if path is None:
+            return _packaged()
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read speaker model {path}: {exc}") from exc
+        return cls.from_json(data)
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> SpeakerModel:
+    ref = resources.files("pipeline").joinpath(MODEL_RESOURCE)
+    try:
+        data = json.loads(ref.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"the packaged speaker model {MODEL_RESOURCE} is missing or broken: {exc}; "
+                          "rebuild it with `wirepipe train-speakers`") from exc
+    return SpeakerModel.from_json(data)

@@ -1,0 +1,271 @@
+"""The fuller or shorter forms of a name the candidates take: a person's name with the words the entity
+extractor left out or took in (:func:`extend_name`, :func:`trim_name`), a description with its modifiers
+(:func:`lengthen_description`), a spokesman before باسم, a name closing the subject's phrase, a name in
+quote marks after its head noun (:func:`quoted_heads`) and the fullest earlier form of a short name."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterable, Optional
+
+from pipeline.nlp.quotes import lexicon as lx
+from pipeline.nlp.normalize import fold_word
+from pipeline.nlp.quotes.speakers.wellformed import (_NOT_IN_NAMES, _function_word, _head, _is_description,
+                                                     _possessed, _prepositional, _tokens, _well_formed_text,
+                                                     is_name_run)
+
+# A name in quote marks or brackets (صحيفة "بيلد"، مصادر “عين اليوم”، شبكة (أن تي في)).
+_QUOTED_NAME_RE = re.compile(r"[«“„\"(]([^«»“”„\"()\n.،,:]{2,40}?)[»”\")]")
+_MAX_QUOTED_WORDS = 4
+_MAX_EXTENSION = 2     # name words added after a person mention the entity extractor cut short
+_MAX_LONGER = 6        # words a description reading may take on to its right (adjectives, affiliations)
+_ANY_HEAD = "مصدر"  # a head noun of the description grammar, to test the words after another head
+_PAUSE_RE = re.compile(r"[،,:؛;.«»“”\"()]")  # a mark that ends the subject's noun phrase
+# أن، إن، بأن، وأنه …: a complementizer ends a description (folded)
+_COMPLEMENTIZER_RE = re.compile(r"^[وف]?ب?ان(?:ه|ها|هم|هما|هن|نا|ني|ي)?$")
+
+
+@lru_cache(maxsize=65536)
+def _fold_name(name: str) -> str:
+    return fold_word(name)
+
+
+@lru_cache(maxsize=65536)
+def _surname_key(word: str) -> str:
+    k = fold_word(word.strip(lx.STRIP))
+    return k[2:] if k.startswith("ال") and len(k) > 4 else k
+
+
+@lru_cache(maxsize=65536)
+def _phrase_word(word: str) -> bool:
+    """A word that may go on a description to its right: letters, not a time word, complementizer,
+    possessed noun, function word (an affiliation preposition is one), relative with a conjunction
+    (والتي), report (في بيان) or addressee (لوكالة، للقناة)."""
+    if not word.isalpha():
+        return False
+    k = fold_word(word)
+    d = lx.deproclitic(k)
+    return not (k in lx.TIME_WORDS or _COMPLEMENTIZER_RE.match(k) or _possessed(word)
+                or _function_word(word, k) and k not in lx.AFFILIATION_PREPS
+                or k[:1] in "وف" and k[1:] in lx.FUNCTION_WORDS or k in lx.REPORTS or d in lx.REPORTS
+                or k[:1] == "ل" and (k[2:] if k.startswith("لل") else k[1:]) in lx.MEDIA)
+
+
+def lengthen_description(text: str, start: int, end: int, stops: Iterable[int] = ()) -> Optional[str]:
+    """The description or organization at ``text[start:end]`` with the modifiers the rules left out to its
+    right — adjectives, genitives, up to two affiliations (كشفت مديرية | الدفاع المدني بمنطقة عسير، مصدر |
+    مسؤول بإدارة الهلال، الادعاء | العام الليبي) — up to a punctuation mark, a complementizer, a speech
+    verb, a time word or another function word, a report (في بيان), an addressee (لوكالة، للقناة) or one of
+    the offsets ``stops`` (where a person's name begins: المدير العام للتعليم في منطقة عسير | جلوي …); the
+    longest that adds only words a description (:func:`is_description`) admits after its head. None when
+    nothing can be added."""
+    if end >= len(text) or text[end] not in " \t":
+        return None
+    first = text[end + 1:end + 16].split(None, 1)
+    if not first or not _phrase_word(first[0].rstrip(lx.STRIP)):
+        return None  # وقال المصدر إن، قالت الوزارة أمس: nothing to add (most readings)
+    line = text[end:end + 160].split("\n", 1)[0]
+    stops = {x - end for x in stops if end < x <= end + len(line)} if stops else ()
+    added: list[str] = []
+    at = 0
+    for w in line.split()[:_MAX_LONGER]:
+        if stops:
+            at = line.index(w, at)
+            if at in stops:
+                break
+            at += len(w)
+        bare = w.rstrip(lx.STRIP)
+        if not bare or w[0] in lx.STRIP or not _phrase_word(bare):
+            break
+        added.append(bare)
+        if bare != w:
+            break  # a comma or a full stop after it
+    for n in range(len(added), 0, -1):
+        # words a description admits after its head (مديرية | الإحصاءات في مصرف لبنان): tested after one
+        # head noun, so that the test is cached across readings
+        tail = " ".join(added[:n])
+        if fold_word(added[n - 1]) not in lx.AFFILIATION_PREPS and _is_description(_ANY_HEAD + " " + tail):
+            return text[start:end] + " " + tail
+    return None
+
+
+def spokesman_of(text: str, start: int) -> Optional[str]:
+    """The spokesman before a name the rules read after باسم (وقال ناطق باسم | فرق الإطفاء): ``ناطق باسم``
+    with that name is the speaker; None when the words before ``start`` are not a spokesman noun and باسم."""
+    if "سم" not in text[max(0, start - 4):start]:
+        return None
+    words = text[max(0, start - 40):start].split()
+    if len(words) < 2 or fold_word(words[-1]) != "باسم" or not words[-1].isalpha() or not words[-2].isalpha():
+        return None
+    k = fold_word(words[-2])
+    return words[-2] + " " + words[-1] if k in lx.SPOKESMEN or lx.deproclitic(k) in lx.SPOKESMEN else None
+
+
+def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int, str]]:
+    """A two- or three-word name the entity extractor missed that ends the subject's phrase between a
+    speech cue and its clause, after a description (:func:`is_description`): in apposition between pause
+    marks (وقال مدير عام الصحة في محافظة عدن، الخضر لصور، إن) or closing a description of three words or
+    more (واكد السفير السعودي في سلطنة عمان عيد الثقفي أن). The words are name words (:func:`_name_word`),
+    not all definite. (start, name) or None."""
+    seg = text[cue_end:limit]
+    if "\n" in seg or seg.count(" ") < 3:
+        return None
+    chunks = [c.split() for c in _PAUSE_RE.split(seg)]
+    for ws in chunks:
+        while ws and _COMPLEMENTIZER_RE.match(fold_word(ws[-1])):
+            ws.pop()
+    chunks = [ws for ws in chunks if ws]
+    if not chunks:
+        return None
+    words = chunks[-1]
+    if len(chunks) > 1 and 2 <= len(words) <= 3:
+        name, described = words, chunks[-2]
+    elif len(chunks) == 1 and len(words) >= 5:
+        name, described = words[-2:], words[:-2]
+    else:
+        return None
+    if not _is_description(" ".join(described)) or any(fold_word(w) in lx.QUANTIFIERS for w in name):
+        return None  # مصدر طبي بإصابة ثلاثة أشخاص: a run-on clause, not a description and a name
+    if not all(_name_word(w, definite=True) for w in name) or all(fold_word(w).startswith("ال") for w in name):
+        return None
+    at = text.rfind(" ".join(name), cue_end, limit)
+    return (at, " ".join(name)) if at >= 0 else None
+
+
+@lru_cache(maxsize=65536)
+def _remention_head(name: str) -> Optional[str]:
+    """The head noun of a definite re-mention (الوزارة، الصحيفة الألمانية، المصدر), without ال: the
+    entity named in full earlier (وزارة التجارة والصناعة، صحيفة بيلد، مصدر مسؤول بإدارة الهلال); else None."""
+    words = _tokens(name)
+    if not 1 <= len(words) <= 2 or not words[0].startswith("ال") or len(words[0]) < 5:
+        return None
+    head = words[0][2:]
+    if not (head in lx.ORG_HEADS or head in lx.MEDIA or head in lx.SOURCES or head in lx.DESCRIPTION_HEADS
+            or head in lx.INSTITUTIONS or "ال" + head in lx.INSTITUTIONS):
+        return None
+    return head
+
+
+def _fullest(name: str, names: list[str]) -> str:
+    """The longest earlier speaker name that ends with ``name`` (a surname, a short organization)."""
+    key = _fold_name(name).split()
+    best, best_len = name, len(key)
+    for other in names:
+        ok = _fold_name(other).split()
+        if len(ok) > best_len and (ok[-len(key):] == key or ok[:len(key)] == key) and _well_formed_text(other):
+            best, best_len = other, len(ok)
+    return best
+
+
+@lru_cache(maxsize=65536)
+def _name_head(word: str) -> Optional[str]:
+    """``word`` without its proclitics when it is an indefinite organization, media or source noun (صحيفة،
+    لصحيفة، ومصادر — not الصحيفة): the head of a name written after it; else None."""
+    k = fold_word(word.strip(lx.STRIP))
+    d = lx.deproclitic(k)
+    if not k or k.startswith(("ال", "لل")) or "ال" + d == k or not (d in lx.ORG_HEADS or d in lx.MEDIA
+                                                                   or d in lx.SOURCES):
+        return None
+    w = word.strip(lx.STRIP)
+    return w[len(k) - len(d):] if len(d) < len(k) else w  # لصحيفة → صحيفة
+
+
+def quoted_heads(text: str) -> list[tuple[int, int, str, str]]:
+    """Names in quote marks or brackets after an indefinite organization, media or source noun, as
+    (start, end, full form, bare name): صحيفة "بيلد" → صحيفة بيلد، مصادر “عين اليوم” → مصادر عين اليوم,
+    شبكة (أن تي في) → شبكة أن تي في. The name is one to four words of :func:`is_name_run`."""
+    out: list[tuple[int, int, str, str]] = []
+    for m in _QUOTED_NAME_RE.finditer(text):
+        b = m.start()
+        while b > 0 and text[b - 1] in " \t":
+            b -= 1
+        if b == 0 or not text[b - 1].isalpha():
+            continue
+        a = max(text.rfind(" ", 0, b), text.rfind("\n", 0, b), text.rfind("\t", 0, b)) + 1
+        head = _name_head(text[a:b])
+        if head is None:
+            continue
+        name = " ".join(m.group(1).split())
+        if name and len(name.split()) <= _MAX_QUOTED_WORDS and is_name_run(name):
+            out.append((a, m.end(), head + " " + name, name))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _name_word(word: str, definite: bool = False) -> bool:
+    """A word that can go on a personal name the entity extractor cut: letters only, not definite unless
+    ``definite`` (an adjective or a noun: خالد الأحمد التهاني), no function word, pronoun, title, office,
+    owner or kin noun, head noun, speech verb, possessed noun or preposition phrase."""
+    w = word.strip(lx.STRIP)
+    if not w or w != word or not w.isalpha():
+        return False
+    k = fold_word(w)
+    if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE:
+        return False
+    return not (k in lx.HONORIFICS or k in lx.OCCUPATIONS or k in lx.OWNERS or k in lx.KIN or _head(k)
+                or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
+
+
+def _trim_words(words: list[str], person: bool = True) -> list[str]:
+    """:func:`trim_name` on the words alone: the quantifier after the name and, for a person, the words up
+    to a title inside; then a glued head noun and its genitive at the start (an organization too)."""
+    keys = [fold_word(w.strip(lx.STRIP)) for w in words]
+    if person:
+        while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])):
+            words, keys = words[:-1], keys[:-1]
+        for i in range(len(words) - 2, 0, -1):
+            if keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES:
+                words, keys = words[i + 1:], keys[i + 1:]
+                break
+    if len(words) > 3 and _prepositional(words[0], keys[0]) and _head(keys[0][1:]):
+        words = words[2:]
+    return words
+
+
+def trim_name(text: str, start: int, end: int) -> str:
+    """The personal name inside a mention that took in the words around it: the words after a title
+    inside it (روتانا الأمير الوليد بن طلال → الوليد بن طلال), without a glued head noun and its genitive
+    at its start (بنادي هجر فؤاد المسلم → فؤاد المسلم) or the genitive of an indefinite head noun just
+    before it (رئيس نادي كوتبوس كريستيان بيك → كريستيان بيك), without a quantifier after it (سايمن تيمبلر
+    أحد → سايمن تيمبلر). Two words at least stay; else the mention is returned as it is."""
+    words = text[start:end].split()
+    trimmed = _trim_words(words)
+    if len(trimmed) == len(words) and len(words) > 2 and fold_word(words[0]) not in lx.NAME_GLUE \
+            and fold_word(words[0]) not in lx.NAME_PREFIXES:
+        j = text.rfind(" ", 0, max(0, start - 1))
+        prev = fold_word(text[j + 1:start].strip())
+        if prev and not prev.startswith("ال") and _head(prev) and prev == lx.deproclitic(prev) \
+                and prev not in lx.KIN and prev not in lx.KIN_HEADS:  # أخوه عبد الرحمن: a kinship noun
+            trimmed = words[1:]
+    return " ".join(trimmed)
+
+
+def extend_name(text: str, start: int, end: int) -> str:
+    """The personal name at ``text[start:end]`` with the name words the entity extractor left out: up to
+    two after it (وقال محمد رحيم امين حاكم … → محمد رحيم امين, وأكد ماركوس علي وهو … → ماركوس علي), and
+    the given name before a name that starts with بن (الوليد بن طلال). A punctuation mark ends the name.
+    A mention of three words or more is trimmed instead (:func:`trim_name`)."""
+    name = text[start:end]
+    words = name.split()
+    if not _NOT_IN_NAMES.isdisjoint(name):
+        return name
+    if len(words) > 2:
+        return trim_name(text, start, end)
+    if fold_word(words[0]) in ("بن", "ابن"):
+        j = text.rfind(" ", 0, max(0, start - 1))
+        prev = text[j + 1:start].strip()
+        if _name_word(prev, definite=True):  # الوليد بن طلال
+            words.insert(0, prev)
+    if end < len(text) and text[end] in " \t":
+        added = 0
+        for w in text[end:end + 60].split(" ")[1:]:
+            if added == _MAX_EXTENSION or not w:
+                break
+            bare = w.rstrip(lx.STRIP)
+            if not _name_word(bare):
+                break
+            words.append(bare)
+            added += 1
+            if bare != w:
+                break  # a comma or a full stop after it
+    return " ".join(words)

@@ -1,0 +1,129 @@
+"""What the candidate features read: one quote with its cue and the rules' reading (:class:`QuoteView`),
+one field with its sentence ends, cues, quotes and mentions (:class:`FieldView`), and one possible speaker
+with its features (:class:`Candidate`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Optional
+
+from pipeline.nlp.quotes import lexicon as lx
+from pipeline.nlp.normalize import fold_word
+from pipeline.nlp.quotes.speakers.names import _fold_name, _name_head, _surname_key, quoted_heads
+from pipeline.nlp.quotes.speakers.wellformed import _head, _well_formed_text
+
+
+@dataclass
+class QuoteView:
+    """One extracted quote in original offsets, with the cue that introduces it and the rules' reading."""
+
+    kind: str
+    start: int
+    end: int
+    cue_start: int = -1          # the speech cue (verb, participle or frame), -1 without one
+    cue_end: int = -1
+    cue_participle: bool = False
+    cue_proclitic: bool = False  # وقال / فقال: a verb joined to what precedes it
+    rule_name: Optional[str] = None
+    rule_mention: Optional[str] = None
+    rule_entity: Optional[int] = None
+    rule_group: bool = False
+    rule_role: bool = False
+    rule_implicit: bool = False
+
+
+@dataclass
+class FieldView:
+    """What the features read in one field: its text, sentence ends, cues, quotes and mentions."""
+
+    text: str
+    bounds: list[int]                      # sentence-end offsets, sorted
+    cue_starts: list[int]                  # every speech cue of the field, sorted
+    quote_spans: list[tuple[int, int]]     # every quote of the field
+    mentions: list[tuple[int, int, int, str, str]]  # (start, end, entity index, type, canonical), sorted
+    roles: dict[int, str] = field(default_factory=dict)  # entity index → the title the extractor read
+
+    @cached_property
+    def mention_starts(self) -> list[int]:
+        """The start offsets of the mentions, sorted (for bisection)."""
+        return [m[0] for m in self.mentions]
+
+    @cached_property
+    def headed_forms(self) -> dict[str, str]:
+        """Organization names with their head noun written before them, by folded bare name."""
+        return _headed_forms(self)
+
+    @cached_property
+    def quoted(self) -> list[tuple[int, int, str, str]]:
+        """The names in quote marks after a head noun (:func:`quoted_heads`)."""
+        return quoted_heads(self.text)
+
+    @cached_property
+    def person_starts(self) -> frozenset[int]:
+        """The start offsets of the PERSON mentions."""
+        return frozenset(m[0] for m in self.mentions if m[3] == "PERSON")
+
+    @cached_property
+    def persons_by_last(self) -> dict[str, frozenset[str]]:
+        """The field's person names of two words or more, by their folded last word without ال: where
+        a surname said alone (القطان، الخبراني) finds the full name the article gave."""
+        out: dict[str, set[str]] = {}
+        for _, _, _, etype, canonical in self.mentions:
+            if etype == "PERSON" and len(canonical.split()) >= 2 and _well_formed_text(canonical):
+                out.setdefault(_surname_key(canonical.split()[-1]), set()).add(canonical)
+        return {k: frozenset(v) for k, v in out.items()}
+
+    def full_person(self, name: str) -> Optional[str]:
+        """The one longer person name of the field that ends with ``name``'s last word and holds its other
+        words (القطان → أحمد القطان، محمد رحيم → محمد رحيم امين); None when there is none or several."""
+        if not self.mentions or not self.persons_by_last:
+            return None
+        words = name.split()
+        if not 1 <= len(words) <= 2:
+            return None
+        keys = [_fold_name(w) for w in words]
+        found = {fold_word(f): f for f in self.persons_by_last.get(_surname_key(words[-1]), ())
+                 if len(f.split()) > len(words) and set(keys[:-1]) <= set(fold_word(f).split())}
+        if not found and len(words) == 2:  # محمد رحيم → محمد رحيم امين: the article's name goes on
+            found = {fold_word(f): f for fs in self.persons_by_last.values() for f in fs
+                     if fold_word(f).split()[:2] == keys and len(f.split()) > 2}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    @cached_property
+    def mention_keys(self) -> frozenset[str]:
+        """Folded texts and canonical forms of the mentions: names that are well formed as they are."""
+        return frozenset(fold_word(x) for s, e, _, _, c in self.mentions for x in (c, self.text[s:e]))
+
+
+@dataclass
+class Candidate:
+    """One possible speaker: its name, the mention it comes from, and its features."""
+
+    name: Optional[str]
+    mention: Optional[str]
+    entity_index: Optional[int]
+    features: dict[str, float] = field(default_factory=dict)
+
+    def as_record(self) -> Optional[dict]:
+        """The speaker as the output record has it; None for nobody."""
+        if self.name is None:
+            return None
+        return {"name": self.name, "mention": self.mention, "entity_index": self.entity_index}
+
+
+def _headed_forms(fv: FieldView) -> dict[str, str]:
+    """Organization names written somewhere after their indefinite head noun (صحيفة بيلد، شركة فورد,
+    صحيفة "بيلد"): that fuller form, by the folded bare name."""
+    out: dict[str, str] = {}
+    for _, _, full, bare in fv.quoted:
+        out.setdefault(fold_word(bare), full)
+    for s, e, _, etype, canonical in fv.mentions:
+        if etype != "ORGANIZATION" or _head(fold_word(canonical.split()[0])):
+            continue
+        j = fv.text.rfind(" ", 0, max(0, s - 1))
+        prev = fv.text[j + 1:s].strip()
+        if prev and prev == prev.strip(lx.STRIP):
+            head = _name_head(prev)
+            if head is not None:
+                out.setdefault(fold_word(canonical), head + " " + canonical)
+    return out
