@@ -3,11 +3,12 @@
 Two decisions read the same lexicon (``pipeline/resources/entities/words.tsv`` beside the curated
 lists, the gazetteer and the person names):
 
-- :meth:`WordLexicon.readings`: a proclitic is dropped from a word only when what remains is as well
-  known as the word, or the word is not known at all. وكالة is a word, not و + ك + الة (آلة);
-  كاليفورنيا is a place, not ك + اليفورنيا; والعراق is و + العراق.
-- :meth:`WordLexicon.is_edge_word`: a verb or a particle (روى, قال, فيما, وقال) never starts or
-  ends a mention: :func:`trim_edges` takes it off the spans of the rules and the taggers.
+- :meth:`WordLexicon.readings`: a proclitic is dropped from a word only when the word is not known
+  at all or what remains is better known. وكالة is a word, not و + ك + الة (آلة); كاليفورنيا is a
+  place, not ك + اليفورنيا; والعراق is و + العراق.
+- :meth:`WordLexicon.is_edge_token`: a verb or a particle (روى, قال, فيما, وقال) never starts or
+  ends a mention: :func:`pipeline.nlp.entities.extractor.trim_edge_words` takes it off the spans of
+  the rules and the taggers.
 
 No lexicon on PyPI fits: arramooz and qalsadi (which the entity issue suggested) are GPL, and the
 project is Apache-2.0, so the list is kept here, small, from the words of news copy.
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from camel_tools.utils.dediac import dediac_ar
 
+from pipeline.errors import ResourceMissingError
 from pipeline.nlp.entities.gazetteer import Lexicon, _resource_lines, light_form
 from pipeline.nlp.normalize import normalize_word
 from pipeline.nlp.tokenize import Reading
@@ -50,8 +52,9 @@ class WordLexicon:
     function: frozenset[str]   # light forms of verbs and particles (روى, not the name روي)
     function_raw: frozenset[str]  # the same as written (hamzas kept: إن, not the name ان)
     function_norms: frozenset[str]  # and their matching forms, for proclitic readings' stems
-    given_names: frozenset[str]  # light forms of curated given names and matching forms of names
-    # Wikidata uses often: never taken for a verb or a particle (بان كي مون, عادل إمام, أبو طالب)
+    # Light forms of the curated given names and matching forms of the names Wikidata uses often:
+    # never taken for a verb or a particle (بان كي مون, عادل إمام, أبو طالب).
+    given_names: frozenset[str]
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -63,7 +66,7 @@ class WordLexicon:
         rows = list(_resource_lines("words.tsv"))
         bad = [row for row in rows if len(row) != 2 or row[1] not in KINDS]
         if bad:
-            raise ValueError(f"words.tsv: each line is a word, a tab and one of {', '.join(KINDS)}; got {bad[0]}")
+            raise ResourceMissingError(f"words.tsv: each line is a word, a tab and one of {', '.join(KINDS)}; got {bad[0]}")
         lex = Lexicon.load()
         words = {normalize_word(w) for w, _ in rows}
         words |= lex.org_heads | lex.title_modifiers | lex.speech_verbs | lex.first_names | set(lex.nationalities)
