@@ -727,20 +727,8 @@ class CrfTagger:
         for kind, start, end in sorted(spans_from_bio(self.tag_bio(a, rule_cands)), key=lambda s: s[1]):
             if kind not in _TYPES:
                 continue
-            out.append(Candidate(start, end, kind, "crf", self._reading(a, start), rule="crf"))
+            out.append(Candidate(start, end, kind, "crf", self.rules.name_reading(a, start), rule="crf"))
         return out
-
-    def _reading(self, a: Analysis, i: int) -> Reading:
-        readings = a.readings[i]
-        rules = self.rules
-        for r in readings[1:]:
-            if r.restored:
-                continue
-            # و/ب/ل + article (والرئاسة, بالعراق) is always a proclitic; otherwise only when the
-            # stem is itself a known name (وواشنطن, لروسيا), so وليد keeps its و.
-            if r.stem.startswith("ال") or r.stem in rules._gaz_first or r.stem in rules.lex.first_names:
-                return r
-        return readings[0]
 
 
 def rule_guard_words(model_path: str | os.PathLike) -> frozenset[str]:

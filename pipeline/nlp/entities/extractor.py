@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,8 +11,9 @@ from pipeline.nlp.analysis import ArticleAnalysis
 from pipeline.nlp.entities.gazetteer import Gazetteer, Lexicon
 from pipeline.nlp.entities.linking import Mention, assign_canonicals, link_persons, mention_from_candidate
 from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
+from pipeline.nlp.entities.words import WordLexicon
 
-__all__ = ["EntityExtractor", "BACKENDS", "packaged_model"]
+__all__ = ["EntityExtractor", "BACKENDS", "packaged_model", "trim_edge_words"]
 
 BACKENDS = ("auto", "rules", "crf", "camel")
 _FIELDS = (("HEADLINE", 0), ("BODY", 1))
@@ -75,8 +77,8 @@ class EntityExtractor:
     def _candidates(self, a: Analysis) -> list[Candidate]:
         rule_cands = self.rules.candidates(a)
         if self.tagger is None:
-            return resolve(rule_cands)
-        return combine(self.tagger.tag(a, rule_cands), rule_cands)
+            return trim_edge_words(a, resolve(rule_cands), self.rules)
+        return trim_edge_words(a, combine(self.tagger.tag(a, rule_cands), rule_cands), self.rules)
 
 
 def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candidate]:
@@ -106,6 +108,41 @@ def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candida
         if c.rule == "orgnational" and not taken.intersection(range(c.start, c.end)):
             out.append(c)
     out.sort(key=lambda c: c.start)
+    return out
+
+
+def trim_edge_words(a: Analysis, cands: list[Candidate], rules: RuleTagger) -> list[Candidate]:
+    """Take verbs and particles (:meth:`WordLexicon.is_edge_token`) off both ends of each span, and
+    drop a span that nothing is left of: a tagger that learned "word before a name" takes the verb
+    along (روى ناصر الجهمي), and a name never starts or ends with one. A rule's span that starts with
+    one is dropped whole: its first word was the evidence (on the two-day SaudiNewsNet file the rest
+    was a name in none of them: فيما يخص, قام بزيارة, رحب بالرئيس)."""
+    words = WordLexicon.load()
+
+    def edge(i: int) -> bool:
+        return words.is_edge_token(a, i)
+
+    out = []
+    for c in cands:
+        start, end = c.start, c.end
+        if not (edge(start) or edge(end - 1)):
+            out.append(c)
+            continue
+        # A listed name keeps its words (سي إن إن, في تي جي): the list knows it ends with إن.
+        hit = rules.gazetteer_at(a, start) or rules.persons.match_at(a.norms, a.readings, start)
+        listed = hit.end if hit is not None and hit.end <= end else start
+        while start < end and start >= listed and edge(start):
+            start += 1
+        if start > c.start and c.method == "rule":
+            continue  # the rule took a verb for a name (فيما يخص, قام بزيارة): what follows is no name either
+        while end > max(start, listed) and edge(end - 1):
+            end -= 1
+        if start == end:
+            continue
+        if (start, end) != (c.start, c.end):
+            reading = c.reading if start == c.start else rules.name_reading(a, start)
+            c = replace(c, start=start, end=end, reading=reading)
+        out.append(c)
     return out
 
 

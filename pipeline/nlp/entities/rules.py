@@ -12,6 +12,7 @@ from functools import lru_cache
 import regex
 
 from pipeline.nlp.entities.gazetteer import Gazetteer, GazetteerMatch, Lexicon, light_form
+from pipeline.nlp.entities.words import WordLexicon
 from pipeline.nlp.tokenize import Reading, Token, tokenize, word_forms
 
 __all__ = ["Analysis", "Candidate", "RuleTagger", "resolve"]
@@ -61,9 +62,14 @@ class Candidate:
 @lru_cache(maxsize=200_000)
 def _token_info(text: str) -> tuple[str, tuple[Reading, ...], tuple[str, str], bool]:
     norm, readings = word_forms(text)
+    # The one place where readings are chosen: every rule, the gazetteer, the CRF features and the
+    # linking read these, so وكالة is never و + ك + الة anywhere (WordLexicon.readings).
+    readings = WordLexicon.load().readings(norm, readings)
     light = light_form(text)
-    # وفي, فإن: a conjunction in front of a function word does not make it a name.
-    rest = light[1:] if light[:1] in _CONJ and len(light) > 2 else light
+    # وفي, فإن: a conjunction in front of a function word does not make it a name (unless the
+    # conjunction's letter belongs to the word: وكالة).
+    conj = light[:1] in _CONJ and len(light) > 2 and any(r.prefix == 1 for r in readings)
+    rest = light[1:] if conj else light
     return norm, readings, (light, rest), bool(_WORD_RE.match(norm))
 
 
@@ -164,6 +170,18 @@ class RuleTagger:
                         best = (i + length, r)
                     break
         return best
+
+    def name_reading(self, a: Analysis, i: int) -> Reading:
+        """The reading of token ``i`` when a name starts there (a tagger's span): without its proclitic
+        only when the stem has the article or is a known name (والرئاسة, بالعراق, وواشنطن, لروسيا),
+        so وليد keeps its و."""
+        words = WordLexicon.load()
+        for r in a.readings[i][1:]:
+            if r.restored or words.is_function_form(r.stem):
+                continue  # فإن بوخضور, فان جال: a name never starts with a particle
+            if r.stem.startswith("ال") or r.stem in self._gaz_first or r.stem in self.lex.first_names:
+                return r
+        return a.readings[i][0]
 
     def _is_stop(self, a: Analysis, i: int) -> bool:
         light, rest = a.lights[i]
