@@ -44,6 +44,10 @@ through this transform, so it is in the main output or (dropped) in the duplicat
 a decision already emitted. **Memory**: each shard holds ``(times, id, fingerprint, band keys)`` of
 its articles for one horizon, about 1.5 KB per article and shard it has band keys in (at most
 ``shards``, so about 12 KB per article with the defaults).
+
+**Replay in chunks** (:mod:`pipeline.chunks`): each shard hands out the entry it indexes for every
+article, its head in the shard included, and takes in, before its own probes, the entries an earlier
+chunk left inside the horizon; the next chunk's probes are matched against them as in one pipeline.
 """
 from __future__ import annotations
 
@@ -60,11 +64,13 @@ from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateS
 from apache_beam.utils.timestamp import Timestamp
 
 from pipeline import dedup
+from pipeline.chunks import NEAR, Carried
 from pipeline.errors import ConfigError
 from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, Fingerprint, Fingerprinter, earliest_match, in_any_band
 from pipeline.transforms import METRICS_NAMESPACE, at_event_time, hold, take_ready
 
 DUPLICATES = "duplicates"
+CARRIED = "carried"
 FINGERPRINT_FIELD = "_fingerprint"
 _SHARDS = "shards"
 DEFAULT_SHARDS = 8
@@ -182,9 +188,10 @@ class _MatchInShardFn(beam.DoFn):
     #: Rewrite the bag once the articles out of the horizon are this share of a horizon old.
     PRUNE_SLACK = 0.25
 
-    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int):
+    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int, carry: bool = False):
         self.fingerprinter = fingerprinter
         self.horizon_ms = horizon_ms
+        self.carry = carry
         self.compared = Metrics.counter(METRICS_NAMESPACE, "near_dup_compared")
         self.expired = Metrics.counter(METRICS_NAMESPACE, "near_dup_shard_expired")
         self.reloads = Metrics.counter(METRICS_NAMESPACE, "near_dup_index_reloads")
@@ -273,17 +280,23 @@ class _MatchInShardFn(beam.DoFn):
         self._cache.pop(key, None)
         # Articles further back than one horizon before the oldest ready probe can match nothing more
         # (earliest_match skips them); the bag is rewritten without them once they are many.
-        floor = ready[0].event_ms - self.horizon_ms
+        floor = _probe_order(ready[0])[0] - self.horizon_ms
         oldest = index.oldest_ms()
         if oldest is not None and oldest < floor - self.PRUNE_SLACK * self.horizon_ms:
             index = index.kept_from(floor)
             self._rewrite(index, chunks)
         added = []
         for probe in ready:
+            if isinstance(probe, Carried):  # indexed by an earlier chunk: joins the index as it was
+                index.add(probe.state)
+                added.append(probe.state)
+                continue
             answer, entry = self._match(probe, index.buckets)
             index.add(entry)
             added.append(entry)
             yield probe.key, ("answer", answer)
+            if self.carry:
+                yield beam.pvalue.TaggedOutput(CARRIED, Carried(NEAR, key, probe.event_ms, probe.id, entry))
         chunks.add(_dump(added))
         self._stamp(key, index, token)
         self._arm_expire(index, expire)
@@ -312,8 +325,13 @@ def _entry_view(entry: _Indexed) -> tuple[int, str, str, Fingerprint]:
     return entry.probe.event_ms, entry.probe.id, entry.probe.id, entry.probe.fingerprint
 
 
-def _probe_order(probe: _Probe) -> tuple[int, str]:
-    return probe.event_ms, probe.id
+def _probe_order(probe) -> tuple[int, str]:
+    return probe.event_ms, probe.id  # a _Probe, or Carried state
+
+
+def _carried_entries(item: Carried):
+    if item.kind == NEAR:
+        yield item.key, item
 
 
 def _dump(index: list) -> bytes:
@@ -387,6 +405,9 @@ class NearDup(beam.PTransform):
 
     ``duplicates`` receives NEAR Duplicate records only with ``drop_near_duplicates``; otherwise it is
     empty. ``horizon_s`` is how long (event time) an article can be republished and still be linked.
+    With ``carried`` (a PCollection of :class:`~pipeline.chunks.Carried`, timestamped with their event
+    time), the shards start from the entries it holds, and the result has a ``carried`` output: the
+    entries they add, for the next chunk of a replay in chunks.
     """
 
     def __init__(
@@ -396,6 +417,7 @@ class NearDup(beam.PTransform):
         horizon_s: float = 7 * 86400,
         fingerprinter: Optional[Fingerprinter] = None,
         shards: int = DEFAULT_SHARDS,
+        carried: Optional[beam.PCollection] = None,
     ):
         super().__init__()
         if horizon_s <= 0:
@@ -410,20 +432,28 @@ class NearDup(beam.PTransform):
         self.fingerprinter = fingerprinter
         self.drop_near_duplicates = drop_near_duplicates
         self.horizon_ms = int(horizon_s * 1000)
+        self.carried = carried
 
     def expand(self, articles):
         keyed = articles | "KeyByShard" >> beam.ParDo(_KeyByShardFn(self.fingerprinter, self.shards)).with_outputs(
             _SHARDS, main="articles")
         # Keys are declared str, so that state and timers of the keyed steps share one deterministic coder.
-        answers = (
-            keyed[_SHARDS]
-            | "TypeShardKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
-            | "MatchInShards" >> beam.ParDo(_MatchInShardFn(self.fingerprinter, self.horizon_ms))
-        )
+        carry = self.carried is not None
+        probes = keyed[_SHARDS] | "TypeShardKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
+        if carry:
+            probes = (probes, self.carried | "CarriedEntries" >> beam.FlatMap(_carried_entries).with_output_types(
+                Tuple[str, Any])) | "WithCarriedEntries" >> beam.Flatten()
+        matched = probes | "MatchInShards" >> beam.ParDo(
+            _MatchInShardFn(self.fingerprinter, self.horizon_ms, carry)).with_outputs(
+                *([CARRIED] if carry else []), main="answers")
+        answers = matched.answers
         decided = (
             (keyed["articles"], answers)
             | "JoinAnswers" >> beam.Flatten()
             | "TypeArticleKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
             | "Decide" >> beam.ParDo(_DecideFn(self.drop_near_duplicates)).with_outputs(DUPLICATES, main="main")
         )
-        return {"main": decided.main, DUPLICATES: decided[DUPLICATES]}
+        outputs = {"main": decided.main, DUPLICATES: decided[DUPLICATES]}
+        if carry:
+            outputs[CARRIED] = matched[CARRIED]
+        return outputs
