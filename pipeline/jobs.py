@@ -85,31 +85,55 @@ def _run_chunks(plan: Sequence[chunks.Chunk], config: JobConfig, options: Pipeli
     horizons = {chunks.EXACT: int(config.dedup_horizon_s * 1000), chunks.VERSION: int(config.dedup_horizon_s * 1000),
                 chunks.NEAR: int(config.near_dup_horizon_s * 1000)}
     folder = os.path.join(config.out_dir, STATE_DIR, f"carried-{uuid.uuid4().hex[:10]}")
-    carried: list[chunks.Carried] = []
     totals = dict.fromkeys(metrics.COUNTERS, 0)
     try:
         for number, chunk in enumerate(plan):
-            start_ms = chunk.start_ms if chunk.start_ms is not None else _now_ms()
-            carried = chunks.carry_forward(carried, start_ms, horizons)
-            seeds = os.path.join(folder, f"in-{number:05d}.pickle")
-            carry.save(seeds, carried)
-            handed = os.path.join(folder, f"out-{number:05d}")
             # File names carry the run id: each chunk needs its own, or its files would replace the last one's.
             chunk_config = replace(config, run_id=f"{config.run_id}-{number:05d}") if config.run_id else config
-            pipeline = beam.Pipeline(options=options)
-            outputs = graph.build(pipeline | "ReadArchive" >> ReadArchive(list(chunk.select), chunk.select),
-                                  chunk_config, carried=pipeline | "ReadCarried" >> carry.ReadCarried(seeds))
-            outputs[CARRIED] | "WriteCarried" >> carry.WriteCarried(handed)
-            result = pipeline.run()
-            result.wait_until_finish()
-            for name, value in metrics.collect(result).items():
+            # A process per chunk: what a chunk took (the runner's buffers, caches, the allocator's high-water
+            # mark) goes back to the system, so memory does not ratchet up from chunk to chunk. This process
+            # holds no carried state either: a forked child starts with all of its parent's memory.
+            counts = runners.run_forked(_replay_chunk, chunk, chunk_config, options, horizons, folder, number)
+            for name, value in counts.items():
                 totals[name] = totals.get(name, 0) + value
-            carried += carry.load_dir(handed)
-            log.info("replay chunk %d of %d: %d records, %d carried items", number + 1, len(plan), chunk.size,
-                     len(carried))
+            if number:
+                os.remove(_carried_in(folder, number - 1))
+                shutil.rmtree(_handed_out(folder, number - 1), ignore_errors=True)
+            log.info("replay chunk %d of %d: %d records", number + 1, len(plan), chunk.size)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return totals
+
+
+def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptions, horizons: dict, folder: str,
+                  number: int) -> dict:
+    """Run the pipeline of chunk ``number``: it starts from the state the chunk before it started from and
+    handed out, kept inside the horizons, and hands out the state it adds; return its counters."""
+    seeds = _carried_in(folder, number)
+    carried: list[chunks.Carried] = []
+    if number:
+        start_ms = chunk.start_ms if chunk.start_ms is not None else _now_ms()
+        previous = carry.load(_carried_in(folder, number - 1)) + carry.load_dir(_handed_out(folder, number - 1))
+        carried = chunks.carry_forward(previous, start_ms, horizons)
+        del previous
+    carry.save(seeds, carried)
+    log.info("replay chunk %d: %d records, %d carried items", number + 1, chunk.size, len(carried))
+    del carried  # the pipeline reads its own copy
+    pipeline = beam.Pipeline(options=options)
+    outputs = graph.build(pipeline | "ReadArchive" >> ReadArchive(list(chunk.select), chunk.select), config,
+                          carried=pipeline | "ReadCarried" >> carry.ReadCarried(seeds))
+    outputs[CARRIED] | "WriteCarried" >> carry.WriteCarried(_handed_out(folder, number))
+    result = pipeline.run()
+    result.wait_until_finish()
+    return metrics.collect(result)
+
+
+def _carried_in(folder: str, number: int) -> str:
+    return os.path.join(folder, f"in-{number:05d}.pickle")
+
+
+def _handed_out(folder: str, number: int) -> str:
+    return os.path.join(folder, f"out-{number:05d}")
 
 
 def _now_ms() -> int:
