@@ -104,6 +104,6 @@ def _chunk(positions: list[tuple[str, int]], start_ms: Optional[int]) -> Chunk:
     return Chunk({path: frozenset(ordinals) for path, ordinals in select.items()}, len(positions), start_ms)
 
 
-def carry_forward(items: Iterable[Carried], start_ms: int, horizons_ms: Mapping[str, int]) -> list[Carried]:
+def carry_forward(items: Iterable[Carried], start_ms: int, horizons_ms: Mapping[str, int]) -> Iterator[Carried]:
     """The carried state a chunk starting at ``start_ms`` still needs: what is inside its kind's horizon."""
-    return [item for item in items if item.event_ms >= start_ms - horizons_ms[item.kind]]
+    return (item for item in items if item.event_ms >= start_ms - horizons_ms[item.kind])

@@ -28,11 +28,13 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None, carried=None) -
     Returns the outputs by kind (``articles``, ``duplicates``, ``dead-letter``), plus, when ``kafka`` is
     given (a Kafka source; also the client config of the output topics), ``"acks"``: the sinks'
     SinkAck PCollections, and ``"sinks"``: the sink names of each kind, for CommitOffsets. With
-    ``carried`` (one chunk of a replay in chunks: the dedup state earlier chunks left, see
-    :mod:`pipeline.chunks`), the stateful steps start from it and ``"carried"`` is the state they add.
+    ``carried`` (a :class:`~pipeline.io.carry.CarriedIn`: one chunk of a replay in chunks starts from the
+    dedup state earlier chunks left, see :mod:`pipeline.chunks`), the stateful steps start from it and
+    ``"carried"`` is the state they add.
     """
     parsed = raws | "Parse" >> Parse(config.max_body_bytes, config.raw_cap_bytes)
-    deduped = parsed.main | "DedupExact" >> DedupExact(config.dedup_horizon_s, carried)
+    deduped = parsed.main | "DedupExact" >> DedupExact(
+        config.dedup_horizon_s, carried.firsts if carried is not None else None)
     to_enrich = deduped["main"]
     if config.streaming:
         # Keep the slow enrichment out of the stage that fires dedup's timers: Prism splits a bundle that
@@ -42,7 +44,8 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None, carried=None) -
     enriched = to_enrich | "Enrich" >> Enrich(config)
     if config.near_dup:
         near = enriched.main | "NearDup" >> NearDup(
-            config.near_dup_threshold, config.drop_near_duplicates, config.near_dup_horizon_s, carried=carried)
+            config.near_dup_threshold, config.drop_near_duplicates, config.near_dup_horizon_s,
+            carried_from=carried.shards_folder if carried is not None else None)
         kept, duplicates = near["main"], (deduped[DUPLICATES_TAG], near[DUPLICATES_TAG]) | "MergeDuplicates" >> beam.Flatten()
     else:
         kept, duplicates = enriched.main, deduped[DUPLICATES_TAG]

@@ -4,13 +4,14 @@ Commands parse arguments and print; benchmarks and evaluation call these directl
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import shutil
 import time
 import uuid
 from dataclasses import dataclass, replace
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
@@ -98,6 +99,7 @@ def _run_chunks(plan: Sequence[chunks.Chunk], config: JobConfig, options: Pipeli
                 totals[name] = totals.get(name, 0) + value
             if number:
                 os.remove(_carried_in(folder, number - 1))
+                shutil.rmtree(_shards_in(folder, number - 1), ignore_errors=True)
                 shutil.rmtree(_handed_out(folder, number - 1), ignore_errors=True)
             log.info("replay chunk %d of %d: %d records", number + 1, len(plan), chunk.size)
     finally:
@@ -110,18 +112,24 @@ def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptio
     """Run the pipeline of chunk ``number``: it starts from the state the chunk before it started from and
     handed out, kept inside the horizons, and hands out the state it adds; return its counters."""
     seeds = _carried_in(folder, number)
-    carried: list[chunks.Carried] = []
+    carried: Iterable[chunks.Carried] = ()
     if number:
         start_ms = chunk.start_ms if chunk.start_ms is not None else _now_ms()
-        previous = carry.load(_carried_in(folder, number - 1)) + carry.load_dir(_handed_out(folder, number - 1))
+        previous = itertools.chain(carry.load(_carried_in(folder, number - 1)),
+                                   carry.load_dir(_shards_in(folder, number - 1)),
+                                   carry.load_dir(_handed_out(folder, number - 1)))
         carried = chunks.carry_forward(previous, start_ms, horizons)
-        del previous
-    carry.save(seeds, carried)
-    log.info("replay chunk %d: %d records, %d carried items", number + 1, chunk.size, len(carried))
-    del carried  # the pipeline reads its own copy
+    shards = _shards_in(folder, number)
+    os.makedirs(shards, exist_ok=True)
+    count = carry.save_split(carried, lambda item: carry.shard_file(shards, item.key) if item.kind == chunks.NEAR
+                             else seeds)
+    if not os.path.exists(seeds):
+        carry.save(seeds, ())
+    log.info("replay chunk %d: %d records, %d carried items", number + 1, chunk.size, count)
     pipeline = beam.Pipeline(options=options)
+    firsts = pipeline | "ReadCarried" >> carry.ReadCarried(seeds)
     outputs = graph.build(pipeline | "ReadArchive" >> ReadArchive(list(chunk.select), chunk.select), config,
-                          carried=pipeline | "ReadCarried" >> carry.ReadCarried(seeds))
+                          carried=carry.CarriedIn(firsts, shards))
     outputs[CARRIED] | "WriteCarried" >> carry.WriteCarried(_handed_out(folder, number))
     result = pipeline.run()
     result.wait_until_finish()
@@ -130,6 +138,10 @@ def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptio
 
 def _carried_in(folder: str, number: int) -> str:
     return os.path.join(folder, f"in-{number:05d}.pickle")
+
+
+def _shards_in(folder: str, number: int) -> str:
+    return os.path.join(folder, f"in-{number:05d}-shards")
 
 
 def _handed_out(folder: str, number: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import uuid
-from typing import Iterable
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
 import apache_beam as beam
 
@@ -18,27 +18,100 @@ from pipeline.chunks import Carried
 from pipeline.errors import ConfigError
 
 
-def save(path: str, items: Iterable[Carried]) -> None:
-    """Write ``items`` to ``path`` atomically."""
+_BATCH = 1000  # items a pickle: files are written and read a batch at a time, never held whole
+
+
+def save(path: str, items: Iterable[Carried]) -> int:
+    """Write ``items`` to ``path`` atomically, a batch at a time; return how many were written."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     temp = f"{path}.{uuid.uuid4().hex[:8]}.tmp"
+    count = 0
     with open(temp, "wb") as fh:
-        pickle.dump(list(items), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        for batch in _batches(items):
+            pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            count += len(batch)
     os.replace(temp, path)
+    return count
 
 
-def load(path: str) -> list[Carried]:
-    """The items of one file written by :func:`save`."""
+def load(path: str) -> Iterator[Carried]:
+    """The items of one file written by :func:`save`, a batch at a time."""
     with open(path, "rb") as fh:
-        return pickle.load(fh)
+        while True:
+            try:
+                batch = pickle.load(fh)
+            except EOFError:
+                return
+            yield from batch
 
 
-def load_dir(directory: str) -> list[Carried]:
+def load_dir(directory: str) -> Iterator[Carried]:
     """Every item written by :class:`WriteCarried` into ``directory`` (none when it does not exist)."""
     if not os.path.isdir(directory):
-        return []
-    return [item for name in sorted(os.listdir(directory)) if name.endswith(".pickle")
-            for item in load(os.path.join(directory, name))]
+        return
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(".pickle"):
+            yield from load(os.path.join(directory, name))
+
+
+def shard_file(folder: str, key: str) -> str:
+    """The file of the carried near-dup entries of the shard ``key`` in ``folder``."""
+    return os.path.join(folder, f"{key}.pickle")
+
+
+def load_shard(folder: str, key: str) -> Iterator[Carried]:
+    """The carried entries of the shard ``key`` in ``folder`` (none when it has no file)."""
+    path = shard_file(folder, key)
+    return load(path) if os.path.exists(path) else iter(())
+
+
+def save_split(items: Iterable[Carried], path_of: Callable[[Carried], str]) -> int:
+    """Write each item to the file ``path_of(item)``, a batch at a time; return how many were written."""
+    handles: dict[str, Any] = {}
+    batches: dict[str, list] = {}
+    count = 0
+    try:
+        for item in items:
+            path = path_of(item)
+            batch = batches.setdefault(path, [])
+            batch.append(item)
+            count += 1
+            if len(batch) == _BATCH:
+                _dump_to(handles, path, batch)
+                batches[path] = []
+        for path, batch in batches.items():
+            if batch:
+                _dump_to(handles, path, batch)
+    finally:
+        for handle in handles.values():
+            handle.close()
+    return count
+
+
+def _dump_to(handles: dict, path: str, batch: list) -> None:
+    if path not in handles:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        handles[path] = open(path, "wb")
+    pickle.dump(batch, handles[path], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _batches(items: Iterable[Carried]) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class CarriedIn(NamedTuple):
+    """What one chunk's pipeline starts from: the dedup firsts (a PCollection of Carried, timestamped with
+    their event time, see :class:`ReadCarried`) and the folder of near-dup shard files (:func:`shard_file`)."""
+
+    firsts: beam.PCollection
+    shards_folder: Optional[str]
 
 
 class _WriteFn(beam.DoFn):

@@ -46,8 +46,10 @@ its articles for one horizon, about 1.5 KB per article and shard it has band key
 ``shards``, so about 12 KB per article with the defaults).
 
 **Replay in chunks** (:mod:`pipeline.chunks`): each shard hands out the entry it indexes for every
-article, its head in the shard included, and takes in, before its own probes, the entries an earlier
-chunk left inside the horizon; the next chunk's probes are matched against them as in one pipeline.
+article, its head in the shard included, and starts from the entries earlier chunks left inside the
+horizon, read from its own file straight into its state at its first probe (not as elements: the local
+runner would hold them twice more, in its buffers and in the probes' bag); the next chunk's probes are
+matched against them as in one pipeline.
 """
 from __future__ import annotations
 
@@ -65,6 +67,7 @@ from apache_beam.utils.timestamp import Timestamp
 
 from pipeline import dedup
 from pipeline.chunks import NEAR, Carried
+from pipeline.io import carry as carried_files
 from pipeline.errors import ConfigError
 from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, Fingerprint, Fingerprinter, earliest_match, in_any_band
 from pipeline.transforms import METRICS_NAMESPACE, at_event_time, hold, take_ready
@@ -287,10 +290,6 @@ class _MatchInShardFn(beam.DoFn):
             self._rewrite(index, chunks)
         added = []
         for probe in ready:
-            if isinstance(probe, Carried):  # indexed by an earlier chunk: joins the index as it was
-                index.add(probe.state)
-                added.append(probe.state)
-                continue
             answer, entry = self._match(probe, index.buckets)
             index.add(entry)
             added.append(entry)
@@ -326,12 +325,38 @@ def _entry_view(entry: _Indexed) -> tuple[int, str, str, Fingerprint]:
 
 
 def _probe_order(probe) -> tuple[int, str]:
-    return probe.event_ms, probe.id  # a _Probe, or Carried state
+    return probe.event_ms, probe.id
 
 
-def _carried_entries(item: Carried):
-    if item.kind == NEAR:
-        yield item.key, item
+class _SeededMatchInShardFn(_MatchInShardFn):
+    """:class:`_MatchInShardFn` whose shards start from the entries in ``folder`` (one file a shard, see
+    :func:`pipeline.io.carry.shard_file`): at a shard's first probe they go to its index in state as
+    one chunk, and the cached index is dropped so that the next flush reads them."""
+
+    SEEDED = ReadModifyWriteStateSpec("near_dup_seeded", PickleCoder())
+
+    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int, folder: str):
+        super().__init__(fingerprinter, horizon_ms, carry=True)
+        self.folder = folder
+
+    def process(
+        self,
+        element,
+        timestamp=beam.DoFn.TimestampParam,
+        pending=beam.DoFn.StateParam(_MatchInShardFn.PENDING),
+        flush=beam.DoFn.TimerParam(_MatchInShardFn.FLUSH),
+        chunks=beam.DoFn.StateParam(_MatchInShardFn.CHUNKS),
+        token=beam.DoFn.StateParam(_MatchInShardFn.TOKEN),
+        seeded=beam.DoFn.StateParam(SEEDED),
+    ):
+        key, probe = element
+        if not seeded.read():
+            seeded.write(True)
+            entries = [item.state for item in carried_files.load_shard(self.folder, key)]
+            if entries:
+                chunks.add(_dump(entries))
+                token.clear()
+        hold(pending, flush, probe, timestamp)
 
 
 def _dump(index: list) -> bytes:
@@ -405,9 +430,9 @@ class NearDup(beam.PTransform):
 
     ``duplicates`` receives NEAR Duplicate records only with ``drop_near_duplicates``; otherwise it is
     empty. ``horizon_s`` is how long (event time) an article can be republished and still be linked.
-    With ``carried`` (a PCollection of :class:`~pipeline.chunks.Carried`, timestamped with their event
-    time), the shards start from the entries it holds, and the result has a ``carried`` output: the
-    entries they add, for the next chunk of a replay in chunks.
+    With ``carried_from`` (a folder of carried shard entries, see :func:`pipeline.io.carry.shard_file`),
+    the shards start from the entries it holds, and the result has a ``carried`` output: the entries
+    they add (:class:`~pipeline.chunks.Carried`), for the next chunk of a replay in chunks.
     """
 
     def __init__(
@@ -417,7 +442,7 @@ class NearDup(beam.PTransform):
         horizon_s: float = 7 * 86400,
         fingerprinter: Optional[Fingerprinter] = None,
         shards: int = DEFAULT_SHARDS,
-        carried: Optional[beam.PCollection] = None,
+        carried_from: Optional[str] = None,
     ):
         super().__init__()
         if horizon_s <= 0:
@@ -432,20 +457,20 @@ class NearDup(beam.PTransform):
         self.fingerprinter = fingerprinter
         self.drop_near_duplicates = drop_near_duplicates
         self.horizon_ms = int(horizon_s * 1000)
-        self.carried = carried
+        self.carried_from = carried_from
 
     def expand(self, articles):
         keyed = articles | "KeyByShard" >> beam.ParDo(_KeyByShardFn(self.fingerprinter, self.shards)).with_outputs(
             _SHARDS, main="articles")
         # Keys are declared str, so that state and timers of the keyed steps share one deterministic coder.
-        carry = self.carried is not None
-        probes = keyed[_SHARDS] | "TypeShardKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
-        if carry:
-            probes = (probes, self.carried | "CarriedEntries" >> beam.FlatMap(_carried_entries).with_output_types(
-                Tuple[str, Any])) | "WithCarriedEntries" >> beam.Flatten()
-        matched = probes | "MatchInShards" >> beam.ParDo(
-            _MatchInShardFn(self.fingerprinter, self.horizon_ms, carry)).with_outputs(
-                *([CARRIED] if carry else []), main="answers")
+        carry = self.carried_from is not None
+        match = (_SeededMatchInShardFn(self.fingerprinter, self.horizon_ms, self.carried_from) if carry
+                 else _MatchInShardFn(self.fingerprinter, self.horizon_ms))
+        matched = (
+            keyed[_SHARDS]
+            | "TypeShardKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
+            | "MatchInShards" >> beam.ParDo(match).with_outputs(*([CARRIED] if carry else []), main="answers")
+        )
         answers = matched.answers
         decided = (
             (keyed["articles"], answers)

@@ -55,9 +55,9 @@ def test_every_record_is_in_exactly_one_chunk_and_chunks_do_not_overlap_in_time(
 def test_carry_forward_keeps_what_is_inside_each_kinds_horizon():
     items = [Carried(EXACT, "h1", 100, "a", None), Carried(EXACT, "h2", 149, "b", None),
              Carried(NEAR, "3", 100, "a", None), Carried(NEAR, "3", 140, "c", None), Carried(NEAR, "5", 139, "d", None)]
-    kept = carry_forward(items, 200, {EXACT: 100, NEAR: 60})
+    kept = list(carry_forward(items, 200, {EXACT: 100, NEAR: 60}))
     assert [(item.kind, item.id) for item in kept] == [(EXACT, "a"), (EXACT, "b"), (NEAR, "c")]
-    assert carry_forward(items, 250, {EXACT: 100, NEAR: 60}) == []
+    assert list(carry_forward(items, 250, {EXACT: 100, NEAR: 60})) == []
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, "100", True, None])
