@@ -22,10 +22,12 @@ from pipeline.errors import ConfigError
 from pipeline.io.archive import read_file
 from pipeline.parse import published_time
 
-# Peak memory of a chunk grows with its size (about 0.3 MB an article on SaudiNewsNet, over some 0.35 GB
-# of models and libraries): 3,000 articles stay under a one-pipeline replay of 3,386, and a chunk's own
-# cost (a process, the models loaded, the files read again) stays small beside its enrichment.
-DEFAULT_CHUNK_RECORDS = 3000
+# A chunk's peak memory grows with its size (about 0.3 MB an article of SaudiNewsNet, over some 0.35 GB of
+# libraries and models), and with the state carried in (about 36 KB an article inside the horizon, most
+# of it near-dup shard entries: some 0.35 GB for the 10,000 articles of a 7-day horizon of that corpus).
+# 2,000 keeps the two well under a one-pipeline replay of 3,386 articles; a chunk's own cost (a process,
+# the models loaded, the files read again) is about 2 CPU-seconds.
+DEFAULT_CHUNK_RECORDS = 2000
 #: Kinds of carried state: the exact-dedup and update steps' firsts, the near-dup shards' entries.
 EXACT, VERSION, NEAR = "exact", "version", "near"
 

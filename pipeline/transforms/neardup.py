@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import pickle
 import uuid
+import weakref
 import zlib
 from typing import Any, NamedTuple, Optional, Tuple
 
@@ -352,11 +353,22 @@ class _SeededMatchInShardFn(_MatchInShardFn):
         key, probe = element
         if not seeded.read():
             seeded.write(True)
-            entries = [item.state for item in carried_files.load_shard(self.folder, key)]
+            entries = [_sharing_fingerprint(item.state) for item in carried_files.load_shard(self.folder, key)]
             if entries:
                 chunks.add(_dump(entries))
-                token.clear()
+                self._stamp(key, _ShardIndex(entries), token)
         hold(pending, flush, probe, timestamp)
+
+
+# The fingerprints of carried articles, one object for all the shards of a worker that index them (an
+# article has band keys in most shards: a copy in each was most of what a carried article cost).
+_CARRIED_FINGERPRINTS: "weakref.WeakValueDictionary[str, Fingerprint]" = weakref.WeakValueDictionary()
+
+
+def _sharing_fingerprint(entry: _Indexed) -> _Indexed:
+    probe = entry.probe
+    fingerprint = _CARRIED_FINGERPRINTS.setdefault(probe.key, probe.fingerprint)
+    return entry if fingerprint is probe.fingerprint else entry._replace(probe=probe._replace(fingerprint=fingerprint))
 
 
 def _dump(index: list) -> bytes:
