@@ -425,7 +425,10 @@ class _DecideFn(beam.DoFn):
             return
         # The cluster is the one of the article it republishes (as NearDupIndex decides): joining the
         # oldest of all the matched clusters instead merged unrelated stories through roundups.
-        of = min(matches, key=lambda a: (a.of_ms, a.of_id))
+        # One earlier article can answer from several shards with a different head in each (a shard follows
+        # chains only inside itself): the earliest head wins, not the answer that arrived first, which
+        # depends on bundling (a replay in chunks bundles otherwise than one pipeline).
+        of = min(matches, key=_answer_order)
         self.near.inc()
         if self.drop:
             self.dropped.inc()
@@ -435,6 +438,10 @@ class _DecideFn(beam.DoFn):
         marks = {"status": "NEAR_DUPLICATE", "cluster_id": of.head_id, "duplicate_of": of.of_id,
                  "similarity": round(float(of.similarity), 4)}
         yield at_event_time({**article, "dedup": {**(article.get("dedup") or {}), **marks}}, article)
+
+
+def _answer_order(answer: _Answer) -> tuple:
+    return answer.of_ms, answer.of_id, answer.head_ms, answer.head_id
 
 
 class NearDup(beam.PTransform):
