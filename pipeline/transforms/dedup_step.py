@@ -170,15 +170,15 @@ class DedupExact(beam.PTransform):
         if carry:
             by_id = (by_id, self.carried | "CarriedVersions" >> beam.FlatMap(_carried_of, VERSION).with_output_types(
                 _Keyed)) | "WithCarriedVersions" >> beam.Flatten()
+        mark = beam.ParDo(_VersionFn(self.horizon_s, carry))
         versioned = (
             by_id
             # Without this shuffle the FnApiRunner fuses the second stateful stage into the timer
             # callbacks of the first and loses its buffered state (seen on Beam 2.77).
             | "Regroup" >> beam.Reshuffle()
-            | "MarkUpdates" >> beam.ParDo(_VersionFn(self.horizon_s, carry)).with_outputs(
-                *([CARRIED] if carry else []), main="main")
+            | "MarkUpdates" >> (mark.with_outputs(CARRIED, main="main") if carry else mark)
         )
-        outputs = {"main": versioned.main, DUPLICATES: exact[DUPLICATES]}
+        outputs = {"main": versioned.main if carry else versioned, DUPLICATES: exact[DUPLICATES]}
         if carry:
             outputs[CARRIED] = (exact[CARRIED], versioned[CARRIED]) | "MergeCarried" >> beam.Flatten()
         return outputs

@@ -488,9 +488,10 @@ class NearDup(beam.PTransform):
         matched = (
             keyed[_SHARDS]
             | "TypeShardKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
-            | "MatchInShards" >> beam.ParDo(match).with_outputs(*([CARRIED] if carry else []), main="answers")
+            | "MatchInShards" >> (beam.ParDo(match).with_outputs(CARRIED, main="answers") if carry
+                                  else beam.ParDo(match))
         )
-        answers = matched.answers
+        answers = matched.answers if carry else matched
         decided = (
             (keyed["articles"], answers)
             | "JoinAnswers" >> beam.Flatten()
