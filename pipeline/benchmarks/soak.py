@@ -51,6 +51,7 @@ class SoakPlan:
     kill_at: Optional[float] = None  # default: two thirds of the run
     window: str = "5s"
     drain_s: float = 180.0
+    sample_s: float = 60.0
 
     def times(self) -> tuple[float, float]:
         outage = self.seconds / 3 if self.outage_at is None else self.outage_at
@@ -63,6 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="records per second (default 10)")
     parser.add_argument("--outage", type=float, default=20.0, help="seconds the broker is down (default 20; 0: none)")
     parser.add_argument("--no-kill", action="store_true", help="do not kill -9 the job")
+    parser.add_argument("--sample-seconds", type=float, default=60.0,
+                        help="how often to note acknowledged, written and committed records (default 60)")
     parser.add_argument("--prism-location", default=os.environ.get("PRISM_LOCATION"))
     parser.add_argument("--keep", action="store_true", help="keep the out directory and the job logs")
 
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> dict:
     bootstrap, started = local_broker(None)
     plan = SoakPlan(seconds=args.minutes * 60, rate=args.rate, outage_s=args.outage,
                     outage_at=None if args.outage > 0 else float("inf"),
-                    kill_at=float("inf") if args.no_kill else None)
+                    kill_at=float("inf") if args.no_kill else None, sample_s=args.sample_seconds)
     workdir = tempfile.mkdtemp(prefix="wirepipe-soak-")
     try:
         return run_soak(bootstrap, prism, plan, workdir, broker=LocalBroker(str(KAFKA_SH)))
@@ -114,7 +117,7 @@ def run_soak(bootstrap: str, prism: str, plan: SoakPlan, workdir: str, broker: L
     admin.create_topics([NewTopic(topic, plan.partitions, 1)])
     admin.close()
     command = [sys.executable, "-m", "pipeline.cli", "run", "--bootstrap-servers", bootstrap, "--topic", topic,
-               "--group", group, "--start", "earliest", "--out", out, "--window", plan.window, "--no-progress",
+               "--group", group, "--out", out, "--window", plan.window, "--no-progress",
                "--runner=PrismRunner", f"--prism_location={prism}", "--environment_type=LOOPBACK"]
     producer = _Producer(bootstrap, topic)
     jobs = [StreamJob(command, os.path.join(workdir, "job-1.log"))]
@@ -124,11 +127,18 @@ def run_soak(bootstrap: str, prism: str, plan: SoakPlan, workdir: str, broker: L
     outage_at, kill_at = plan.times()
     started = time.monotonic()
     outage_done = kill_done = False
+    at_kill: Optional[dict] = None
+    trace: list[dict] = []
+    next_sample = plan.sample_s
     try:
         producer.start(plan.rate)
         while time.monotonic() - started < plan.seconds:
             time.sleep(1.0)
             elapsed = time.monotonic() - started
+            if elapsed >= next_sample:
+                next_sample += plan.sample_s
+                trace.append(_sample(bootstrap, topic, group, plan.partitions, out, producer, elapsed))
+                log(f"soak: {json.dumps(trace[-1])}")
             if jobs[-1].process.poll() is not None:
                 died.append({"at_s": round(elapsed), "exit": jobs[-1].process.returncode, "log": jobs[-1].log_tail(2000)})
                 log(f"soak: the job exited by itself at {elapsed:.0f}s (code {jobs[-1].process.returncode}); restarting it")
@@ -145,6 +155,9 @@ def run_soak(bootstrap: str, prism: str, plan: SoakPlan, workdir: str, broker: L
                 kill_done = True
                 log(f"soak: kill -9 of the job at {elapsed:.0f}s, then a restart with the same group")
                 kill_group(jobs[-1])
+                # Written but not committed at the kill: what the restart must read again (its repeats).
+                at_kill = _sample(bootstrap, topic, group, plan.partitions, out, producer, elapsed)
+                log(f"soak: at the kill {json.dumps(at_kill)}")
                 restarts_ms.append(int(time.time() * 1000))
                 jobs.append(StreamJob(command, os.path.join(workdir, f"job-{len(jobs) + 1}.log")))
                 events.append({"event": "kill -9 and restart", "at_s": round(elapsed)})
@@ -187,10 +200,35 @@ def run_soak(bootstrap: str, prism: str, plan: SoakPlan, workdir: str, broker: L
         "exact_duplicates_let_through_within_one_job": sum(
             1 for ids in hashes.values() if len(ids) > 1 and len({_run_of(t, restarts_ms) for t in ids.values()}) == 1),
         "committed": committed,
+        # Every sample_s: records acknowledged, records in complete files, and the sum of the committed
+        # offsets (how far a restart would re-read: written - committed is the repeats a kill -9 costs then).
+        "commit_trace": trace,
+        # Records in files but not committed when the job was killed: the repeats a restart may write.
+        "uncommitted_at_kill": None if at_kill is None or at_kill["committed"] is None
+        else at_kill["written"] - at_kill["committed"],
         "events": events,
         "job_died_by_itself": died,
         "job_starts": len(jobs),
     }
+
+
+def _sample(bootstrap: str, topic: str, group: str, partitions: int, out: str, producer: "_Producer",
+            elapsed: float) -> dict:
+    """Acknowledged, written and committed records at ``elapsed`` (committed: None while the broker is away)."""
+    from kafka.admin import KafkaAdminClient
+
+    committed: Optional[int] = None
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="wirepipe-soak-sample", request_timeout_ms=5_000)
+        try:
+            offsets = admin.list_consumer_group_offsets(group)
+            committed = sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset >= 0)
+        finally:
+            admin.close()
+    except Exception:  # the broker is stopped for the outage
+        pass
+    return {"at_s": round(elapsed), "acked": len(producer.acked()), "written": len(_found(out)),
+            "committed": committed}
 
 
 def _found(out: str, hashes: Optional[dict] = None) -> Counter:

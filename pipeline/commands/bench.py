@@ -5,7 +5,7 @@ from pipeline.commands._group import register_group
 
 BENCHMARKS: tuple[str, ...] = ("pipeline.benchmarks.entities", "pipeline.benchmarks.kafka", "pipeline.benchmarks.quotes",
                                 "pipeline.benchmarks.fingerprint", "pipeline.benchmarks.latency", "pipeline.benchmarks.soak",
-                                "pipeline.benchmarks.pipeline", "pipeline.benchmarks.stages")
+                                "pipeline.benchmarks.pipeline", "pipeline.benchmarks.stages", "pipeline.benchmarks.drain")
 
 
 def register(subparsers) -> None:

@@ -10,6 +10,10 @@ next process counts each left note as a failed attempt on that record, and a rec
 The journal is local to a machine: it serves the local and Prism runners, where a restarted job runs
 where the last one died. (A kill -9 that happens to land while a record is enriched also counts as an
 attempt; it takes ``max_attempts`` such coincidences on the same record to dead-letter it.)
+
+Fault injection for tests: ``WIREPIPE_FAULT_KILL_ON_ID`` (comma-separated article ids) makes the worker
+process SIGKILL itself while it enriches one of those articles, as a native crash would
+(:func:`fault_ids`, :func:`crash_if_faulty`). Unset, it costs one set lookup per article.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from pipeline.errors import ConfigError
 
 _LOG = logging.getLogger(__name__)
 DEFAULT_MAX_ATTEMPTS = 3
+FAULT_ENV = "WIREPIPE_FAULT_KILL_ON_ID"
 _ATTEMPTS = "attempts.json"
 _INFLIGHT = "inflight-"
 
@@ -117,6 +122,23 @@ class PoisonJournal:
                 except OSError:
                     pass
         return attempts
+
+
+def fault_ids() -> frozenset:
+    """The article ids whose enrichment kills the process (``$WIREPIPE_FAULT_KILL_ON_ID``; tests only)."""
+    value = os.environ.get(FAULT_ENV, "")
+    ids = frozenset(part.strip() for part in value.split(",") if part.strip())
+    if ids:
+        _LOG.warning("fault injection: the process kills itself when it enriches %s (%s)", sorted(ids), FAULT_ENV)
+    return ids
+
+
+def crash_if_faulty(article_id: str, ids: frozenset) -> None:
+    """SIGKILL this process when ``article_id`` is one of the fault-injection ``ids``."""
+    if article_id in ids:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def record_key(source: dict) -> str:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
 
@@ -105,7 +104,10 @@ _LEADING = [
 # Share bars and contact trailers, anywhere.
 _ANYWHERE = [
     re.compile(r"شارك من خلال تويتر فيسبوك جوجل بلس اكتب رايك"),
-    re.compile(r"^[^\n]*(?:للتواصل|تبدا بالرمز|رابط الخبر بصحيفه)[^\n]*$", re.M),
+    # A contact trailer: its whole line when the line is short, else from its first word to the line's end
+    # (a body without line breaks is one long line: deleting the line deleted the article).
+    re.compile(r"^[^\n]{0,80}(?:للتواصل|تبدا بالرمز|رابط الخبر بصحيفه)[^\n]{0,200}$", re.M),
+    re.compile(r"(?:للتواصل|تبدا بالرمز|رابط الخبر بصحيفه)[^\n]{0,200}$", re.M),
     re.compile(r"^\s*\d+\s*-\s*(?:stc|mobily|zain)\s*$", re.M),
     # From word starts only: unanchored, \S+@ would rescan a long word from each of its characters.
     re.compile(r"(?<!\S)\S+@\S+|https?://\S+|www\.\S+"),
@@ -392,6 +394,29 @@ class Fingerprinter:
         )
         return Match(similarity, containment, agree, is_duplicate)
 
+    def text_bars(self, probe: Fingerprint, signatures: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """For each row of ``signatures`` (with its shingle count in ``sizes``), whether its text passes the
+        similarity or containment bar of :meth:`compare` against ``probe``: a boolean mask.
+
+        All rows at once in numpy (a templated story shares bands with every story of its template, and
+        comparing them one by one made a stream of such stories quadratic in Python). A necessary
+        condition only, with a small margin for rounding: :meth:`compare` still decides each row kept.
+        """
+        if signatures.shape[0] == 0 or probe.size <= 0:
+            return np.zeros(signatures.shape[0], dtype=bool)
+        if signatures.shape[1] != probe.signature.shape[0]:
+            raise ValueError(f"signatures differ in length: {signatures.shape[1]} vs {probe.signature.shape[0]}")
+        similarity = np.count_nonzero(signatures == probe.signature, axis=1) / signatures.shape[1]
+        sizes = sizes.astype(np.float64)
+        smaller = np.minimum(sizes, probe.size)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            containment = np.minimum(1.0, similarity * (sizes + probe.size) / ((1.0 + similarity) * smaller))
+        margin = 1e-9
+        return (smaller > 0) & (
+            (similarity >= self.threshold - margin)
+            | ((containment >= self.containment - margin) & (smaller >= MIN_CONTAINMENT_SHINGLES))
+        )
+
 
 def _figure_hashes(items: Iterable[str]) -> tuple[int, ...]:
     """Hash a multiset (the k-th repeat of a figure hashes apart) and keep the MAX_FIGURES smallest."""
@@ -409,52 +434,104 @@ def _hash56(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=7).digest(), "big") or 1
 
 
-def earliest_match(
-    fingerprinter: "Fingerprinter",
-    fingerprint: Fingerprint,
-    order: tuple[int, str],
-    story: str,
-    candidates: Iterable[Any],
-    horizon_ms: int,
-    view: Callable[[Any], tuple[int, str, str, Fingerprint]],
-) -> tuple[Optional[Any], Optional[float], int]:
-    """The near-duplicate decision, shared by :class:`NearDupIndex` and the Beam transform.
+class _RowBuffer:
+    """The row numbers filed under one band key: a growable numpy array (a Python list was converted at
+    every search, which cost more than the search itself when a template fills every bucket)."""
 
-    Among ``candidates`` (each seen once; ``view`` gives its ``(event_ms, id, story, fingerprint)``),
-    the earliest ``(event_ms, id)`` strictly before ``order``, of another story and inside the horizon,
-    that ``fingerprint`` republishes (:meth:`Fingerprinter.compare`). Returns that candidate (or None),
-    its similarity, and how many comparisons were made (candidates are compared earliest first, and
-    the first that matches is the answer).
+    __slots__ = ("_rows", "_count")
+
+    def __init__(self) -> None:
+        self._rows = np.empty(4, dtype=np.intp)
+        self._count = 0
+
+    def append(self, row: int) -> None:
+        if self._count == self._rows.shape[0]:
+            self._rows = np.concatenate([self._rows, np.empty(self._count, dtype=np.intp)])
+        self._rows[self._count] = row
+        self._count += 1
+
+    def rows(self) -> np.ndarray:
+        return self._rows[: self._count]
+
+
+class CandidateIndex:
+    """Indexed fingerprints in columns, with LSH buckets of row numbers: the near-duplicate search shared by
+    :class:`NearDupIndex` and the Beam transform (``pipeline.transforms.neardup``).
+
+    Each row holds an article's event time, id, story, fingerprint and a payload of the caller's. A
+    probe's candidates are the rows filed under any of its band keys; they are gathered, limited to the
+    horizon and screened by the text bars all at once in numpy, and only the survivors are compared in
+    full (:meth:`Fingerprinter.compare`), earliest ``(event_ms, id)`` first. Templated stories share
+    bands with every story of their template: handling candidates one by one in Python made a stream of
+    them quadratic (an hour's soak of one template fell behind after 25 minutes).
     """
-    event_ms = order[0]
-    eligible = []
-    for candidate in candidates:
-        c_ms, c_id, c_story, c_fingerprint = view(candidate)
-        if (c_ms, c_id) < order and c_story != story and c_ms >= event_ms - horizon_ms:
-            eligible.append(((c_ms, c_id), c_fingerprint, candidate))
-    # Earliest first: the first confirmed match is the answer (templated stories share many bands, and
-    # comparing every one of them made a stream of such stories quadratic).
-    eligible.sort(key=lambda item: item[0])
-    for compared, (_, c_fingerprint, candidate) in enumerate(eligible, 1):
-        match = fingerprinter.compare(fingerprint, c_fingerprint)
-        if match.is_duplicate:
-            return candidate, match.similarity, compared
-    return None, None, len(eligible)
 
+    def __init__(self, fingerprinter: Fingerprinter) -> None:
+        self.fingerprinter = fingerprinter
+        self._signatures = np.empty((16, fingerprinter.num_perm), dtype=np.uint32)
+        self._sizes = np.empty(16, dtype=np.int64)
+        self._event_ms = np.empty(16, dtype=np.int64)
+        self._ids: list[str] = []
+        self._stories: list[str] = []
+        self._fingerprints: list[Fingerprint] = []
+        self.payloads: list[Any] = []
+        self._buckets: dict[str, _RowBuffer] = {}
 
-def in_any_band(buckets: Mapping[str, Sequence[Any]], bands: Iterable[str], identity: Callable[[Any], Any] = id) -> Iterator[Any]:
-    """Each entry of ``buckets`` filed under any of ``bands``, once."""
-    seen: set = set()
-    for band in bands:
-        for entry in buckets.get(band, ()):
-            key = identity(entry)
-            if key not in seen:
-                seen.add(key)
-                yield entry
+    def __len__(self) -> int:
+        return len(self.payloads)
 
+    def add(self, event_ms: int, article_id: str, story: str, fingerprint: Fingerprint, keys: Iterable[str],
+            payload: Any) -> None:
+        """File an article under its band ``keys`` (a row without keys is kept but never a candidate)."""
+        row = len(self.payloads)
+        if row == self._sizes.shape[0]:
+            grow = max(16, row)
+            self._signatures = np.concatenate([self._signatures, np.empty((grow, self._signatures.shape[1]), np.uint32)])
+            self._sizes = np.concatenate([self._sizes, np.empty(grow, np.int64)])
+            self._event_ms = np.concatenate([self._event_ms, np.empty(grow, np.int64)])
+        self._signatures[row] = fingerprint.signature
+        self._sizes[row] = fingerprint.size
+        self._event_ms[row] = event_ms
+        self._ids.append(article_id)
+        self._stories.append(story)
+        self._fingerprints.append(fingerprint)
+        self.payloads.append(payload)
+        for key in keys:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                bucket = self._buckets[key] = _RowBuffer()
+            bucket.append(row)
 
-def _indexed_view(entry: "_Indexed") -> tuple[int, str, str, Fingerprint]:
-    return entry.event_ms, entry.id, entry.story, entry.fingerprint
+    def earliest_match(self, fingerprint: Fingerprint, keys: Iterable[str], order: tuple[int, str], story: str,
+                       horizon_ms: int) -> tuple[Optional[Any], Optional[float], int]:
+        """The near-duplicate decision for a probe with band ``keys``, ordered at ``(event_ms, id)``.
+
+        Among the rows sharing a band key, the earliest ``(event_ms, id)`` strictly before ``order``, of
+        another story and inside the horizon, that ``fingerprint`` republishes. Returns its payload (or
+        None), the similarity, and how many rows were compared in full.
+        """
+        buckets = [self._buckets[key] for key in keys if key in self._buckets]
+        if not buckets:
+            return None, None, 0
+        filed = np.zeros(len(self.payloads), dtype=bool)
+        for bucket in buckets:
+            filed[bucket.rows()] = True
+        rows = np.flatnonzero(filed)
+        event_ms = order[0]
+        times = self._event_ms[rows]
+        rows = rows[(times >= event_ms - horizon_ms) & (times <= event_ms)]
+        rows = rows[self.fingerprinter.text_bars(fingerprint, self._signatures[rows], self._sizes[rows])]
+        eligible = []
+        for row in rows.tolist():
+            at = (int(self._event_ms[row]), self._ids[row])
+            if at < order and self._stories[row] != story:
+                eligible.append((at, row))
+        eligible.sort()
+        for compared, (_, row) in enumerate(eligible, 1):
+            match = self.fingerprinter.compare(fingerprint, self._fingerprints[row])
+            if match.is_duplicate:
+                return self.payloads[row], match.similarity, compared
+        return None, None, len(eligible)
 
 
 class Decision(NamedTuple):
@@ -482,8 +559,8 @@ class NearDupIndex:
     It holds the articles of the last ``horizon_ms`` of event time. Each new article is compared with
     the indexed articles sharing a band key; among the confirmed matches the earliest ``(event_ms, id)``
     is the one it republishes, and it joins that article's cluster. The Beam transform
-    (``pipeline.transforms.neardup``) takes the same decisions band by band; this class is the reference
-    for evaluation and the benchmark.
+    (``pipeline.transforms.neardup``) takes the same decisions band by band, with the same
+    :class:`CandidateIndex`; this class is the reference for evaluation and the benchmark.
     """
 
     def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int = 7 * 24 * 3600 * 1000) -> None:
@@ -491,11 +568,11 @@ class NearDupIndex:
             raise ConfigError(f"horizon_ms must be positive, got {horizon_ms!r}")
         self.fingerprinter = fingerprinter
         self.horizon_ms = horizon_ms
-        self._buckets: dict[str, list[_Indexed]] = {}
-        self._order: deque[_Indexed] = deque()
+        self._index = CandidateIndex(fingerprinter)
+        self._expired = 0  # rows at the start of the index that left the horizon
 
     def __len__(self) -> int:
-        return len(self._order)
+        return len(self._index) - self._expired
 
     def add(self, article_id: str, event_ms: int, fingerprint: Fingerprint, story_id: Optional[str] = None) -> Decision:
         """Index an article and return its :class:`Decision` (``story_id`` defaults to ``article_id``).
@@ -505,24 +582,24 @@ class NearDupIndex:
         self._expire(event_ms - self.horizon_ms)
         keys = self.fingerprinter.band_keys(fingerprint.signature)
         story = story_id if story_id is not None else article_id
-        best, similarity, _ = earliest_match(self.fingerprinter, fingerprint, (event_ms, article_id), story,
-                                             in_any_band(self._buckets, keys), self.horizon_ms, _indexed_view)
+        best, similarity, _ = self._index.earliest_match(fingerprint, keys, (event_ms, article_id), story,
+                                                         self.horizon_ms)
         if best is None:
             decision = Decision("UNIQUE", article_id, None, None)
         else:
             decision = Decision("NEAR_DUPLICATE", best.cluster_id, best.id, similarity)
-        entry = _Indexed(event_ms, article_id, story, fingerprint, decision.cluster_id, keys)
-        for key in keys:
-            self._buckets.setdefault(key, []).append(entry)
-        self._order.append(entry)
+        self._index.add(event_ms, article_id, story, fingerprint, keys,
+                        _Indexed(event_ms, article_id, story, fingerprint, decision.cluster_id, keys))
         return decision
 
     def _expire(self, before_ms: int) -> None:
-        while self._order and self._order[0].event_ms < before_ms:
-            entry = self._order.popleft()
-            for key in entry.keys:
-                bucket = self._buckets.get(key)
-                if bucket is not None:
-                    bucket.remove(entry)
-                    if not bucket:
-                        del self._buckets[key]
+        """Count the rows that left the horizon (the search skips them) and drop them once they are half."""
+        payloads = self._index.payloads
+        while self._expired < len(payloads) and payloads[self._expired].event_ms < before_ms:
+            self._expired += 1
+        if self._expired and self._expired * 2 >= len(payloads):
+            kept = payloads[self._expired:]
+            self._index = CandidateIndex(self.fingerprinter)
+            for entry in kept:
+                self._index.add(entry.event_ms, entry.id, entry.story, entry.fingerprint, entry.keys, entry)
+            self._expired = 0

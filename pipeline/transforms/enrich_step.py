@@ -11,7 +11,7 @@ from apache_beam.utils import shared
 
 from pipeline import parse, progress
 from pipeline.enrich import Enricher
-from pipeline.io.poison import PoisonJournal, record_key
+from pipeline.io.poison import PoisonJournal, crash_if_faulty, fault_ids, record_key
 from pipeline.model import RawRecord
 from pipeline.options import JobConfig
 from pipeline.transforms import METRICS_NAMESPACE
@@ -67,6 +67,7 @@ class _EnrichFn(beam.DoFn):
         config = self.config
         self._enrich = self._handle.acquire(lambda: _Loaded(build_enricher(config)), tag=repr(config)).enricher
         self._journal = PoisonJournal(config.state_dir) if config.state_dir else None
+        self._kill_on = fault_ids()
 
     def process(self, article, timestamp=beam.DoFn.TimestampParam):
         key = record_key(article["source"]) if self._journal else None
@@ -78,6 +79,7 @@ class _EnrichFn(beam.DoFn):
         try:
             if key is not None:
                 self._journal.begin(key)
+            crash_if_faulty(article["id"], self._kill_on)
             record = self._enrich(article)
         except Exception as exc:  # an extractor bug must not stop the stream; the article is kept
             log.exception("enrich failed for %s", article.get("id"))

@@ -70,7 +70,7 @@ from pipeline import dedup
 from pipeline.chunks import NEAR, Carried
 from pipeline.io import carry as carried_files
 from pipeline.errors import ConfigError
-from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, Fingerprint, Fingerprinter, earliest_match, in_any_band
+from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, CandidateIndex, Fingerprint, Fingerprinter
 from pipeline.transforms import METRICS_NAMESPACE, at_event_time, hold, take_ready
 
 DUPLICATES = "duplicates"
@@ -147,27 +147,36 @@ def _fingerprint_of(article: dict, fingerprinter: Fingerprinter) -> Fingerprint:
 
 
 class _ShardIndex:
-    """A shard's articles inside the horizon, with their band buckets, as one worker holds them in memory."""
+    """A shard's articles inside the horizon, searchable by band (:class:`CandidateIndex`), as one worker
+    holds them in memory; ``entries`` is what the state keeps."""
 
-    def __init__(self, entries: list):
+    def __init__(self, fingerprinter: Fingerprinter, entries: list):
+        self.fingerprinter = fingerprinter
         self.entries: list[_Indexed] = []
-        self.buckets: dict[str, list[_Indexed]] = {}
+        self.search = CandidateIndex(fingerprinter)
+        self._oldest_ms: Optional[int] = None
+        self._newest_ms: Optional[int] = None
         for entry in entries:
             self.add(entry)
 
     def add(self, entry: _Indexed) -> None:
+        probe = entry.probe
         self.entries.append(entry)
-        for band in entry.probe.bands:
-            self.buckets.setdefault(band, []).append(entry)
+        # The probe's id is its story: versions of one story are updates, never republications.
+        self.search.add(probe.event_ms, probe.id, probe.id, probe.fingerprint, probe.bands, entry)
+        if self._oldest_ms is None or probe.event_ms < self._oldest_ms:
+            self._oldest_ms = probe.event_ms
+        if self._newest_ms is None or probe.event_ms > self._newest_ms:
+            self._newest_ms = probe.event_ms
 
     def oldest_ms(self) -> Optional[int]:
-        return min((entry.probe.event_ms for entry in self.entries), default=None)
+        return self._oldest_ms
 
     def newest_ms(self) -> Optional[int]:
-        return max((entry.probe.event_ms for entry in self.entries), default=None)
+        return self._newest_ms
 
     def kept_from(self, floor_ms: int) -> "_ShardIndex":
-        return _ShardIndex([entry for entry in self.entries if entry.probe.event_ms >= floor_ms])
+        return _ShardIndex(self.fingerprinter, [entry for entry in self.entries if entry.probe.event_ms >= floor_ms])
 
 
 class _MatchInShardFn(beam.DoFn):
@@ -260,7 +269,7 @@ class _MatchInShardFn(beam.DoFn):
             return cached[1]
         if current is not None:
             self.reloads.inc()
-        index = _ShardIndex([entry for blob in chunks.read() for entry in pickle.loads(blob)])
+        index = _ShardIndex(self.fingerprinter, [entry for blob in chunks.read() for entry in pickle.loads(blob)])
         self._cache[key] = (current, index)
         return index
 
@@ -291,7 +300,7 @@ class _MatchInShardFn(beam.DoFn):
             self._rewrite(index, chunks)
         added = []
         for probe in ready:
-            answer, entry = self._match(probe, index.buckets)
+            answer, entry = self._match(probe, index)
             index.add(entry)
             added.append(entry)
             yield probe.key, ("answer", answer)
@@ -304,11 +313,10 @@ class _MatchInShardFn(beam.DoFn):
     def _arm_expire(self, index: _ShardIndex, expire):
         expire.set(Timestamp(micros=(index.newest_ms() + self.horizon_ms) * 1000 + 1000))
 
-    def _match(self, probe: _Probe, buckets: dict) -> tuple[_Answer, _Indexed]:
+    def _match(self, probe: _Probe, index: _ShardIndex) -> tuple[_Answer, _Indexed]:
         # Versions of one story (same id) are updates, never republications of each other: the id is the story.
-        best, similarity, compared = earliest_match(
-            self.fingerprinter, probe.fingerprint, (probe.event_ms, probe.id), probe.id,
-            in_any_band(buckets, probe.bands, _entry_key), self.horizon_ms, _entry_view)
+        best, similarity, compared = index.search.earliest_match(
+            probe.fingerprint, probe.bands, (probe.event_ms, probe.id), probe.id, self.horizon_ms)
         self.compared.inc(compared)
         if best is None:
             return _Answer(), _Indexed(probe, probe.id, probe.event_ms)
@@ -317,15 +325,7 @@ class _MatchInShardFn(beam.DoFn):
         return answer, _Indexed(probe, best.head_id, best.head_ms)
 
 
-def _entry_key(entry: _Indexed) -> str:
-    return entry.probe.key
-
-
-def _entry_view(entry: _Indexed) -> tuple[int, str, str, Fingerprint]:
-    return entry.probe.event_ms, entry.probe.id, entry.probe.id, entry.probe.fingerprint
-
-
-def _probe_order(probe) -> tuple[int, str]:
+def _probe_order(probe: _Probe) -> tuple[int, str]:
     return probe.event_ms, probe.id
 
 
@@ -356,7 +356,7 @@ class _SeededMatchInShardFn(_MatchInShardFn):
             entries = [_sharing_fingerprint(item.state) for item in carried_files.load_shard(self.folder, key)]
             if entries:
                 chunks.add(_dump(entries))
-                self._stamp(key, _ShardIndex(entries), token)
+                self._stamp(key, _ShardIndex(self.fingerprinter, entries), token)
         hold(pending, flush, probe, timestamp)
 
 

@@ -1,7 +1,7 @@
 """The near-duplicate decision of the Beam transform equals the reference index's, on real wire copy.
 
 ``NearDupIndex`` (what ``eval dedup --direct`` and the benchmark measure) and the Beam path (shards of LSH
-bands in keyed state, answers joined per article) share :func:`~pipeline.nlp.fingerprint.earliest_match`;
+bands in keyed state, answers joined per article) share :class:`~pipeline.nlp.fingerprint.CandidateIndex`;
 this checks that the plumbing around it keeps the decisions: the same ``duplicate_of`` for every
 article of a SaudiNewsNet sample rich in republications. ``cluster_id`` may differ by design (a shard
 follows chains of matches only inside itself: see pipeline/transforms/neardup.py).

@@ -276,6 +276,36 @@ def test_hostile_records_neither_stop_the_run_nor_block_the_group(kafka_bootstra
     assert len(decoded(kafka_bootstrap, articles_topic, len(result["articles"]))) == len(result["articles"])
 
 
+def test_a_record_that_kills_the_worker_is_dead_lettered_and_stops_blocking_the_group(
+        kafka_bootstrap, make_topic, group_name, tmp_path):
+    """A record whose enrichment kills the process (a native crash; here the fault-injection hook) comes back
+    after each restart from the last commit. After three deaths on it, the next run dead-letters it as
+    ``poison``, writes every other record and commits to the end: the partition is not blocked for good."""
+    from pipeline.io.poison import DEFAULT_MAX_ATTEMPTS, FAULT_ENV
+
+    topic = make_topic(1)
+    feed = stories(0, 12)
+    poison_id = "sana-3"  # neither a repeat nor an update: it reaches enrichment
+    produce(kafka_bootstrap, topic, feed)
+    ends = end_offsets(kafka_bootstrap, topic)
+    out = tmp_path / "out"  # the same output directory each time: the poison journal lives under it
+    command = [sys.executable, "-m", "pipeline.cli", "run", "--bootstrap-servers", kafka_bootstrap, "--topic", topic,
+               "--group", group_name, "--stop-at-end", "--out", str(out), "--no-progress"]
+    env = {**os.environ, "PYTHONPATH": str(REPO), FAULT_ENV: poison_id}
+    for attempt in range(1, DEFAULT_MAX_ATTEMPTS + 1):
+        died = subprocess.run(command, env=env, capture_output=True, timeout=300)
+        assert died.returncode == -signal.SIGKILL, (attempt, died.returncode, died.stderr.decode(errors="replace")[-2000:])
+        assert committed(kafka_bootstrap, topic, group_name) != ends  # the poison record held the partition
+    last = subprocess.run(command, env=env, capture_output=True, timeout=300)
+    assert last.returncode == 0, last.stderr.decode(errors="replace")[-2000:]
+    result = read_outputs(out)
+    assert_accounting(result, {(topic, 0, offset) for offset in range(ends[(topic, 0)])})
+    [dead] = [d for d in result["dead-letter"] if d["error_kind"] == "poison"]
+    assert (dead["id"], dead["stage"]) == (poison_id, "enrich")
+    assert poison_id not in {a["id"] for a in result["articles"]}
+    assert committed(kafka_bootstrap, topic, group_name) == ends
+
+
 def test_a_missing_topic_fails_fast_with_exit_1_and_says_so(kafka_bootstrap, group_name, tmp_path, capsys):
     code = main(["run", "--bootstrap-servers", kafka_bootstrap, "--topic", "no-such-topic-" + group_name[-8:],
                  "--group", group_name, "--out", str(tmp_path / "out"), "--stop-at-end", "--no-progress"])

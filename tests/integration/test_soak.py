@@ -2,6 +2,8 @@
 and a kill -9 of the job and its restart: the job never dies by itself, commits move, no record is
 missing from the Avro output below a committed offset (what is not written yet is read again by a
 restart: at least once), dedup holds through the outage, and missing records and repeats are counted.
+The restart resumes at the group's committed offsets, so its repeats are at most the records that were
+in files but not yet committed at the kill (commits follow the files within seconds).
 
 Prism (2.77) dropped the timers of a split bundle (apache/beam#35771), which held records in dedup
 forever; `wirepipe run` turns its dynamic splits off. Prism's state reads are calls to the runner (it
@@ -46,3 +48,7 @@ def test_endless_stream_survives_a_broker_outage_and_a_kill(kafka_bootstrap, tmp
     assert report["found"] >= 0.5 * report["acknowledged"]
     assert report["exact_duplicates_let_through_within_one_job"] == 0  # dedup held through the outage
     assert [e["event"] for e in report["events"]] == ["broker outage", "kill -9 and restart"]
+    assert report["uncommitted_at_kill"] is not None
+    assert report["repeats"] <= report["uncommitted_at_kill"], (report["repeats"], report["uncommitted_at_kill"])
+    commits = [s["committed"] for s in report["commit_trace"] if s["committed"] is not None]
+    assert commits == sorted(commits), commits  # the commit point never moves back, across the restart too

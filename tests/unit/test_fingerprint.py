@@ -256,3 +256,70 @@ def test_labelled_pairs_compared_directly():
     precision = hits["SAME"] / (hits["SAME"] + hits["DIFFERENT"])
     recall = hits["SAME"] / totals["SAME"]
     assert precision >= 0.9 and recall >= 0.85, (precision, recall)
+
+
+def test_text_bars_keep_every_candidate_that_compare_could_match():
+    """The numpy screen of the candidate search is a necessary condition of compare(): on a templated
+    stream (every story shares the template's bands) and its republications, no row it drops is a
+    near-duplicate, and it does drop the template's other stories."""
+    import numpy as np
+
+    from pipeline.nlp.fingerprint import Fingerprinter
+
+    fingerprinter = Fingerprinter()
+    template = ("الرياض - واس\nقال وزير الخارجية إن الاجتماع رقم {n} تناول {m} ملفا، وأضاف أن المحادثات "
+                "ستستمر في الأسبوع المقبل بمشاركة وفود من {k} دولة في العاصمة.")
+    bodies = [template.format(n=i, m=i * 3, k=i % 50) for i in range(60)]
+    bodies += [body + "\nوكان الوزير قد وصل إلى الرياض مساء أمس." for body in bodies[:10]]  # republications
+    bodies += ["أعلنت وزارة الصحة تسجيل حالات جديدة في المنطقة الشرقية خلال الأسبوع الماضي."]
+    prints = [fingerprinter.fingerprint(body) for body in bodies]
+    signatures = np.stack([p.signature for p in prints])
+    sizes = np.array([p.size for p in prints])
+    matched = 0
+    for i, probe in enumerate(prints):
+        kept = fingerprinter.text_bars(probe, signatures, sizes)
+        full = [j for j, other in enumerate(prints) if j != i and fingerprinter.compare(probe, other).is_duplicate]
+        matched += len(full)
+        assert all(kept[j] for j in full), i
+    assert matched >= 20  # the republications match their sources
+    assert fingerprinter.text_bars(prints[0], signatures[1:60], sizes[1:60]).sum() < 59  # it does screen
+    assert fingerprinter.text_bars(prints[0], signatures[:0], sizes[:0]).size == 0
+
+
+def test_candidate_index_finds_the_earliest_republication_and_skips_the_template():
+    """A stream of one template (other figures) and republications: the search answers as comparing every
+    candidate one by one would, and compares only the few that pass the text bars."""
+    from pipeline.nlp.fingerprint import CandidateIndex, Fingerprinter
+
+    fingerprinter = Fingerprinter()
+    template = ("جدة - واس\nأعلن المتحدث باسم الهيئة أن عدد الزوار بلغ {n} زائرا خلال {m} يوما، وأن الموسم "
+                "سيستمر حتى نهاية الشهر المقبل بمشاركة {k} جهة حكومية وخاصة.")
+    index = CandidateIndex(fingerprinter)
+    prints = {}
+    for i in range(200):
+        prints[i] = fingerprinter.fingerprint(template.format(n=1000 + i, m=i % 30 + 1, k=i % 17 + 2))
+        index.add(i * 1000, f"t{i}", f"t{i}", prints[i], fingerprinter.band_keys(prints[i].signature), f"t{i}")
+    copy = fingerprinter.fingerprint(template.format(n=1000 + 150, m=150 % 30 + 1, k=150 % 17 + 2) + "\nانتهى.")
+    keys = fingerprinter.band_keys(copy.signature)
+    best, similarity, compared = index.earliest_match(copy, keys, (300_000, "copy"), "copy", 10**9)
+    brute = [f"t{i}" for i in range(200) if fingerprinter.compare(copy, prints[i]).is_duplicate]
+    assert best == brute[0] and similarity > 0.5
+    assert compared < 20
+    # Another story of the same id is an update, and a probe earlier than every row matches nothing.
+    assert index.earliest_match(copy, keys, (300_000, "copy"), brute[0], 10**9)[0] != brute[0]
+    assert index.earliest_match(copy, keys, (-1, "copy"), "copy", 10**9)[0] is None
+
+
+def test_a_contact_trailer_on_a_body_without_line_breaks_removes_the_trailer_not_the_body():
+    """SaudiNewsNet bodies often lose their line breaks: the trailer pattern took the whole (one) line,
+    so 11 of the two-day file's articles had no shingles and could never match their copies."""
+    from pipeline.nlp.fingerprint import Fingerprinter, strip_boilerplate
+
+    story = ("اعتمد وزير الحج تقسيم خدمات حجاج الداخل إلى ست شرائح ووضع أسعارا لهذه الخدمات تتدرج وفقا لفئة "
+             "المخيم ووسيلة النقل وخدمات السكن.وقسمت الوزارة شرائح الخدمة إلى ست فئات.")
+    one_line = story + " للتواصل مع الصحيفة عبر الرقم المجاني"
+    stripped = strip_boilerplate(one_line)
+    assert "تقسيم خدمات حجاج" in stripped and "للتواصل" not in stripped and "المجاني" not in stripped
+    assert Fingerprinter().fingerprint(one_line).size > 20
+    # A trailer on a line of its own still goes whole, with what precedes it on that line.
+    assert strip_boilerplate(story + "\nلمزيد من الاخبار للتواصل عبر الرقم") == strip_boilerplate(story)
