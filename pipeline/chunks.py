@@ -10,6 +10,12 @@ decisions are those of one pipeline over the whole archive: a record's decision 
 state built by the records before it in ``(event time, id)`` order, and a chunk never splits one
 event time.
 
+How it runs (pipeline/jobs.py): a first pass reads every record's date (:func:`index_archive`, no
+parsing of bodies) and :func:`plan_chunks` splits them; each chunk then runs in a forked process of
+its own (so what it took goes back to the system), which keeps the state carried so far inside the
+horizons (:func:`carry_forward`), writes it to files (pipeline/io/carry.py: the dedup firsts flow in
+as elements, each near-dup shard reads its own file into its state) and reads only its own records.
+
 Records with no usable date (none, unreadable, a date after the replay started) get the time they
 are read as their event time, after every dated record: they come last, in reading order. Records that
 cannot be read at all (a damaged file) go there too; each record is in exactly one chunk.
