@@ -26,3 +26,7 @@ class ResourceMissingError(WirepipeError):
 
 class KafkaIOError(WirepipeError):
     """The Kafka source or sink failed in a way a retry of the bundle may fix."""
+
+
+class ReplayError(WirepipeError):
+    """A chunk of a replay in chunks failed in the process that ran it; the message says how."""

@@ -14,7 +14,7 @@ from pipeline.model import ARTICLES, DEAD_LETTER, DUPLICATES, OUTPUT_SCHEMAS
 from pipeline.options import JobConfig
 from pipeline.transforms import METRICS_NAMESPACE, at_read_time
 from pipeline.transforms.check import CheckRecords
-from pipeline.transforms.dedup_step import DUPLICATES as DUPLICATES_TAG, DedupExact
+from pipeline.transforms.dedup_step import CARRIED, DUPLICATES as DUPLICATES_TAG, DedupExact
 from pipeline.transforms.enrich_step import Enrich
 from pipeline.transforms.neardup import NearDup
 from pipeline.transforms.parse_step import DEAD_LETTERS, Parse
@@ -22,15 +22,19 @@ from pipeline.transforms.parse_step import DEAD_LETTERS, Parse
 DISCARDED = "discarded"  # the sink name for an output kind that goes nowhere (its offsets still commit)
 
 
-def build(raws: beam.PCollection, config: JobConfig, kafka=None) -> dict:
+def build(raws: beam.PCollection, config: JobConfig, kafka=None, carried=None) -> dict:
     """Wire the job onto a PCollection of RawRecords and its sinks.
 
     Returns the outputs by kind (``articles``, ``duplicates``, ``dead-letter``), plus, when ``kafka`` is
     given (a Kafka source; also the client config of the output topics), ``"acks"``: the sinks'
-    SinkAck PCollections, and ``"sinks"``: the sink names of each kind, for CommitOffsets.
+    SinkAck PCollections, and ``"sinks"``: the sink names of each kind, for CommitOffsets. With
+    ``carried`` (a :class:`~pipeline.io.carry.CarriedIn`: one chunk of a replay in chunks starts from the
+    dedup state earlier chunks left, see :mod:`pipeline.chunks`), the stateful steps start from it and
+    ``"carried"`` is the state they add.
     """
     parsed = raws | "Parse" >> Parse(config.max_body_bytes, config.raw_cap_bytes)
-    deduped = parsed.main | "DedupExact" >> DedupExact(config.dedup_horizon_s)
+    deduped = parsed.main | "DedupExact" >> DedupExact(
+        config.dedup_horizon_s, carried.firsts if carried is not None else None)
     to_enrich = deduped["main"]
     if config.streaming:
         # Keep the slow enrichment out of the stage that fires dedup's timers: Prism splits a bundle that
@@ -40,7 +44,8 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None) -> dict:
     enriched = to_enrich | "Enrich" >> Enrich(config)
     if config.near_dup:
         near = enriched.main | "NearDup" >> NearDup(
-            config.near_dup_threshold, config.drop_near_duplicates, config.near_dup_horizon_s)
+            config.near_dup_threshold, config.drop_near_duplicates, config.near_dup_horizon_s,
+            carried_from=carried.shards_folder if carried is not None else None)
         kept, duplicates = near["main"], (deduped[DUPLICATES_TAG], near[DUPLICATES_TAG]) | "MergeDuplicates" >> beam.Flatten()
     else:
         kept, duplicates = enriched.main, deduped[DUPLICATES_TAG]
@@ -80,13 +85,17 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None) -> dict:
                     kafka, topic, OUTPUT_SCHEMAS[kind], config.schema_id if kind == ARTICLES else None,
                     ack_kind=kind if track else None))
             sinks[kind].append(f"topic:{topic}")
+    result = dict(outputs)
+    if carried is not None:
+        handed = [deduped[CARRIED]] + ([near[CARRIED]] if config.near_dup else [])
+        result[CARRIED] = handed | "MergeCarried" >> beam.Flatten()
     if track:
         for kind in outputs:
             if not sinks[kind]:
                 acks.append(outputs[kind] | f"Discard{_label(kind)}" >> beam.FlatMap(_discarded, kind))
                 sinks[kind].append(DISCARDED)
-        return {**outputs, "acks": acks, "sinks": sinks}
-    return outputs
+        result.update(acks=acks, sinks=sinks)
+    return result
 
 
 def _label(kind: str) -> str:

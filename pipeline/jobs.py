@@ -4,22 +4,28 @@ Commands parse arguments and print; benchmarks and evaluation call these directl
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import os
+import shutil
 import time
-from dataclasses import dataclass
-from typing import Optional, Sequence
+import uuid
+from dataclasses import dataclass, replace
+from typing import Iterable, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipeline import graph, metrics, progress, runners
+from pipeline import chunks, graph, metrics, progress, runners
+from pipeline.chunks import DEFAULT_CHUNK_RECORDS
 from pipeline.errors import ConfigError, KafkaIOError
 from pipeline.io.archive import expand_paths
+from pipeline.io import carry
 from pipeline.io.archive_source import ReadArchive
 from pipeline.io.kafka import LEDGER, KafkaConfig, ReadFromKafka, StartPosition, check_connection, commit_offsets
 from pipeline.options import JobConfig, worker_path
 from pipeline.transforms.commit_step import CommitOffsets, commit_positions
+from pipeline.transforms.dedup_step import CARRIED
 from pipeline.transforms.enrich_step import check_resources
 
 log = logging.getLogger(__name__)
@@ -29,27 +35,121 @@ DONE = "done"
 NOT_COMMITTED = "not_committed"  # the outputs are written, the last offsets could not be committed
 
 
-def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str] = (), show_progress: bool = False) -> dict:
-    """Replay the files named by ``paths`` into ``config.out_dir``; return the run's counters."""
+def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str] = (), show_progress: bool = False,
+               chunk_records: Optional[int] = DEFAULT_CHUNK_RECORDS) -> dict:
+    """Replay the files named by ``paths`` into ``config.out_dir``; return the run's counters.
+
+    On the local runner, an input of more than ``chunk_records`` records is replayed in event-time
+    chunks of about that many, one pipeline each (:mod:`pipeline.chunks`): the same outputs, in memory
+    bounded by the chunk and the dedup horizons instead of the archive. None: always one pipeline.
+    """
+    if chunk_records is not None:
+        chunks.check_chunk_records(chunk_records)
     files = [worker_path(path) for path in expand_paths(paths)]
     check_resources(config)
     os.makedirs(config.out_dir, exist_ok=True)
     beam_args = runners.with_default_runner(beam_args)
-    if runners.is_local(beam_args):
+    local = runners.is_local(beam_args)
+    if local:
         runners.prepare_local_runner()
     else:
         beam_args = runners.with_portable_defaults(beam_args)
     options = PipelineOptions(beam_args)
     started = time.monotonic()
-    with progress.display(show_progress):
-        pipeline = beam.Pipeline(options=options)
-        graph.build(pipeline | "ReadArchive" >> ReadArchive(files), config)
-        result = pipeline.run()
-        result.wait_until_finish()
-    counts = metrics.collect(result)
+    plan = _plan(files, chunk_records) if local and chunk_records is not None else []
+    with progress.display(show_progress, total_read=sum(chunk.size for chunk in plan) or None):
+        if len(plan) > 1:
+            counts = _run_chunks(plan, config, options)
+        else:
+            pipeline = beam.Pipeline(options=options)
+            graph.build(pipeline | "ReadArchive" >> ReadArchive(files), config)
+            result = pipeline.run()
+            result.wait_until_finish()
+            counts = metrics.collect(result)
     remove_empty_temp_dirs(config.out_dir)
-    metrics.write_metrics(config.out_dir, counts, seconds=round(time.monotonic() - started, 3), inputs=files)
+    extra = {"chunks": len(plan)} if len(plan) > 1 else {}
+    metrics.write_metrics(config.out_dir, counts, seconds=round(time.monotonic() - started, 3), inputs=files, **extra)
     return counts
+
+
+def _plan(files: Sequence[str], chunk_records: int) -> list[chunks.Chunk]:
+    started = time.process_time()
+    plan = chunks.plan_chunks(chunks.index_archive(files), chunk_records, _now_ms())
+    log.info("replay plan: %d records in %d chunks of at most about %d (%.1f CPU-s)",
+             sum(chunk.size for chunk in plan), len(plan), chunk_records, time.process_time() - started)
+    return plan
+
+
+def _run_chunks(plan: Sequence[chunks.Chunk], config: JobConfig, options: PipelineOptions) -> dict:
+    """Run one pipeline per chunk of ``plan``, in order, each starting from the dedup state the chunks
+    before it left inside the horizons; return the counters summed."""
+    horizons = {chunks.EXACT: int(config.dedup_horizon_s * 1000), chunks.VERSION: int(config.dedup_horizon_s * 1000),
+                chunks.NEAR: int(config.near_dup_horizon_s * 1000)}
+    folder = os.path.join(config.out_dir, STATE_DIR, f"carried-{uuid.uuid4().hex[:10]}")
+    totals = dict.fromkeys(metrics.COUNTERS, 0)
+    try:
+        for number, chunk in enumerate(plan):
+            # File names carry the run id: each chunk needs its own, or its files would replace the last one's.
+            chunk_config = replace(config, run_id=f"{config.run_id}-{number:05d}") if config.run_id else config
+            # A process per chunk: what a chunk took (the runner's buffers, caches, the allocator's high-water
+            # mark) goes back to the system, so memory does not ratchet up from chunk to chunk. This process
+            # holds no carried state either: a forked child starts with all of its parent's memory.
+            counts = runners.run_forked(_replay_chunk, chunk, chunk_config, options, horizons, folder, number)
+            for name, value in counts.items():
+                totals[name] = totals.get(name, 0) + value
+            if number:
+                os.remove(_carried_in(folder, number - 1))
+                shutil.rmtree(_shards_in(folder, number - 1), ignore_errors=True)
+                shutil.rmtree(_handed_out(folder, number - 1), ignore_errors=True)
+            log.info("replay chunk %d of %d: %d records", number + 1, len(plan), chunk.size)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return totals
+
+
+def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptions, horizons: dict, folder: str,
+                  number: int) -> dict:
+    """Run the pipeline of chunk ``number``: it starts from the state the chunk before it started from and
+    handed out, kept inside the horizons, and hands out the state it adds; return its counters."""
+    seeds = _carried_in(folder, number)
+    carried: Iterable[chunks.Carried] = ()
+    if number:
+        start_ms = chunk.start_ms if chunk.start_ms is not None else _now_ms()
+        previous = itertools.chain(carry.load(_carried_in(folder, number - 1)),
+                                   carry.load_dir(_shards_in(folder, number - 1)),
+                                   carry.load_dir(_handed_out(folder, number - 1)))
+        carried = chunks.carry_forward(previous, start_ms, horizons)
+    shards = _shards_in(folder, number)
+    os.makedirs(shards, exist_ok=True)
+    count = carry.save_split(carried, lambda item: carry.shard_file(shards, item.key) if item.kind == chunks.NEAR
+                             else seeds)
+    if not os.path.exists(seeds):
+        carry.save(seeds, ())
+    log.info("replay chunk %d: %d records, %d carried items", number + 1, chunk.size, count)
+    pipeline = beam.Pipeline(options=options)
+    firsts = pipeline | "ReadCarried" >> carry.ReadCarried(seeds)
+    outputs = graph.build(pipeline | "ReadArchive" >> ReadArchive(list(chunk.select), chunk.select), config,
+                          carried=carry.CarriedIn(firsts, shards))
+    outputs[CARRIED] | "WriteCarried" >> carry.WriteCarried(_handed_out(folder, number))
+    result = pipeline.run()
+    result.wait_until_finish()
+    return metrics.collect(result)
+
+
+def _carried_in(folder: str, number: int) -> str:
+    return os.path.join(folder, f"in-{number:05d}.pickle")
+
+
+def _shards_in(folder: str, number: int) -> str:
+    return os.path.join(folder, f"in-{number:05d}-shards")
+
+
+def _handed_out(folder: str, number: int) -> str:
+    return os.path.join(folder, f"out-{number:05d}")
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 @dataclass(frozen=True)

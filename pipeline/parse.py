@@ -49,16 +49,7 @@ def parse_record(raw: RawRecord, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     ``ingested_at`` (ms) and ``content_hash``; raise :class:`InputError` when it is not one."""
     if max_body_bytes <= 0:
         raise ConfigError(f"max_body_bytes must be a positive number of bytes, got {max_body_bytes!r}")
-    if raw.error is not None:
-        raise InputError(*raw.error)
-    if raw.fmt == "txt":
-        obj = _txt_article(raw)
-    elif raw.fmt == "record":
-        obj = raw.payload
-    else:
-        obj = _json_object(raw.payload)
-    if not isinstance(obj, Mapping):
-        raise InputError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
+    obj = _article_object(raw)
 
     fields = {name: _first(obj, aliases) for name, aliases in ALIASES.items()}
     article_id = _text(fields["id"], "id")
@@ -74,13 +65,13 @@ def parse_record(raw: RawRecord, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
         matching = normalize(body)
         if not _WORD_CHAR.search(matching):
             raise InputError("empty_body", "the body has no letter or digit (only marks, punctuation or tatweel)")
-        published = parse_timestamp(fields["published_at"])
+        published = _published(fields["published_at"], raw)
         article = {
             "id": article_id.strip(),
             "body": body,
             "headline": _text(fields["headline"], "headline"),
             "agency": _text(fields["agency"], "agency") or None,
-            "published_at": published if published is not None else _record_time(raw.timestamp_ms),
+            "published_at": published,
             "url": _text(fields["url"], "url") or None,
             "author": _text(fields["author"], "author") or None,
             "language": _text(fields["language"], "language") or "ar",
@@ -99,6 +90,36 @@ def parse_record(raw: RawRecord, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
         "ingested_at": int(time.time() * 1000),
         "content_hash": matching_hash(matching),
     }
+
+
+def published_time(raw: RawRecord) -> Optional[int]:
+    """The ``published_at`` (ms) that :func:`parse_record` gives ``raw``, read without the rest of the
+    parse (no body normalization); None when it has none or the record cannot be read as an article."""
+    try:
+        return _published(_first(_article_object(raw), ALIASES["published_at"]), raw)
+    except (InputError, RecursionError):
+        return None
+
+
+def _article_object(raw: RawRecord) -> Mapping:
+    """The article object in ``raw`` (a .txt article, a decoded record or a JSON object); raise InputError otherwise."""
+    if raw.error is not None:
+        raise InputError(*raw.error)
+    if raw.fmt == "txt":
+        obj = _txt_article(raw)
+    elif raw.fmt == "record":
+        obj = raw.payload
+    else:
+        obj = _json_object(raw.payload)
+    if not isinstance(obj, Mapping):
+        raise InputError("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
+    return obj
+
+
+def _published(value: Any, raw: RawRecord) -> Optional[int]:
+    """published_at from the record's own field, else the Kafka record timestamp."""
+    published = parse_timestamp(value)
+    return published if published is not None else _record_time(raw.timestamp_ms)
 
 
 def safe_text(text: Optional[str]) -> Optional[str]:

@@ -6,6 +6,7 @@ that count are the Beam metrics written at the end.
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from contextlib import contextmanager
@@ -25,6 +26,30 @@ def snapshot() -> dict:
     """Return the current counts."""
     with _lock:
         return dict(_counts)
+
+
+def take() -> dict:
+    """Return the counts and start again from zero (a child process hands its progress to its parent)."""
+    with _lock:
+        counts = dict(_counts)
+        _counts.clear()
+        return counts
+
+
+def add(counts: dict) -> None:
+    """Count what :func:`take` returned in another process."""
+    with _lock:
+        _counts.update(counts)
+
+
+def _after_fork_in_child() -> None:
+    # A forked child starts from zero, with a lock of its own (another thread may have held the parent's).
+    global _lock
+    _lock = threading.Lock()
+    _counts.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 @contextmanager

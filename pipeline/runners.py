@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from typing import Optional, Sequence
+import threading
+from typing import Any, Callable, Optional, Sequence
 
 LOCAL_RUNNER = "apache_beam.runners.portability.fn_api_runner.FnApiRunner"
 
@@ -95,3 +96,64 @@ def find_prism(given: Optional[str] = None) -> str:
     if found is None:
         raise ResourceMissingError(f"the Prism runner binary was not found; {PRISM_BUILD_HINT}")
     return found
+
+
+def run_forked(function: Callable[..., Any], *args: Any, progress_every_s: float = 0.5) -> Any:
+    """Return ``function(*args)``, run in a forked child process (its result must pickle).
+
+    The memory the call takes goes back to the system when the child ends: the local runner's buffers,
+    the allocator's high-water mark, caches filled on the way. The child's :mod:`~pipeline.progress`
+    counts reach this process as they grow. A failure in the child raises :class:`ReplayError` here.
+    """
+    import multiprocessing
+    import traceback
+
+    from pipeline import progress
+    from pipeline.errors import ReplayError
+
+    def child(conn) -> None:
+        stop = threading.Event()
+
+        def report() -> None:
+            while not stop.wait(progress_every_s):
+                conn.send(("progress", progress.take()))
+
+        reporter = threading.Thread(target=report, daemon=True)
+        reporter.start()
+        try:
+            result = function(*args)
+            outcome = ("done", result)
+        except BaseException as exc:  # the parent raises it: nothing is lost in the child
+            outcome = ("failed", f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        stop.set()
+        reporter.join()
+        conn.send(("progress", progress.take()))
+        conn.send(outcome)
+        conn.close()
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=child, args=(sender,), name="wirepipe-chunk")
+    process.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, value = receiver.recv()
+            except EOFError:
+                process.join()
+                raise ReplayError(f"the process running {function.__name__} ended with exit code {process.exitcode} "
+                                  "before it reported (killed? out of memory?)") from None
+            if kind == "progress":
+                progress.add(value)
+            elif kind == "done":
+                return value
+            else:
+                raise ReplayError(f"{function.__name__} failed in its process: {value}")
+    finally:
+        receiver.close()
+        if process.is_alive():
+            process.join(timeout=30)
+        if process.is_alive():
+            process.terminate()
+            process.join()

@@ -44,11 +44,18 @@ through this transform, so it is in the main output or (dropped) in the duplicat
 a decision already emitted. **Memory**: each shard holds ``(times, id, fingerprint, band keys)`` of
 its articles for one horizon, about 1.5 KB per article and shard it has band keys in (at most
 ``shards``, so about 12 KB per article with the defaults).
+
+**Replay in chunks** (:mod:`pipeline.chunks`): each shard hands out the entry it indexes for every
+article, its head in the shard included, and starts from the entries earlier chunks left inside the
+horizon, read from its own file straight into its state at its first probe (not as elements: the local
+runner would hold them twice more, in its buffers and in the probes' bag); the next chunk's probes are
+matched against them as in one pipeline.
 """
 from __future__ import annotations
 
 import pickle
 import uuid
+import weakref
 import zlib
 from typing import Any, NamedTuple, Optional, Tuple
 
@@ -60,11 +67,14 @@ from apache_beam.transforms.userstate import BagStateSpec, ReadModifyWriteStateS
 from apache_beam.utils.timestamp import Timestamp
 
 from pipeline import dedup
+from pipeline.chunks import NEAR, Carried
+from pipeline.io import carry as carried_files
 from pipeline.errors import ConfigError
 from pipeline.nlp.fingerprint import DEFAULT_THRESHOLD, CandidateIndex, Fingerprint, Fingerprinter
 from pipeline.transforms import METRICS_NAMESPACE, at_event_time, hold, take_ready
 
 DUPLICATES = "duplicates"
+CARRIED = "carried"
 FINGERPRINT_FIELD = "_fingerprint"
 _SHARDS = "shards"
 DEFAULT_SHARDS = 8
@@ -191,9 +201,10 @@ class _MatchInShardFn(beam.DoFn):
     #: Rewrite the bag once the articles out of the horizon are this share of a horizon old.
     PRUNE_SLACK = 0.25
 
-    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int):
+    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int, carry: bool = False):
         self.fingerprinter = fingerprinter
         self.horizon_ms = horizon_ms
+        self.carry = carry
         self.compared = Metrics.counter(METRICS_NAMESPACE, "near_dup_compared")
         self.expired = Metrics.counter(METRICS_NAMESPACE, "near_dup_shard_expired")
         self.reloads = Metrics.counter(METRICS_NAMESPACE, "near_dup_index_reloads")
@@ -282,7 +293,7 @@ class _MatchInShardFn(beam.DoFn):
         self._cache.pop(key, None)
         # Articles further back than one horizon before the oldest ready probe can match nothing more
         # (earliest_match skips them); the bag is rewritten without them once they are many.
-        floor = ready[0].event_ms - self.horizon_ms
+        floor = _probe_order(ready[0])[0] - self.horizon_ms
         oldest = index.oldest_ms()
         if oldest is not None and oldest < floor - self.PRUNE_SLACK * self.horizon_ms:
             index = index.kept_from(floor)
@@ -293,6 +304,8 @@ class _MatchInShardFn(beam.DoFn):
             index.add(entry)
             added.append(entry)
             yield probe.key, ("answer", answer)
+            if self.carry:
+                yield beam.pvalue.TaggedOutput(CARRIED, Carried(NEAR, key, probe.event_ms, probe.id, entry))
         chunks.add(_dump(added))
         self._stamp(key, index, token)
         self._arm_expire(index, expire)
@@ -314,6 +327,48 @@ class _MatchInShardFn(beam.DoFn):
 
 def _probe_order(probe: _Probe) -> tuple[int, str]:
     return probe.event_ms, probe.id
+
+
+class _SeededMatchInShardFn(_MatchInShardFn):
+    """:class:`_MatchInShardFn` whose shards start from the entries in ``folder`` (one file a shard, see
+    :func:`pipeline.io.carry.shard_file`): at a shard's first probe they go to its index in state as
+    one chunk, and the cached index is dropped so that the next flush reads them."""
+
+    SEEDED = ReadModifyWriteStateSpec("near_dup_seeded", PickleCoder())
+
+    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int, folder: str):
+        super().__init__(fingerprinter, horizon_ms, carry=True)
+        self.folder = folder
+
+    def process(
+        self,
+        element,
+        timestamp=beam.DoFn.TimestampParam,
+        pending=beam.DoFn.StateParam(_MatchInShardFn.PENDING),
+        flush=beam.DoFn.TimerParam(_MatchInShardFn.FLUSH),
+        chunks=beam.DoFn.StateParam(_MatchInShardFn.CHUNKS),
+        token=beam.DoFn.StateParam(_MatchInShardFn.TOKEN),
+        seeded=beam.DoFn.StateParam(SEEDED),
+    ):
+        key, probe = element
+        if not seeded.read():
+            seeded.write(True)
+            entries = [_sharing_fingerprint(item.state) for item in carried_files.load_shard(self.folder, key)]
+            if entries:
+                chunks.add(_dump(entries))
+                self._stamp(key, _ShardIndex(self.fingerprinter, entries), token)
+        hold(pending, flush, probe, timestamp)
+
+
+# The fingerprints of carried articles, one object for all the shards of a worker that index them (an
+# article has band keys in most shards: a copy in each was most of what a carried article cost).
+_CARRIED_FINGERPRINTS: "weakref.WeakValueDictionary[str, Fingerprint]" = weakref.WeakValueDictionary()
+
+
+def _sharing_fingerprint(entry: _Indexed) -> _Indexed:
+    probe = entry.probe
+    fingerprint = _CARRIED_FINGERPRINTS.setdefault(probe.key, probe.fingerprint)
+    return entry if fingerprint is probe.fingerprint else entry._replace(probe=probe._replace(fingerprint=fingerprint))
 
 
 def _dump(index: list) -> bytes:
@@ -370,7 +425,10 @@ class _DecideFn(beam.DoFn):
             return
         # The cluster is the one of the article it republishes (as NearDupIndex decides): joining the
         # oldest of all the matched clusters instead merged unrelated stories through roundups.
-        of = min(matches, key=lambda a: (a.of_ms, a.of_id))
+        # One earlier article can answer from several shards with a different head in each (a shard follows
+        # chains only inside itself): the earliest head wins, not the answer that arrived first, which
+        # depends on bundling (a replay in chunks bundles otherwise than one pipeline).
+        of = min(matches, key=_answer_order)
         self.near.inc()
         if self.drop:
             self.dropped.inc()
@@ -382,11 +440,18 @@ class _DecideFn(beam.DoFn):
         yield at_event_time({**article, "dedup": {**(article.get("dedup") or {}), **marks}}, article)
 
 
+def _answer_order(answer: _Answer) -> tuple:
+    return answer.of_ms, answer.of_id, answer.head_ms, answer.head_id
+
+
 class NearDup(beam.PTransform):
     """Enriched articles → ``main`` (republications marked NEAR_DUPLICATE) and ``duplicates``.
 
     ``duplicates`` receives NEAR Duplicate records only with ``drop_near_duplicates``; otherwise it is
     empty. ``horizon_s`` is how long (event time) an article can be republished and still be linked.
+    With ``carried_from`` (a folder of carried shard entries, see :func:`pipeline.io.carry.shard_file`),
+    the shards start from the entries it holds, and the result has a ``carried`` output: the entries
+    they add (:class:`~pipeline.chunks.Carried`), for the next chunk of a replay in chunks.
     """
 
     def __init__(
@@ -396,6 +461,7 @@ class NearDup(beam.PTransform):
         horizon_s: float = 7 * 86400,
         fingerprinter: Optional[Fingerprinter] = None,
         shards: int = DEFAULT_SHARDS,
+        carried_from: Optional[str] = None,
     ):
         super().__init__()
         if horizon_s <= 0:
@@ -410,20 +476,29 @@ class NearDup(beam.PTransform):
         self.fingerprinter = fingerprinter
         self.drop_near_duplicates = drop_near_duplicates
         self.horizon_ms = int(horizon_s * 1000)
+        self.carried_from = carried_from
 
     def expand(self, articles):
         keyed = articles | "KeyByShard" >> beam.ParDo(_KeyByShardFn(self.fingerprinter, self.shards)).with_outputs(
             _SHARDS, main="articles")
         # Keys are declared str, so that state and timers of the keyed steps share one deterministic coder.
-        answers = (
+        carry = self.carried_from is not None
+        match = (_SeededMatchInShardFn(self.fingerprinter, self.horizon_ms, self.carried_from) if carry
+                 else _MatchInShardFn(self.fingerprinter, self.horizon_ms))
+        matched = (
             keyed[_SHARDS]
             | "TypeShardKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
-            | "MatchInShards" >> beam.ParDo(_MatchInShardFn(self.fingerprinter, self.horizon_ms))
+            | "MatchInShards" >> (beam.ParDo(match).with_outputs(CARRIED, main="answers") if carry
+                                  else beam.ParDo(match))
         )
+        answers = matched.answers if carry else matched
         decided = (
             (keyed["articles"], answers)
             | "JoinAnswers" >> beam.Flatten()
             | "TypeArticleKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
             | "Decide" >> beam.ParDo(_DecideFn(self.drop_near_duplicates)).with_outputs(DUPLICATES, main="main")
         )
-        return {"main": decided.main, DUPLICATES: decided[DUPLICATES]}
+        outputs = {"main": decided.main, DUPLICATES: decided[DUPLICATES]}
+        if carry:
+            outputs[CARRIED] = matched[CARRIED]
+        return outputs

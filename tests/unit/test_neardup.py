@@ -262,3 +262,15 @@ def pickle_entries(chunks):
     import pickle
 
     return [entry for blob in chunks.read() for entry in pickle.loads(blob)]
+
+
+def test_an_article_matched_in_several_shards_takes_the_earliest_head_whatever_the_answer_order():
+    from pipeline.transforms.neardup import _Answer, _DecideFn
+
+    article = {"id": "c", "published_at": 3_000, "ingested_at": 9_000, "dedup": {"status": "UNIQUE"}}
+    answers = [_Answer("b", 2_000, 2_000, "a2", 1_500, 0.7), _Answer("b", 2_000, 2_000, "a1", 1_000, 0.7), _Answer()]
+    decided = {tuple(next(iter(_DecideFn(False)._decide(article, order))).value["dedup"].items())
+               for order in (answers, answers[::-1], answers[1:] + answers[:1])}
+    assert len(decided) == 1
+    dedup_marks = dict(decided.pop())
+    assert (dedup_marks["duplicate_of"], dedup_marks["cluster_id"]) == ("b", "a1")
