@@ -6,6 +6,7 @@ import gzip
 import json
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,16 +41,18 @@ def _lines(records) -> bytes:
     return b"\n".join(records) + b"\n"
 
 
-def test_known_hostile_records_with_good_ones_all_accounted(tmp_path):
+@pytest.mark.parametrize("extra", [(), ("--chunk-records", "8")], ids=["one-pipeline", "in-chunks"])
+def test_known_hostile_records_with_good_ones_all_accounted(tmp_path, extra):
     good = [json.dumps({"id": f"g-{i}", "body": f"{BODY} رقم {i}"}, ensure_ascii=False).encode() for i in range(30)]
     lines = good + KNOWN_BAD
     random.Random(3).shuffle(lines)
     (tmp_path / "feed.jsonl").write_bytes(_lines(lines))
     (tmp_path / "mac.jsonl").write_bytes(b"\r".join(good[:5]) + b"\r")  # lone CR line ends: 5 records
     (tmp_path / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
-    result = replay([tmp_path], tmp_path / "out")
+    result = replay([tmp_path], tmp_path / "out", *extra)
     assert_accounting(result)
     m = result["metrics"]
+    assert m.get("chunks", 1) > 1 if extra else "chunks" not in m
     assert m["read"] == len(lines) + 5 + 1
     assert m["written"] == 32 and m["exact_duplicate"] == 5  # b4, b5 are articles; mac.jsonl repeats five
     kinds = {r["error_kind"] for r in result["dead-letter"]}
