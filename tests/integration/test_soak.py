@@ -6,10 +6,11 @@ The restart resumes at the group's committed offsets, so its repeats are at most
 in files but not yet committed at the kill (commits follow the files within seconds).
 
 Prism (2.77) dropped the timers of a split bundle (apache/beam#35771), which held records in dedup
-forever; `wirepipe run` turns its dynamic splits off. Prism's state reads are calls to the runner (it
-gives the SDK no cache tokens), so the stream is slower than a replay and, beside the rest of the
-suite on 2 cores, may still be catching up at the end: the assertion that matters is the one below the
-commit point (nothing committed is missing). The count of records missing above it is printed.
+forever; `wirepipe run` turns its dynamic splits off. The soak's stories are one template with other
+figures each time: near-dup matching that compared each with every earlier one, in Python, made the job
+fall behind (an hour's soak stopped writing at minute 28); with candidates screened in numpy the job
+keeps within seconds of the producer, beside the rest of the suite too, so every acknowledged record
+must be in the outputs once the drain is over.
 
 Longer runs (an hour) are `wirepipe bench soak --minutes 60`, outside the suite."""
 from __future__ import annotations
@@ -45,7 +46,7 @@ def test_endless_stream_survives_a_broker_outage_and_a_kill(kafka_bootstrap, tmp
     assert report["job_died_by_itself"] == [], report["job_died_by_itself"][0]["log"][-1500:]
     assert report["missing_below_committed_offset"] == 0, report["missing_sample"]
     assert all(offset and offset > 0 for offset in report["committed"].values()), report["committed"]
-    assert report["found"] >= 0.5 * report["acknowledged"]
+    assert report["missing"] == 0, report["missing_sample"]  # every acknowledged record, at least once
     assert report["exact_duplicates_let_through_within_one_job"] == 0  # dedup held through the outage
     assert [e["event"] for e in report["events"]] == ["broker outage", "kill -9 and restart"]
     assert report["uncommitted_at_kill"] is not None
