@@ -380,19 +380,28 @@ class Fingerprinter:
     def compare(self, a: Fingerprint, b: Fingerprint) -> Match:
         """Compare two fingerprints and decide whether they are near-duplicates."""
         similarity = estimate_jaccard(a.signature, b.signature)
-        smaller = min(a.size, b.size)
-        # |A ∩ B| = J (|A| + |B|) / (1 + J); containment of the smaller set in the larger.
-        containment = min(1.0, similarity * (a.size + b.size) / ((1.0 + similarity) * smaller)) if smaller else 0.0
+        containment, text_passes = self._text_bars(similarity, a.size, b.size)
         agree = figure_agreement(a.figures, b.figures)
         is_duplicate = (
-            smaller > 0
-            and (similarity >= self.threshold
-                 or (containment >= self.containment and smaller >= MIN_CONTAINMENT_SHINGLES))
+            bool(text_passes)
             and agree >= self.figure_agreement
             # Two dated agency reports of different days are two stories, whatever their text.
             and not (a.date and b.date and a.date != b.date)
         )
-        return Match(similarity, containment, agree, is_duplicate)
+        return Match(similarity, float(containment), agree, is_duplicate)
+
+    def _text_bars(self, similarity, sizes, size: int, margin: float = 0.0):
+        """Containment of the smaller shingle set in the larger, and whether the similarity or containment
+        bar is passed (``margin`` lower), for one size or an array of them against ``size``."""
+        sizes = np.asarray(sizes, dtype=np.float64)
+        smaller = np.minimum(sizes, size)
+        # |A ∩ B| = J (|A| + |B|) / (1 + J); containment of the smaller set in the larger.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            containment = np.where(smaller > 0,
+                                   np.minimum(1.0, similarity * (sizes + size) / ((1.0 + similarity) * smaller)), 0.0)
+        passes = (smaller > 0) & ((similarity >= self.threshold - margin)
+                                  | ((containment >= self.containment - margin) & (smaller >= MIN_CONTAINMENT_SHINGLES)))
+        return containment, passes
 
     def text_bars(self, probe: Fingerprint, signatures: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         """For each row of ``signatures`` (with its shingle count in ``sizes``), whether its text passes the
@@ -407,15 +416,7 @@ class Fingerprinter:
         if signatures.shape[1] != probe.signature.shape[0]:
             raise ValueError(f"signatures differ in length: {signatures.shape[1]} vs {probe.signature.shape[0]}")
         similarity = np.count_nonzero(signatures == probe.signature, axis=1) / signatures.shape[1]
-        sizes = sizes.astype(np.float64)
-        smaller = np.minimum(sizes, probe.size)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            containment = np.minimum(1.0, similarity * (sizes + probe.size) / ((1.0 + similarity) * smaller))
-        margin = 1e-9
-        return (smaller > 0) & (
-            (similarity >= self.threshold - margin)
-            | ((containment >= self.containment - margin) & (smaller >= MIN_CONTAINMENT_SHINGLES))
-        )
+        return self._text_bars(similarity, sizes, probe.size, margin=1e-9)[1]
 
 
 def _figure_hashes(items: Iterable[str]) -> tuple[int, ...]:
