@@ -136,6 +136,19 @@ def _holds_office(fv: FieldView, s: int, e: int, idx: Optional[int], office: fro
     return bool(office & {_surname_key(lx.deproclitic(w)) for w in context})
 
 
+def _reading_kind(q: QuoteView) -> str:
+    """What the rules read for ``q``: none, a continuation, an office, an entity, a description or plain words."""
+    if not q.rule_name:
+        return "none"
+    if q.rule_implicit:
+        return "implicit"
+    if q.rule_role:
+        return "role"
+    if q.rule_entity is not None:
+        return "entity"
+    return "description" if _is_description(q.rule_name) else "plain"
+
+
 def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list[str],
                counts: dict[str, int]) -> list[Candidate]:
     """The possible speakers of quote ``q``: the rules' reading, the mentions near it, the previous
@@ -195,8 +208,11 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             name = fv.full_person(name) or name if name == m[4] else name
             if fold_word(name) not in nearest:
                 nearest[fold_word(name)] = (0, m, name)
+    reading = _reading_kind(q)
     for key, (_, (s, e, idx, etype, canonical), name) in nearest.items():
         feats = _mention_features(fv, q, s, e, "ORGANIZATION" if etype == "QUOTED" else etype, idx, office)
+        if "vso_subject" in feats or "svo_subject" in feats or "subject_run" in feats:
+            feats["subject&rule=" + reading] = 1.0  # a named subject against a weak reading (ومعدة، أخيرا)
         if name != canonical and etype == "PERSON":
             feats["fuller_name"] = 1.0
         if etype == "QUOTED":

@@ -206,13 +206,33 @@ def _name_word(word: str, definite: bool = False) -> bool:
                 or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
 
 
+def _cut_apposition(words: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
+    """A person's name without what follows it in the same mention: an office or owner noun with at most
+    one word after it (غروي مؤسس المنصة → غروي، ولايتي مستشار خامنئي → ولايتي), or the indefinite words
+    after a definite surname, which ends an Arabic name (عادل الجبير جريمة حرق → عادل الجبير)."""
+    n = len(words)
+    if n < 3:
+        return words, keys
+    for i in range(max(1, n - 2), n):
+        if keys[i] in lx.ROLES or keys[i] in lx.OWNERS or keys[i] in lx.OCCUPATIONS:
+            return words[:i], keys[:i]
+    for i in range(1, n - 1):
+        nxt = keys[i + 1]
+        if keys[i].startswith("ال") and len(keys[i]) > 4 and not nxt.startswith("ال") \
+                and nxt not in lx.NAME_GLUE and nxt not in lx.NAME_PREFIXES:
+            return words[:i + 1], keys[:i + 1]
+    return words, keys
+
+
 def _trim_words(words: list[str], person: bool = True) -> list[str]:
     """:func:`trim_name` on the words alone: the quantifier after the name and, for a person, the words up
     to a title inside; then a glued head noun and its genitive at the start (an organization too)."""
     keys = [fold_word(w.strip(lx.STRIP)) for w in words]
     if person:
-        while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])):
+        while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])
+                                  or _prepositional(words[-1], keys[-1]) or words[-1].startswith(("لإ", "لأ"))):
             words, keys = words[:-1], keys[:-1]
+        words, keys = _cut_apposition(words, keys)
         for i in range(len(words) - 2, 0, -1):
             if keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES:
                 words, keys = words[i + 1:], keys[i + 1:]
