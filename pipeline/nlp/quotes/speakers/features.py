@@ -281,7 +281,13 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 if longer != q.rule_mention and (rule_key in _fold_name(longer) or _fold_name(longer) in rule_key):
                     rule_name = longer
                     rf["rule_extended"] = 1.0
-        if rule_name == q.rule_name and not office and not q.rule_implicit:
+        if q.rule_implicit and q.rule_entity is not None and len(rule_name.split()) > 2:
+            # a continuation names the previous subject as the rules read it: the same trimming as there
+            shorter = " ".join(_trim_words(rule_name.split()))
+            if shorter != rule_name:
+                rule_name = shorter
+                rf["rule_extended"] = 1.0
+        if rule_name == q.rule_name and not office and (not q.rule_implicit or q.rule_entity is not None):
             full = fv.full_person(rule_name)
             if full is not None:
                 rule_name = full  # قطان → أحمد القطان: the article's full form of the name
