@@ -329,6 +329,12 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                       "rule_longer&words=" + _bucket(len(longer.split()) - len(q.rule_mention.split()), (1, 2, 3)): 1.0}
                 if q.rule_role:
                     lf["rule_longer&role"] = 1.0
+                first = _fold_name(q.rule_mention.split()[0])
+                if not first.startswith(("ال", "وال")):
+                    # an indefinite head goes on in its genitive or adjective (مصدر | في حكومة جوبا، دولة | جنوب السودان)
+                    lf["rule_longer&indefinite"] = 1.0
+                if " " not in q.rule_mention.strip():
+                    lf["rule_longer&one_word"] = 1.0
                 add(longer, longer, None, lf)
         if not mentioned and not _well_formed_text(q.rule_name):
             # a reading that runs on (مسؤولين قولهم، مصدر طبي بإصابة ثلاثة): its longest well-formed start
