@@ -206,22 +206,25 @@ def _name_word(word: str, definite: bool = False) -> bool:
                 or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
 
 
-def _cut_apposition(words: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
-    """A person's name without what follows it in the same mention: an office or owner noun with at most
-    one word after it (غروي مؤسس المنصة → غروي، ولايتي مستشار خامنئي → ولايتي), or the indefinite words
-    after a definite surname, which ends an Arabic name (عادل الجبير جريمة حرق → عادل الجبير)."""
-    n = len(words)
-    if n < 3:
-        return words, keys
-    for i in range(max(1, n - 2), n):
+def _cut_office(words: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
+    """A person's name without an office or owner noun in apposition at its end, with at most one word
+    after it (غروي مؤسس المنصة → غروي، ولايتي مستشار خامنئي → ولايتي)."""
+    for i in range(max(1, len(words) - 2), len(words)):
         if keys[i] in lx.ROLES or keys[i] in lx.OWNERS or keys[i] in lx.OCCUPATIONS:
             return words[:i], keys[:i]
-    for i in range(1, n - 1):
-        nxt = keys[i + 1]
-        if keys[i].startswith("ال") and len(keys[i]) > 4 and not nxt.startswith("ال") \
-                and nxt not in lx.NAME_GLUE and nxt not in lx.NAME_PREFIXES:
-            return words[:i + 1], keys[:i + 1]
     return words, keys
+
+
+def _cut_after_surname(words: list[str], keys: list[str]) -> list[str]:
+    """A person's name without the indefinite words after a definite surname, which ends an Arabic name
+    (عادل الجبير جريمة حرق → عادل الجبير); a title (الشيخ) is not a surname."""
+    for i in range(1, len(words) - 1):
+        k, nxt = keys[i], keys[i + 1]
+        if k.startswith("ال") and len(k) > 4 and not nxt.startswith("ال") and nxt not in lx.NAME_GLUE \
+                and nxt not in lx.NAME_PREFIXES and not _head(k) and k not in lx.HONORIFICS \
+                and all(_name_word(w) for w in words[:i]):
+            return words[:i + 1]
+    return words
 
 
 def _trim_words(words: list[str], person: bool = True) -> list[str]:
@@ -232,13 +235,16 @@ def _trim_words(words: list[str], person: bool = True) -> list[str]:
         while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])
                                   or _prepositional(words[-1], keys[-1]) or words[-1].startswith(("لإ", "لأ"))):
             words, keys = words[:-1], keys[:-1]
-        words, keys = _cut_apposition(words, keys)
+        if len(words) > 2:
+            words, keys = _cut_office(words, keys)
         for i in range(len(words) - 2, 0, -1):
             if keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES:
                 words, keys = words[i + 1:], keys[i + 1:]
                 break
     if len(words) > 3 and _prepositional(words[0], keys[0]) and _head(keys[0][1:]):
-        words = words[2:]
+        words, keys = words[2:], keys[2:]
+    if person and len(words) > 2:
+        words = _cut_after_surname(words, keys)
     return words
 
 
