@@ -287,7 +287,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             if shorter != rule_name:
                 rule_name = shorter
                 rf["rule_extended"] = 1.0
-        if rule_name == q.rule_name and not office and (not q.rule_implicit or q.rule_entity is not None):
+        if (rule_name == q.rule_name or "rule_extended" in rf) and not office \
+                and (not q.rule_implicit or q.rule_entity is not None):
             full = fv.full_person(rule_name)
             if full is not None:
                 rule_name = full  # قطان → أحمد القطان: the article's full form of the name
