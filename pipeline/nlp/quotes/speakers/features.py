@@ -11,7 +11,7 @@ from typing import Optional
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, _fold_name, _fullest, _remention_head, _surname_key,
-                                                _trim_words, extend_name, lengthen_description, spokesman_of,
+                                                _trim_words, extend_name, lengthen_description, spokesman_of, subject_after_cue,
                                                 subject_tail_name)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _tokens, _well_formed_text
@@ -345,6 +345,15 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 if _well_formed_text(head):
                     add(head, head, None, {"rule_trimmed": 1.0, kind_keys["rule_trimmed"]: 1.0})
                     break
+    if q.cue_start >= 0 and not q.cue_participle:
+        found = subject_after_cue(text, q.cue_end, q.start)
+        if found is not None and not any(ms <= found[0] < me for ms, me, _, _, _ in fv.mentions):
+            at, phrase, is_name = found
+            sf = _mention_features(fv, q, at, at + len(phrase), "PERSON" if is_name else "DESCRIPTION", None, office)
+            sf["cue_subject_name" if is_name else "cue_subject_description"] = 1.0
+            if is_name:
+                sf["cue_subject_name&rule=" + reading] = 1.0
+            add(phrase, phrase, None, sf)
     if previous:
         cue = 0 if q.cue_start < 0 else 1 if q.cue_proclitic else 2
         add(previous, None, None, {"previous": 1.0, kind_keys["previous"]: 1.0, _PREVIOUS_CUE[cue]: 1.0})

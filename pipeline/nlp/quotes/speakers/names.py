@@ -132,6 +132,39 @@ def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int
     return (at, " ".join(name)) if at >= 0 else None
 
 
+_MAX_SUBJECT_WORDS = 6  # words after a speech verb read as its subject
+
+
+def subject_after_cue(text: str, cue_end: int, limit: int) -> Optional[tuple[int, str, bool]]:
+    """The subject right after a speech verb, as (start, phrase, is a name), when the rules or the tagger may
+    have missed it: a description of two words or more up to a pause mark, a complementizer, a preposition
+    phrase or a function word (وقال مسؤول أمريكي | للصحافيين), or a name of two or three name words followed
+    by an office in apposition or by such a stop (وقال علي مسفر | مدير دائرة …). None otherwise."""
+    if cue_end >= len(text) or text[cue_end] not in " \t":
+        return None
+    seg = text[cue_end:min(limit, cue_end + 120) if limit > cue_end else cue_end + 120]
+    seg = _PAUSE_RE.split(seg.split("\n", 1)[0], 1)[0]
+    phrase: list[str] = []
+    for w in seg.split()[:_MAX_SUBJECT_WORDS]:
+        k = fold_word(w)
+        if not w.isalpha() or _COMPLEMENTIZER_RE.match(k) or _function_word(w, k) or _prepositional(w, k) \
+                or k in lx.TIME_WORDS or k in lx.REPORTS:
+            break
+        phrase.append(w)
+    if len(phrase) < 2:
+        return None
+    start = text.find(phrase[0], cue_end)
+    for n in range(len(phrase), 1, -1):
+        if _is_description(" ".join(phrase[:n])):
+            return (start, " ".join(phrase[:n]), False) if n == len(phrase) else None
+    for n in (3, 2):
+        if len(phrase) >= n and _name_word(phrase[0]) and all(_name_word(w, definite=True) for w in phrase[1:n]):
+            rest = fold_word(phrase[n]) if len(phrase) > n else None
+            if rest is None or rest in lx.ROLES or rest in lx.OCCUPATIONS or rest in lx.OWNERS:
+                return start, " ".join(phrase[:n]), True
+    return None
+
+
 @lru_cache(maxsize=65536)
 def _remention_head(name: str) -> Optional[str]:
     """The head noun of a definite re-mention (الوزارة، الصحيفة الألمانية، المصدر), without ال: the
