@@ -156,7 +156,13 @@ def subject_after_cue(text: str, cue_end: int, limit: int) -> Optional[tuple[int
     start = text.find(phrase[0], cue_end)
     for n in range(len(phrase), 1, -1):
         if _is_description(" ".join(phrase[:n])):
-            return (start, " ".join(phrase[:n]), False) if n == len(phrase) else None
+            if n < len(phrase):
+                return None
+            # عضو الائتلاف الوطني السوري فاروق طيفور: a name closing the description is the subject
+            if n >= 4 and fold_word(phrase[-3]).startswith("ال") and _name_word(phrase[-2]) \
+                    and _name_word(phrase[-1], definite=True):
+                return text.find(" ".join(phrase[-2:]), start), " ".join(phrase[-2:]), True
+            return start, " ".join(phrase), False
     for n in (3, 2):
         if len(phrase) >= n and _name_word(phrase[0]) and all(_name_word(w, definite=True) for w in phrase[1:n]):
             rest = fold_word(phrase[n]) if len(phrase) > n else None
@@ -233,7 +239,8 @@ def _name_word(word: str, definite: bool = False) -> bool:
     if not w or w != word or not w.isalpha():
         return False
     k = fold_word(w)
-    if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE:
+    if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE \
+            or w.startswith(("لإ", "لأ", "لآ")):  # لإفريقيا: a preposition on a hamza word
         return False
     return not (k in lx.HONORIFICS or k in lx.OCCUPATIONS or k in lx.OWNERS or k in lx.KIN or _head(k)
                 or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
@@ -315,7 +322,8 @@ def extend_name(text: str, start: int, end: int) -> str:
         prev = text[j + 1:start].strip()
         if _name_word(prev, definite=True):  # الوليد بن طلال
             words.insert(0, prev)
-    if end < len(text) and text[end] in " \t":
+    if end < len(text) and text[end] in " \t" and not (len(words) > 1 and fold_word(words[-1]).startswith("ال")):
+        # a definite surname ends an Arabic name (عادل الجبير | جريمة حرق)
         added = 0
         for w in text[end:end + 60].split(" ")[1:]:
             if added == _MAX_EXTENSION or not w:
