@@ -135,6 +135,15 @@ def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int
 _MAX_SUBJECT_WORDS = 6  # words after a speech verb read as its subject
 
 
+@lru_cache(maxsize=65536)
+def _subject_stop(w: str) -> bool:
+    """A word that ends the subject after a speech verb: not letters, a complementizer, a function word, a
+    preposition phrase, a time word or a report."""
+    k = fold_word(w)
+    return not w.isalpha() or bool(_COMPLEMENTIZER_RE.match(k)) or _function_word(w, k) or _prepositional(w, k) \
+        or k in lx.TIME_WORDS or k in lx.REPORTS
+
+
 def subject_after_cue(text: str, cue_end: int, limit: int) -> Optional[tuple[int, str, bool]]:
     """The subject right after a speech verb, as (start, phrase, is a name), when the rules or the tagger may
     have missed it: a description of two words or more up to a pause mark, a complementizer, a preposition
@@ -146,9 +155,7 @@ def subject_after_cue(text: str, cue_end: int, limit: int) -> Optional[tuple[int
     seg = _PAUSE_RE.split(seg.split("\n", 1)[0], 1)[0]
     phrase: list[str] = []
     for w in seg.split()[:_MAX_SUBJECT_WORDS]:
-        k = fold_word(w)
-        if not w.isalpha() or _COMPLEMENTIZER_RE.match(k) or _function_word(w, k) or _prepositional(w, k) \
-                or k in lx.TIME_WORDS or k in lx.REPORTS:
+        if _subject_stop(w):
             break
         phrase.append(w)
     if len(phrase) < 2:
