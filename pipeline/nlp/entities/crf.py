@@ -32,7 +32,8 @@ from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
 from pipeline.nlp.tokenize import Reading, Token
 
 __all__ = ["CrfTagger", "TrainLexicon", "token_features", "train", "analysis_from_tokens", "TRAIN_PARAMS",
-           "LEXICON_FOLDS", "lexicon_path", "clusters_path", "FeatureBuilder"]
+           "LEXICON_FOLDS", "lexicon_path", "clusters_path", "FeatureBuilder", "doc_keys", "doc_counts",
+           "doc_features"]
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +212,94 @@ def token_features(a: Analysis, rules: RuleTagger, lexicon: TrainLexicon | None 
     return FeatureBuilder(rules, lexicon, names, clusters)(a, rule_cands)
 
 
+#: Optional feature groups (``wirepipe train-ner --features``): ``affix``, the first and last 1-4 letters
+#: of the proclitic-free reading without its article; ``shape``, cues of transliterated foreign names.
+#: Both lowered dev F1 (docs/NER-FINDINGS.md): off by default.
+EXTRA_FEATURES = ("affix", "shape")
+_LONG_VOWELS = frozenset("اوي")
+#: Letters of Persian or European names that native Arabic words do not use (ڤ پ گ چ ژ ک).
+_FOREIGN_LETTERS = frozenset("ڤپگچژک")
+
+
+def _bare(stem: str) -> str:
+    return stem[2:] if stem.startswith("ال") and len(stem) > 4 else stem
+
+
+@lru_cache(maxsize=200_000)
+def affix_features(stem: str) -> tuple[str, ...]:
+    """Prefixes and suffixes of 1 to 4 letters of a proclitic-free reading, without its article."""
+    bare = _bare(stem)
+    n = len(bare)
+    return (*(f"ap{k}=" + bare[:k] for k in range(1, 5) if k < n),
+            *(f"as{k}=" + bare[-k:] for k in range(1, 5) if k < n))
+
+
+@lru_cache(maxsize=200_000)
+def foreign_shape_features(stem: str) -> tuple[str, ...]:
+    """Cues of a transliterated name: letters rare in Arabic words, how many long vowels and where,
+    a final ي/و/ا, the length."""
+    bare = _bare(stem)
+    if not bare or not bare.isalpha():
+        return ()
+    pattern = "".join("v" if c in _LONG_VOWELS else "c" for c in bare)
+    vowels = pattern.count("v")
+    out = ["fv=%d" % min(vowels, 4), "fe=" + (bare[-1] if bare[-1] in _LONG_VOWELS else "c"),
+           "fvv=%d" % ("vv" in pattern), "fl=%d" % min(len(bare), 10), "fp=" + pattern[-4:]]
+    if any(c in _FOREIGN_LETTERS for c in bare):
+        out.append("frare")
+    return tuple(out)
+
+
+def doc_keys(a: Analysis) -> list[str | None]:
+    """The word of each token that document features compare: its proclitic-free reading (بالرياض →
+    الرياض), or None for short words, numbers and punctuation."""
+    out: list[str | None] = []
+    for readings in a.readings:
+        stem = readings[-1].stem
+        out.append(stem if len(stem) >= 3 and stem.isalpha() else None)
+    return out
+
+
+def _types(tags: Sequence[str]) -> list[str]:
+    return [t[2:] if t[:2] in ("B-", "I-") else "O" for t in tags]
+
+
+def doc_counts(keys: Sequence[Sequence[str | None]], tags: Sequence[Sequence[str]]) -> dict[str, Counter]:
+    """How often each word of a document (:func:`doc_keys` of its parts) was tagged with each type by a
+    first pass (``tags``: BIO per token of each part); ``O`` counts untagged occurrences."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for ks, ts in zip(keys, tags):
+        for k, t in zip(ks, _types(ts)):
+            if k is not None:
+                counts[k][t] += 1
+    return counts
+
+
+def doc_features(keys: Sequence[str | None], tags: Sequence[str], counts: dict[str, Counter]) -> list[list[str]]:
+    """Document features of one part: per token, the types (``d=PERSON``…) its word had elsewhere in the
+    document by the first pass, or ``d=O`` when it occurred elsewhere untagged only. ``counts`` (of
+    :func:`doc_counts`) include this part, whose own ``tags`` are taken off token by token."""
+    out: list[list[str]] = []
+    for k, t in zip(keys, _types(tags)):
+        c = counts.get(k) if k is not None else None
+        if not c:
+            out.append([])
+            continue
+        seen = [kind for kind in _TYPES if c[kind] - (kind == t) > 0]
+        out.append(["d=" + kind for kind in seen] if seen else ["d=O"] if c["O"] - (t == "O") > 0 else [])
+    return out
+
+
+def _window_doc_features(keys: list[list[str | None]], tags: list[list[str]], window: int) -> list[list[list[str]]]:
+    """Document features of each sentence of a corpus without document marks: its document is the
+    ``window`` sentences on each side and itself."""
+    out = []
+    for j in range(len(keys)):
+        lo, hi = max(0, j - window), min(len(keys), j + window + 1)
+        out.append(doc_features(keys[j], tags[j], doc_counts(keys[lo:hi], tags[lo:hi])))
+    return out
+
+
 class _Word(NamedTuple):
     """What the features need of one token text, computed once per distinct text."""
 
@@ -252,8 +341,10 @@ class FeatureBuilder:
 
     def __init__(self, rules: RuleTagger, lexicon: TrainLexicon | None = None,
                  names: PersonNames | None = None, clusters: WordClusters | None = None,
-                 context: bool = False, inflection: bool = True, known: frozenset[str] | None = None):
-        """``known``: when tagging, the attributes the model has weights for; the others change
+                 context: bool = False, inflection: bool = True, known: frozenset[str] | None = None,
+                 extra: frozenset[str] = frozenset()):
+        """``extra``: optional feature groups of :data:`EXTRA_FEATURES` (recorded in ``MODEL.meta.json``).
+        ``known``: when tagging, the attributes the model has weights for; the others change
         nothing, and leaving them out saves crfsuite most of its string lookups."""
         self.rules = rules
         self.lexicon = lexicon
@@ -261,6 +352,10 @@ class FeatureBuilder:
         self.clusters = clusters
         self.context = context and clusters is not None
         self.inflection = inflection
+        unknown = set(extra) - set(EXTRA_FEATURES)
+        if unknown:
+            raise ConfigError(f"unknown feature groups {sorted(unknown)}; known: {', '.join(EXTRA_FEATURES)}")
+        self.extra = frozenset(extra)
         self._known = known
         self._words: dict[str, _Word] = {}
 
@@ -421,6 +516,10 @@ class FeatureBuilder:
         for r in readings[1:3]:
             own.append("st=" + r.stem)
             own.append("pre=" + norm[:r.prefix])
+        if "affix" in self.extra:
+            own += affix_features(stem)
+        if "shape" in self.extra:
+            own += foreign_shape_features(stem)
         name = None
         if self.names is not None:
             name = _name_cue(readings, self.names)
@@ -607,8 +706,21 @@ class StateScorer:
         """The Viterbi labels of a sentence: crfsuite's ``Tagger.tag`` on the features' strings."""
         if not len(a):
             return []
-        state = self.scores(a, rule_cands)
-        return [self.labels[j] for j in viterbi(state, self._trans)]
+        return self.best(self.scores(a, rule_cands))
+
+    def best(self, state: np.ndarray) -> list[str]:
+        """The Viterbi labels of state scores."""
+        return [self.labels[j] for j in viterbi(state, self._trans)] if len(state) else []
+
+    def add(self, state: np.ndarray, extra: Sequence[Sequence[str]]) -> np.ndarray:
+        """``state`` plus the weights of more feature strings per token (after the others, as crfsuite
+        adds them when they end each token's list)."""
+        out = state.copy()
+        attr, w = self._attr, self._w
+        for i, strings in enumerate(extra):
+            for x in strings:
+                out[i] += w[attr.get(x, 0)]
+        return out
 
 
 def viterbi(state: np.ndarray, trans: np.ndarray) -> list[int]:
@@ -630,9 +742,38 @@ def viterbi(state: np.ndarray, trans: np.ndarray) -> list[int]:
     return path
 
 
+def _fit(features, tags, params: dict, out: str | os.PathLike) -> None:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for x, y in zip(features, tags):
+        trainer.append(x, y)
+    trainer.set_params(params)
+    trainer.train(str(out))
+
+
+def _first_pass_tags(features, tags, bounds: list[int], params: dict, out: Path) -> list[list[str]]:
+    """The tags of each sentence by a model trained on the other folds (without document features)."""
+    import pycrfsuite
+
+    first: list[list[str]] = []
+    for f in range(len(bounds) - 1):
+        lo, hi = bounds[f], bounds[f + 1]
+        path = out.with_name(out.name + f".fold{f}")
+        try:
+            _fit(features[:lo] + features[hi:], tags[:lo] + tags[hi:], params, path)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(path))
+            first += [tagger.tag(x) for x in features[lo:hi]]
+            tagger.close()
+        finally:
+            path.unlink(missing_ok=True)
+    return first
+
+
 def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | None = None,
           folds: int = LEXICON_FOLDS, clusters: WordClusters | None = None, context: bool = False,
-          inflection: bool = True) -> dict:
+          inflection: bool = True, extra: frozenset[str] = frozenset(), doc_window: int | None = None) -> dict:
     """Train a CRF on gold sentences (``conll.Sentence``) and write it to ``out`` with its training
     lexicon (:func:`lexicon_path`) and, when given, its word clusters (:func:`clusters_path`);
     return figures.
@@ -640,9 +781,11 @@ def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | N
     Each sentence's lexicon features come from a lexicon of the other ``folds - 1`` folds; the
     lexicon saved for tagging is built from all sentences. ``context`` and ``inflection`` are the
     :class:`FeatureBuilder` switches (recorded in ``MODEL.meta.json``).
-    """
-    import pycrfsuite
 
+    ``doc_window``: add document features (:func:`doc_features`), with the ``doc_window`` sentences
+    on each side of a sentence as its document. Their first-pass tags come from models trained on the
+    other lexicon folds (cross-validation), so the model learns how far a first pass can be trusted.
+    """
     out = Path(out)
     if out.suffix == "":
         raise ConfigError(f"--out must be a model file name such as ner.crfsuite; got {out}")
@@ -650,31 +793,36 @@ def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | N
         raise ConfigError(f"lexicon folds must be an integer >= 2; got {folds!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
     names = PersonNames.load()
-    trainer = pycrfsuite.Trainer(verbose=False)
+    if doc_window is not None and (not isinstance(doc_window, int) or doc_window < 0):
+        raise ConfigError(f"doc_window must be an integer >= 0; got {doc_window!r}")
     t0 = time.perf_counter()
-    n_tokens = 0
     n = len(sentences)
+    n_tokens = sum(len(sent.tokens) for sent in sentences)
     bounds = [n * f // folds for f in range(folds + 1)]
+    features: list[list[list[str]]] = []
+    analyses = [analysis_from_tokens(sent.tokens) for sent in sentences]
     for f in range(folds):
         lo, hi = bounds[f], bounds[f + 1]
         held_out = TrainLexicon.build([*sentences[:lo], *sentences[hi:]])
-        build = FeatureBuilder(rules, held_out, names, clusters, context, inflection)
-        for sent in sentences[lo:hi]:
-            a = analysis_from_tokens(sent.tokens)
-            trainer.append(build(a), sent.tags)
-            n_tokens += len(sent.tokens)
+        build = FeatureBuilder(rules, held_out, names, clusters, context, inflection, extra=extra)
+        features += [build(a) for a in analyses[lo:hi]]
+    all_params = {**TRAIN_PARAMS, **(params or {})}
+    tags = [sent.tags for sent in sentences]
+    if doc_window is not None:
+        first = _first_pass_tags(features, tags, bounds, all_params, out)
+        docs = _window_doc_features([doc_keys(a) for a in analyses], first, doc_window)
+        features = [[f + d for f, d in zip(fs, ds)] for fs, ds in zip(features, docs)]
     t1 = time.perf_counter()
-    trainer.set_params({**TRAIN_PARAMS, **(params or {})})
-    trainer.train(str(out))
+    _fit(features, tags, all_params, out)
     TrainLexicon.build(sentences).save(lexicon_path(out))
     cpath = clusters_path(out)
     if clusters is not None:
         clusters.save(cpath)
     elif cpath.exists():
         cpath.unlink()  # a stale table from an earlier run would change the features at tagging time
-    meta = {"context": bool(context and clusters is not None), "inflection": bool(inflection and clusters is not None),
+    meta = {"doc_window": doc_window, "context": bool(context and clusters is not None), "inflection": bool(inflection and clusters is not None),
             "rule_guard": bool(rules.common_words) and clusters is not None
-            and rules.common_words == clusters.common_words()}
+            and rules.common_words == clusters.common_words(), "extra": sorted(extra)}
     _meta_path(out).write_text(json.dumps(meta), encoding="utf-8")
     _open_model.cache_clear()
     t2 = time.perf_counter()
@@ -691,14 +839,19 @@ class CrfTagger:
 
     def __init__(self, tagger, rules: RuleTagger, lexicon: TrainLexicon | None = None,
                  names: PersonNames | None = None, clusters: WordClusters | None = None,
-                 context: bool = True, inflection: bool = True):
+                 context: bool = True, inflection: bool = True, extra: frozenset[str] = frozenset(),
+                 doc_window: int | None = None):
+        """``doc_window``: the model was trained with document features, with that many sentences on
+        each side as a sentence's document (None: without); it then tags in two passes."""
         self._tagger = tagger
         self.rules = rules
         self.lexicon = lexicon
         self.names = names
         known = frozenset(attr for attr, _ in tagger.info().state_features) if tagger is not None else None
-        self._features = FeatureBuilder(rules, lexicon, names, clusters, context, inflection, known)
+        self._features = FeatureBuilder(rules, lexicon, names, clusters, context, inflection, known, frozenset(extra))
         self._scorer = StateScorer(tagger, self._features) if tagger is not None else None
+        self.doc_window = doc_window
+        self.doc = doc_window is not None
         # A crfsuite Tagger holds the sequence being tagged: Beam may call one cached extractor
         # from several threads of a worker.
         self._lock = threading.Lock()
@@ -709,25 +862,51 @@ class CrfTagger:
         is not there."""
         tagger, lexicon, clusters, meta = _open_model(os.fspath(model_path))
         return cls(tagger, rules, lexicon, PersonNames.load(), clusters, meta.get("context", False),
-                   meta.get("inflection", False))
+                   meta.get("inflection", False), frozenset(meta.get("extra", ())),
+                   meta.get("doc_window"))
 
     def tag_bio(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[str]:
-        """Return a BIO tag per token (``rule_cands``: the rules' candidates, if already computed)."""
-        if not len(a):
-            return []
+        """Return a BIO tag per token (``rule_cands``: the rules' candidates, if already computed); the
+        analysis is its own document."""
+        return self.tag_document([a], None if rule_cands is None else [rule_cands])[0]
+
+    def tag_document(self, parts: Sequence[Analysis], rule_cands: Sequence[list[Candidate]] | None = None,
+                     context: Sequence[Analysis] = ()) -> list[list[str]]:
+        """BIO tags of each part of one document (an article's headline and body). A model with
+        document features tags twice: the first pass's types of each word in all parts and in
+        ``context`` (more text of the document, not tagged here) become features of the second."""
+        if rule_cands is None:
+            rule_cands = [self.rules.candidates(a) for a in parts]
         # The feature caches are not thread-safe for writes of the same key either: tag under the lock.
         with self._lock:
-            return self._scorer.tag(a, rule_cands)
+            scorer = self._scorer
+            states = [scorer.scores(a, c) if len(a) else None for a, c in zip(parts, rule_cands)]
+            first = [scorer.best(s) if s is not None else [] for s in states]
+            if not self.doc:
+                return first
+            keys = [doc_keys(a) for a in parts]
+            more = [a for a in context if len(a)]
+            counts = doc_counts(keys + [doc_keys(a) for a in more],
+                                first + [scorer.tag(a, self.rules.candidates(a)) for a in more])
+            return [scorer.best(scorer.add(s, doc_features(k, t, counts))) if s is not None else []
+                    for s, k, t in zip(states, keys, first)]
 
     def tag(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[Candidate]:
         """Return the model's spans; the first token's proclitic is dropped when its stem is a known name."""
+        return self.tag_fields([a], None if rule_cands is None else [rule_cands])[0]
+
+    def tag_fields(self, parts: Sequence[Analysis], rule_cands: Sequence[list[Candidate]] | None = None,
+                   context: Sequence[Analysis] = ()) -> list[list[Candidate]]:
+        """:meth:`tag` of each part of one document (see :meth:`tag_document`)."""
         from pipeline.nlp.entities.conll import spans_from_bio
 
         out = []
-        for kind, start, end in sorted(spans_from_bio(self.tag_bio(a, rule_cands)), key=lambda s: s[1]):
-            if kind not in _TYPES:
-                continue
-            out.append(Candidate(start, end, kind, "crf", self.rules.name_reading(a, start), rule="crf"))
+        for a, tags in zip(parts, self.tag_document(parts, rule_cands, context)):
+            cands = []
+            for kind, start, end in sorted(spans_from_bio(tags), key=lambda s: s[1]):
+                if kind in _TYPES:
+                    cands.append(Candidate(start, end, kind, "crf", self.rules.name_reading(a, start), rule="crf"))
+            out.append(cands)
         return out
 
 
