@@ -18,7 +18,7 @@ DEFAULT_EXCLUDE = "tests/gold/entities_blind.jsonl"
 DEFAULT_CACHE = ".local/ner-clusters"
 #: Sentences on each side that stand for a training sentence's document (ANERcorp marks no articles;
 #: about 15 sentences each): chosen on the dev split (docs/NER-FINDINGS.md).
-DOC_WINDOW = 3
+DOC_WINDOW = 8
 
 
 def register(subparsers) -> None:

@@ -183,5 +183,14 @@ def test_a_model_with_document_features_reads_the_rest_of_the_document(tmp_path)
     expected = [tagger._tagger.tag([f + d for f, d in zip(tagger._features(a), doc_features(doc_keys(a), t, counts))])
                 for a, t in zip(parts, first)]
     assert tags == expected
+    # Context: more of the document, counted in the first pass (its labels, as crfsuite gives them) but not tagged.
+    assert tagger._scorer.tag(parts[0]) == first[0]
+    more = [Analysis("وزار لافروف موسكو")]
+    ctx_first = [tagger._tagger.tag(tagger._features(a)) for a in more]
+    counts = doc_counts([doc_keys(a) for a in parts + more], first + ctx_first)
+    expected = [tagger._tagger.tag([f + d for f, d in zip(tagger._features(a), doc_features(doc_keys(a), t, counts))])
+                for a, t in zip(parts, first)]
+    assert tagger.tag_document(parts, context=more) == expected
+    assert tagger.tag_document(parts[1:], context=more) == tagger.tag_document(parts[1:], context=list(more))
     with pytest.raises(ConfigError):
         train(read_conll(corpus), tmp_path / "bad.crfsuite", RuleTagger(), doc_window=-1)

@@ -250,43 +250,52 @@ def foreign_shape_features(stem: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=200_000)
+def _doc_key(stem: str) -> str | None:
+    return stem if len(stem) >= 3 and stem.isalpha() else None
+
+
 def doc_keys(a: Analysis) -> list[str | None]:
     """The word of each token that document features compare: its proclitic-free reading (بالرياض →
     الرياض), or None for short words, numbers and punctuation."""
-    out: list[str | None] = []
-    for readings in a.readings:
-        stem = readings[-1].stem
-        out.append(stem if len(stem) >= 3 and stem.isalpha() else None)
-    return out
+    return [_doc_key(readings[-1].stem) for readings in a.readings]
 
 
-def _types(tags: Sequence[str]) -> list[str]:
-    return [t[2:] if t[:2] in ("B-", "I-") else "O" for t in tags]
+#: A BIO tag's slot in the per-word counts of :func:`doc_counts` (PERSON, ORGANIZATION, LOCATION, O).
+_SLOT = defaultdict(lambda: 3, {f"{bio}-{kind}": j for j, kind in enumerate(_TYPES) for bio in "BI"})
+_DOC_FEATURES = tuple("d=" + kind for kind in _TYPES)
+_NO_FEATURES: list[str] = []
 
 
-def doc_counts(keys: Sequence[Sequence[str | None]], tags: Sequence[Sequence[str]]) -> dict[str, Counter]:
-    """How often each word of a document (:func:`doc_keys` of its parts) was tagged with each type by a
-    first pass (``tags``: BIO per token of each part); ``O`` counts untagged occurrences."""
-    counts: dict[str, Counter] = defaultdict(Counter)
+def doc_counts(keys: Sequence[Sequence[str | None]], tags: Sequence[Sequence[str]]) -> dict[str, list[int]]:
+    """How often each word of a document (:func:`doc_keys` of its parts) was tagged PERSON,
+    ORGANIZATION, LOCATION and O (untagged) by a first pass (``tags``: BIO per token of each part)."""
+    counts: dict[str, list[int]] = {}
+    slot = _SLOT
     for ks, ts in zip(keys, tags):
-        for k, t in zip(ks, _types(ts)):
+        for k, t in zip(ks, ts):
             if k is not None:
-                counts[k][t] += 1
+                c = counts.get(k)
+                if c is None:
+                    c = counts[k] = [0, 0, 0, 0]
+                c[slot[t]] += 1
     return counts
 
 
-def doc_features(keys: Sequence[str | None], tags: Sequence[str], counts: dict[str, Counter]) -> list[list[str]]:
+def doc_features(keys: Sequence[str | None], tags: Sequence[str], counts: dict[str, list[int]]) -> list[list[str]]:
     """Document features of one part: per token, the types (``d=PERSON``…) its word had elsewhere in the
     document by the first pass, or ``d=O`` when it occurred elsewhere untagged only. ``counts`` (of
     :func:`doc_counts`) include this part, whose own ``tags`` are taken off token by token."""
     out: list[list[str]] = []
-    for k, t in zip(keys, _types(tags)):
+    slot = _SLOT
+    for k, t in zip(keys, tags):
         c = counts.get(k) if k is not None else None
-        if not c:
-            out.append([])
+        if c is None:
+            out.append(_NO_FEATURES)
             continue
-        seen = [kind for kind in _TYPES if c[kind] - (kind == t) > 0]
-        out.append(["d=" + kind for kind in seen] if seen else ["d=O"] if c["O"] - (t == "O") > 0 else [])
+        own = slot[t]
+        seen = [_DOC_FEATURES[j] for j in range(3) if c[j] - (j == own) > 0]
+        out.append(seen if seen else ["d=O"] if c[3] - (own == 3) > 0 else _NO_FEATURES)
     return out
 
 
@@ -706,21 +715,35 @@ class StateScorer:
         """The Viterbi labels of a sentence: crfsuite's ``Tagger.tag`` on the features' strings."""
         if not len(a):
             return []
-        return self.best(self.scores(a, rule_cands))
+        return [self.labels[j] for j in self.best(self.scores(a, rule_cands))]
 
-    def best(self, state: np.ndarray) -> list[str]:
-        """The Viterbi labels of state scores."""
-        return [self.labels[j] for j in viterbi(state, self._trans)] if len(state) else []
+    def best(self, state: np.ndarray) -> list[int]:
+        """The Viterbi label indexes of state scores."""
+        return viterbi(state, self._trans) if len(state) else []
 
-    def add(self, state: np.ndarray, extra: Sequence[Sequence[str]]) -> np.ndarray:
-        """``state`` plus the weights of more feature strings per token (after the others, as crfsuite
-        adds them when they end each token's list)."""
-        out = state.copy()
+    def second_pass(self, state: np.ndarray, first: list[int], features: Sequence[Sequence[str]]) -> list[int]:
+        """The labels once each token's document ``features`` (:func:`doc_features`) are added to its
+        state scores, after its other features as crfsuite adds them. When every token's added weights
+        favour its first-pass label at least as much as any other, no path can gain on the first one:
+        its labels stand and the second Viterbi is saved."""
+        n = len(features)
+        width = max((len(f) for f in features), default=0)
+        if not width:
+            return first
         attr, w = self._attr, self._w
-        for i, strings in enumerate(extra):
-            for x in strings:
-                out[i] += w[attr.get(x, 0)]
-        return out
+        ids = np.zeros((n, width), dtype=np.intp)
+        for i, strings in enumerate(features):
+            for j, x in enumerate(strings):
+                ids[i, j] = attr.get(x, 0)
+        delta = w[ids[:, 0]]
+        for c in range(1, width):
+            delta = delta + w[ids[:, c]]
+        if (delta[np.arange(n), first] >= delta.max(axis=1)).all():
+            return first
+        out = state
+        for c in range(width):  # column by column: each token's sums in crfsuite's order
+            out = out + w[ids[:, c]]
+        return viterbi(out, self._trans)
 
 
 def viterbi(state: np.ndarray, trans: np.ndarray) -> list[int]:
@@ -880,16 +903,18 @@ class CrfTagger:
         # The feature caches are not thread-safe for writes of the same key either: tag under the lock.
         with self._lock:
             scorer = self._scorer
+            labels = scorer.labels
             states = [scorer.scores(a, c) if len(a) else None for a, c in zip(parts, rule_cands)]
             first = [scorer.best(s) if s is not None else [] for s in states]
-            if not self.doc:
-                return first
-            keys = [doc_keys(a) for a in parts]
-            more = [a for a in context if len(a)]
-            counts = doc_counts(keys + [doc_keys(a) for a in more],
-                                first + [scorer.tag(a, self.rules.candidates(a)) for a in more])
-            return [scorer.best(scorer.add(s, doc_features(k, t, counts))) if s is not None else []
-                    for s, k, t in zip(states, keys, first)]
+            if self.doc:
+                tags = [[labels[j] for j in path] for path in first]
+                keys = [doc_keys(a) for a in parts]
+                more = [a for a in context if len(a)]
+                counts = doc_counts(keys + [doc_keys(a) for a in more],
+                                    tags + [scorer.tag(a, self.rules.candidates(a)) for a in more])
+                first = [scorer.second_pass(s, path, doc_features(k, t, counts)) if s is not None else []
+                         for s, path, k, t in zip(states, first, keys, tags)]
+            return [[labels[j] for j in path] for path in first]
 
     def tag(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[Candidate]:
         """Return the model's spans; the first token's proclitic is dropped when its stem is a known name."""
