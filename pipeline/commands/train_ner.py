@@ -16,9 +16,8 @@ DEFAULT_RAW = str(shared_data(SAUDINEWSNET_16_DAYS))
 #: Articles of the blind entity gold are left out of the raw text (their text must stay unseen).
 DEFAULT_EXCLUDE = "tests/gold/entities_blind.jsonl"
 DEFAULT_CACHE = ".local/ner-clusters"
-#: With ``--doc-window``: sentences on each side that stand for a training sentence's document (ANERcorp
-#: marks no articles; about 15 sentences each), chosen on the dev split. Off by default: the second
-#: pass costs a fifth of the entity speed (docs/NER-FINDINGS.md).
+#: Sentences on each side that stand for a training sentence's document in the document features
+#: (ANERcorp marks no articles; about 15 sentences each), chosen on the dev split (docs/NER-FINDINGS.md).
 DOC_WINDOW = 8
 
 
@@ -49,10 +48,10 @@ def register(subparsers) -> None:
     parser.add_argument("--features", default="",
                         help="optional feature groups, comma-separated: affix (letters at the start and end of "
                              "the proclitic-free word), shape (cues of transliterated foreign names)")
-    parser.add_argument("--doc-window", type=int, nargs="?", const=DOC_WINDOW, default=None, metavar="N",
+    parser.add_argument("--doc-window", type=int, default=DOC_WINDOW, metavar="N",
                         help="document features (a word's types elsewhere in the document by a first pass), with "
-                             f"the N sentences on each side of a training sentence as its document (N defaults to "
-                             f"{DOC_WINDOW}; without the option: no document features)")
+                             f"the N sentences on each side of a training sentence as its document (default {DOC_WINDOW})")
+    parser.add_argument("--no-doc", action="store_true", help="no document features (one pass when tagging)")
     parser.add_argument("--rule-guard", action="store_true",
                         help="train with the rules' guard against words the raw text shows inflected "
                              "(lowered dev F1 of the CRF: off by default)")
@@ -105,7 +104,7 @@ def run(args) -> int:
     figures = train(sentences, args.out, RuleTagger(common_words=guard), params, clusters=clusters,
                     context=getattr(args, "context", False),
                     inflection=not getattr(args, "no_inflection", False),
-                    doc_window=getattr(args, "doc_window", None),
+                    doc_window=None if getattr(args, "no_doc", False) else getattr(args, "doc_window", None),
                     extra=frozenset(x for x in (getattr(args, "features", "") or "").split(",") if x))
     figures["raw"] = raw
     figures["cluster_figures"] = cluster_figures

@@ -34,12 +34,13 @@ def _crfsuite_labels(tagger, a, cands):
     if not len(a):
         return []
     features = tagger._features(a, cands)
-    labels = tagger._tagger.tag(features)
-    if tagger.doc:
-        keys = doc_keys(a)
-        extra = doc_features(keys, labels, doc_counts([keys], [labels]))
-        labels = tagger._tagger.tag([f + d for f, d in zip(features, extra)])
-    return labels
+    if not tagger.doc:
+        return tagger._tagger.tag(features)
+    # The first pass: each token's best label by its state scores (equal to crfsuite's: below).
+    first = [tagger._scorer.labels[j] for j in tagger._scorer.scores(a, cands).argmax(axis=1)]
+    keys = doc_keys(a)
+    extra = doc_features(keys, first, doc_counts([keys], [first]))
+    return tagger._tagger.tag([f + d for f, d in zip(features, extra)])
 
 
 @pytest.mark.parametrize("text", SENTENCES)

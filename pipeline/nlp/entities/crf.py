@@ -721,29 +721,25 @@ class StateScorer:
         """The Viterbi label indexes of state scores."""
         return viterbi(state, self._trans) if len(state) else []
 
-    def second_pass(self, state: np.ndarray, first: list[int], features: Sequence[Sequence[str]]) -> list[int]:
-        """The labels once each token's document ``features`` (:func:`doc_features`) are added to its
-        state scores, after its other features as crfsuite adds them. When every token's added weights
-        favour its first-pass label at least as much as any other, no path can gain on the first one:
-        its labels stand and the second Viterbi is saved."""
+    def first_pass(self, state: np.ndarray) -> list[str]:
+        """Each token's best label by its state scores alone (no Viterbi): what a document model's
+        first pass needs, the type of each word, at a fraction of a Viterbi's cost."""
+        labels = self.labels
+        return [labels[j] for j in state.argmax(axis=1).tolist()]
+
+    def second_pass(self, state: np.ndarray, features: Sequence[Sequence[str]]) -> list[int]:
+        """The Viterbi labels once each token's document ``features`` (:func:`doc_features`) are added
+        to its state scores, after its other features as crfsuite adds them."""
+        attr, w = self._attr, self._w
         n = len(features)
         width = max((len(f) for f in features), default=0)
-        if not width:
-            return first
-        attr, w = self._attr, self._w
         ids = np.zeros((n, width), dtype=np.intp)
         for i, strings in enumerate(features):
             for j, x in enumerate(strings):
                 ids[i, j] = attr.get(x, 0)
-        delta = w[ids[:, 0]]
-        for c in range(1, width):
-            delta = delta + w[ids[:, c]]
-        if (delta[np.arange(n), first] >= delta.max(axis=1)).all():
-            return first
-        out = state
         for c in range(width):  # column by column: each token's sums in crfsuite's order
-            out = out + w[ids[:, c]]
-        return viterbi(out, self._trans)
+            state = state + w[ids[:, c]]
+        return viterbi(state, self._trans)
 
 
 def viterbi(state: np.ndarray, trans: np.ndarray) -> list[int]:
@@ -897,7 +893,8 @@ class CrfTagger:
                      context: Sequence[Analysis] = ()) -> list[list[str]]:
         """BIO tags of each part of one document (an article's headline and body). A model with
         document features tags twice: the first pass's types of each word in all parts and in
-        ``context`` (more text of the document, not tagged here) become features of the second."""
+        ``context`` (more text of the document, not tagged here) become features of the second.
+        The first pass takes each token's best label by its state scores (:meth:`StateScorer.first_pass`)."""
         if rule_cands is None:
             rule_cands = [self.rules.candidates(a) for a in parts]
         # The feature caches are not thread-safe for writes of the same key either: tag under the lock.
@@ -905,16 +902,17 @@ class CrfTagger:
             scorer = self._scorer
             labels = scorer.labels
             states = [scorer.scores(a, c) if len(a) else None for a, c in zip(parts, rule_cands)]
-            first = [scorer.best(s) if s is not None else [] for s in states]
-            if self.doc:
-                tags = [[labels[j] for j in path] for path in first]
-                keys = [doc_keys(a) for a in parts]
-                more = [a for a in context if len(a)]
-                counts = doc_counts(keys + [doc_keys(a) for a in more],
-                                    tags + [scorer.tag(a, self.rules.candidates(a)) for a in more])
-                first = [scorer.second_pass(s, path, doc_features(k, t, counts)) if s is not None else []
-                         for s, path, k, t in zip(states, first, keys, tags)]
-            return [[labels[j] for j in path] for path in first]
+            if not self.doc:
+                return [[labels[j] for j in scorer.best(s)] if s is not None else [] for s in states]
+            # A document model: first pass by state scores alone (dev F1 0.7489 against 0.7506 with a
+            # first Viterbi, for 8% of the entity speed instead of 24%), then a Viterbi with d= features.
+            first = [scorer.first_pass(s) if s is not None else [] for s in states]
+            keys = [doc_keys(a) for a in parts]
+            more = [a for a in context if len(a)]
+            counts = doc_counts(keys + [doc_keys(a) for a in more],
+                                first + [scorer.first_pass(scorer.scores(a)) for a in more])
+            return [[labels[j] for j in scorer.second_pass(s, doc_features(k, t, counts))] if s is not None else []
+                    for s, k, t in zip(states, keys, first)]
 
     def tag(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[Candidate]:
         """Return the model's spans; the first token's proclitic is dropped when its stem is a known name."""
