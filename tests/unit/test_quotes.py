@@ -273,9 +273,23 @@ def test_regression_seed_article_quotes_kinds_and_speakers(qx, seed_article):
     # Known regression since the model was trained with train_d (docs/QUOTES-MODEL.md, round 4): the
     # "وقال" DIRECT quote the rules give to لافروف (a continuation) goes to the previous speaker, الجعفري;
     # every other speaker of the article must stay right.
-    assert wrong in ([], [("DIRECT", 2053)])
+    assert wrong in ([], [("DIRECT", 2053)]), wrong  # the one known flip: the strict xfail below
     for non in expected["non_quotes"]:
         assert not any(overlaps((g[1], g[2]), (non["start"], non["end"])) for g in got), non["text"]
+
+
+@pytest.mark.xfail(strict=True, reason="speaker model since train_d: the previous speaker (الجعفري) outweighs the "
+                   "rules' continuation of the sentence's subject (لافروف); a feature for that case learned the "
+                   "opposite weight on 1,019 labelled quotes (docs/QUOTES-MODEL.md)")
+def test_regression_seed_continuation_after_kana_names_the_sentence_subject(qx, seed_article):
+    """«وكان لافروف شدد … وقال "…"»: the bare قال continues لافروف, named in its own sentence."""
+    headline, body = seed_article
+    expected = json.loads(SEED_EXPECTED.read_text(encoding="utf-8"))
+    shift = SEED_TXT.read_text(encoding="utf-8").index(body)
+    target = next(q for q in expected["quotes"] if q["start"] == 2053)
+    quote = next(q for q in qx.extract(headline, body, []) if q["field"] == "BODY"
+                 and overlaps((q["start"] + shift, q["end"] + shift), (target["start"], target["end"])))
+    assert normalize(_speaker(quote) or "") == normalize(target["speaker"])
 
 
 # --- more mark shapes seen in Saudi newspapers -------------------------------------------------------
