@@ -138,12 +138,15 @@ def test_read_gold_rejects_unknown_types(tmp_path):
 
 
 @pytest.mark.corpus
-def test_blind_gold_offsets_fall_on_words_of_the_articles(shared_data):
+@pytest.mark.parametrize("name,corpus", [
+    ("entities_blind.jsonl", "saudinewsnet_2015-07-21_to_08-09.jsonl.gz"),
+    ("entities_vault.jsonl", "saudinewsnet_2015-08-10_11.jsonl"),
+])
+def test_blind_gold_offsets_fall_on_words_of_the_articles(shared_data, name, corpus):
     from tests.conftest import REPO_ROOT
 
-    gold = mention_eval.read_gold(REPO_ROOT / "tests" / "gold" / "entities_blind.jsonl")
-    articles = mention_eval.read_articles(
-        shared_data / "saudinewsnet" / "saudinewsnet_2015-07-21_to_08-09.jsonl.gz", gold)
+    gold = mention_eval.read_gold(REPO_ROOT / "tests" / "gold" / name)
+    articles = mention_eval.read_articles(shared_data / "saudinewsnet" / corpus, gold)
     assert len(gold) >= 15 and sum(map(len, gold.values())) >= 150
     for aid, mentions in gold.items():
         text = articles[aid]["content"]
