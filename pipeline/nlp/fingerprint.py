@@ -27,7 +27,7 @@ from functools import lru_cache
 import re
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 import numpy as np
 
@@ -560,7 +560,9 @@ class CandidateIndex:
         self._stories: list[str] = []
         self._fingerprints: list[Fingerprint] = []
         self.payloads: list[Any] = []
-        self._buckets: dict[str, _RowBuffer] = {}
+        # A key's rows: a bare int while it has one (nearly every key of a story that has no copy: 128 keys an
+        # article, and a _RowBuffer each cost about 23 KB an indexed article), a _RowBuffer from the second.
+        self._buckets: dict[str, Union[int, _RowBuffer]] = {}
 
     def __len__(self) -> int:
         return len(self.payloads)
@@ -584,8 +586,13 @@ class CandidateIndex:
         for key in keys:
             bucket = self._buckets.get(key)
             if bucket is None:
-                bucket = self._buckets[key] = _RowBuffer()
-            bucket.append(row)
+                self._buckets[key] = row
+            elif isinstance(bucket, int):
+                rows = self._buckets[key] = _RowBuffer()
+                rows.append(bucket)
+                rows.append(row)
+            else:
+                bucket.append(row)
 
     def earliest_match(self, fingerprint: Fingerprint, keys: Iterable[str], order: tuple[int, str], story: str,
                        horizon_ms: int) -> tuple[Optional[Any], Optional[float], int]:
@@ -600,7 +607,7 @@ class CandidateIndex:
             return None, None, 0
         filed = np.zeros(len(self.payloads), dtype=bool)
         for bucket in buckets:
-            filed[bucket.rows()] = True
+            filed[bucket if isinstance(bucket, int) else bucket.rows()] = True
         rows = np.flatnonzero(filed)
         event_ms = order[0]
         times = self._event_ms[rows]
