@@ -20,7 +20,7 @@ from pipeline import chunks, graph, metrics, progress, runners
 from pipeline.chunks import DEFAULT_CHUNK_RECORDS
 from pipeline.errors import ConfigError, KafkaIOError
 from pipeline.io.archive import expand_paths
-from pipeline.io import carry
+from pipeline.io import carry, spool
 from pipeline.io.archive_source import ReadArchive
 from pipeline.io.kafka import LEDGER, KafkaConfig, ReadFromKafka, StartPosition, check_connection, commit_offsets
 from pipeline.options import JobConfig, worker_path
@@ -56,54 +56,58 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
         beam_args = runners.with_portable_defaults(beam_args)
     options = PipelineOptions(beam_args)
     started = time.monotonic()
-    plan = _plan(files, chunk_records) if local and chunk_records is not None else []
-    with progress.display(show_progress, total_read=sum(chunk.size for chunk in plan) or None):
-        if len(plan) > 1:
-            counts = _run_chunks(plan, config, options)
-        else:
-            pipeline = beam.Pipeline(options=options)
-            graph.build(pipeline | "ReadArchive" >> ReadArchive(files), config)
-            result = pipeline.run()
-            result.wait_until_finish()
-            counts = metrics.collect(result)
+    folder = os.path.join(config.out_dir, STATE_DIR, f"replay-{uuid.uuid4().hex[:10]}")
+    try:
+        plan = _plan(files, chunk_records, folder) if local and chunk_records is not None else []
+        with progress.display(show_progress, total_read=sum(chunk.size for chunk in plan) or None):
+            if len(plan) > 1:
+                counts = _run_chunks(plan, config, options, folder)
+            else:
+                pipeline = beam.Pipeline(options=options)
+                graph.build(pipeline | "ReadArchive" >> ReadArchive(files), config)
+                result = pipeline.run()
+                result.wait_until_finish()
+                counts = metrics.collect(result)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     remove_empty_temp_dirs(config.out_dir)
     extra = {"chunks": len(plan)} if len(plan) > 1 else {}
     metrics.write_metrics(config.out_dir, counts, seconds=round(time.monotonic() - started, 3), inputs=files, **extra)
     return counts
 
 
-def _plan(files: Sequence[str], chunk_records: int) -> list[chunks.Chunk]:
+def _plan(files: Sequence[str], chunk_records: int, folder: str) -> list[chunks.Chunk]:
+    """Read every record of ``files`` once: date it and write it to the spool in ``folder``; return the plan."""
     started = time.process_time()
-    plan = chunks.plan_chunks(chunks.index_archive(files), chunk_records, _now_ms())
+    with spool.SpoolWriter(_spool_file(folder)) as writer:
+        index = ((writer.write(raw), published) for raw, published in chunks.dated_records(files))
+        plan = chunks.plan_chunks(index, chunk_records, _now_ms())
     log.info("replay plan: %d records in %d chunks of at most about %d (%.1f CPU-s)",
              sum(chunk.size for chunk in plan), len(plan), chunk_records, time.process_time() - started)
     return plan
 
 
-def _run_chunks(plan: Sequence[chunks.Chunk], config: JobConfig, options: PipelineOptions) -> dict:
+def _run_chunks(plan: Sequence[chunks.Chunk], config: JobConfig, options: PipelineOptions, folder: str) -> dict:
     """Run one pipeline per chunk of ``plan``, in order, each starting from the dedup state the chunks
-    before it left inside the horizons; return the counters summed."""
+    before it left inside the horizons; return the counters summed. ``folder`` holds the spooled records
+    and the carried state."""
     horizons = {chunks.EXACT: int(config.dedup_horizon_s * 1000), chunks.VERSION: int(config.dedup_horizon_s * 1000),
                 chunks.NEAR: int(config.near_dup_horizon_s * 1000)}
-    folder = os.path.join(config.out_dir, STATE_DIR, f"carried-{uuid.uuid4().hex[:10]}")
     totals = dict.fromkeys(metrics.COUNTERS, 0)
-    try:
-        for number, chunk in enumerate(plan):
-            # File names carry the run id: each chunk needs its own, or its files would replace the last one's.
-            chunk_config = replace(config, run_id=f"{config.run_id}-{number:05d}") if config.run_id else config
-            # A process per chunk: what a chunk took (the runner's buffers, caches, the allocator's high-water
-            # mark) goes back to the system, so memory does not ratchet up from chunk to chunk. This process
-            # holds no carried state either: a forked child starts with all of its parent's memory.
-            counts = runners.run_forked(_replay_chunk, chunk, chunk_config, options, horizons, folder, number)
-            for name, value in counts.items():
-                totals[name] = totals.get(name, 0) + value
-            if number:
-                os.remove(_carried_in(folder, number - 1))
-                shutil.rmtree(_shards_in(folder, number - 1), ignore_errors=True)
-                shutil.rmtree(_handed_out(folder, number - 1), ignore_errors=True)
-            log.info("replay chunk %d of %d: %d records", number + 1, len(plan), chunk.size)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    for number, chunk in enumerate(plan):
+        # File names carry the run id: each chunk needs its own, or its files would replace the last one's.
+        chunk_config = replace(config, run_id=f"{config.run_id}-{number:05d}") if config.run_id else config
+        # A process per chunk: what a chunk took (the runner's buffers, caches, the allocator's high-water
+        # mark) goes back to the system, so memory does not ratchet up from chunk to chunk. This process
+        # holds no carried state either: a forked child starts with all of its parent's memory.
+        counts = runners.run_forked(_replay_chunk, chunk, chunk_config, options, horizons, folder, number)
+        for name, value in counts.items():
+            totals[name] = totals.get(name, 0) + value
+        if number:
+            os.remove(_carried_in(folder, number - 1))
+            shutil.rmtree(_shards_in(folder, number - 1), ignore_errors=True)
+            shutil.rmtree(_handed_out(folder, number - 1), ignore_errors=True)
+        log.info("replay chunk %d of %d: %d records", number + 1, len(plan), chunk.size)
     return totals
 
 
@@ -128,12 +132,16 @@ def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptio
     log.info("replay chunk %d: %d records, %d carried items", number + 1, chunk.size, count)
     pipeline = beam.Pipeline(options=options)
     firsts = pipeline | "ReadCarried" >> carry.ReadCarried(seeds)
-    outputs = graph.build(pipeline | "ReadArchive" >> ReadArchive(list(chunk.select), chunk.select), config,
+    outputs = graph.build(pipeline | "ReadSpool" >> spool.ReadSpool(_spool_file(folder), chunk.positions), config,
                           carried=carry.CarriedIn(firsts, shards))
     outputs[CARRIED] | "WriteCarried" >> carry.WriteCarried(_handed_out(folder, number))
     result = pipeline.run()
     result.wait_until_finish()
     return metrics.collect(result)
+
+
+def _spool_file(folder: str) -> str:
+    return os.path.join(folder, "records.spool")
 
 
 def _carried_in(folder: str, number: int) -> str:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from pipeline.chunks import index_archive, plan_chunks
+from pipeline.chunks import dated_records, plan_chunks
 from pipeline.locations import SAUDINEWSNET_TWO_DAYS, shared_data
 from tests.e2e.helpers import KINDS, assert_accounting, replay, source_key
 
@@ -69,9 +69,10 @@ def test_chunked_replay_writes_what_one_pipeline_writes(feed, tmp_path):
     assert_accounting(whole)
     assert_accounting(chunked)
 
-    plan = plan_chunks(index_archive([str(feed)]), CHUNK, int(datetime.now().timestamp() * 1000))
+    index = ((raw.source["line"], published) for raw, published in dated_records([str(feed)]))
+    plan = plan_chunks(index, CHUNK, int(datetime.now().timestamp() * 1000))
     assert chunked["metrics"]["chunks"] == len(plan) >= 8
-    chunk_of = {ordinal + 1: number for number, chunk in enumerate(plan) for ordinal in chunk.select[str(feed)]}
+    chunk_of = {line: number for number, chunk in enumerate(plan) for line in chunk.positions}
     line_of: dict = {}  # id -> line of its first version (an update repeats the id)
     for record in sorted(whole["articles"], key=lambda r: r["source"]["line"]):
         line_of.setdefault(record["id"], record["source"]["line"])
