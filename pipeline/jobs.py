@@ -4,19 +4,21 @@ Commands parse arguments and print; benchmarks and evaluation call these directl
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import logging
 import os
+import pickle
 import shutil
 import time
-import uuid
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Iterable, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipeline import chunks, graph, metrics, progress, runners
+from pipeline import __version__, chunks, graph, metrics, progress, runners
 from pipeline.chunks import DEFAULT_CHUNK_RECORDS
 from pipeline.errors import ConfigError, KafkaIOError
 from pipeline.io.archive import expand_paths
@@ -56,59 +58,123 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
         beam_args = runners.with_portable_defaults(beam_args)
     options = PipelineOptions(beam_args)
     started = time.monotonic()
-    folder = os.path.join(config.out_dir, STATE_DIR, f"replay-{uuid.uuid4().hex[:10]}")
+    chunked = local and chunk_records is not None
+    replay_id = _replay_id(files, config, chunk_records)
+    folder = os.path.join(config.out_dir, STATE_DIR, f"replay-{replay_id}")
     try:
-        plan = _plan(files, chunk_records, folder) if local and chunk_records is not None else []
+        plan, done = _resume(folder) if chunked else ([], {})
+        if chunked and not plan:
+            plan = _plan(files, chunk_records, folder)
         with progress.display(show_progress, total_read=sum(chunk.size for chunk in plan) or None):
             if len(plan) > 1:
-                counts = _run_chunks(plan, config, options, folder)
+                counts = _run_chunks(plan, config, options, folder, replay_id, done)
             else:
                 pipeline = beam.Pipeline(options=options)
                 graph.build(pipeline | "ReadArchive" >> ReadArchive(files), config)
                 result = pipeline.run()
                 result.wait_until_finish()
                 counts = metrics.collect(result)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    except BaseException:
+        if not os.path.exists(_plan_file(folder)):  # nothing to resume from
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    shutil.rmtree(folder, ignore_errors=True)
     remove_empty_temp_dirs(config.out_dir)
     extra = {"chunks": len(plan)} if len(plan) > 1 else {}
     metrics.write_metrics(config.out_dir, counts, seconds=round(time.monotonic() - started, 3), inputs=files, **extra)
     return counts
 
 
+def _replay_id(files: Sequence[str], config: JobConfig, chunk_records: Optional[int]) -> str:
+    """What names a replay's state folder and its chunks' output files: the same inputs (unchanged on disk),
+    configuration, chunk size and version give the same id, so a rerun finds what a failed run left."""
+    inputs = []
+    for path in files:
+        try:
+            stat = os.stat(path)
+            inputs.append((path, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            inputs.append((path, None, None))
+    settings = {name: value for name, value in asdict(config).items() if name != "out_dir"}
+    text = json.dumps([__version__, inputs, chunk_records, settings], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def _plan(files: Sequence[str], chunk_records: int, folder: str) -> list[chunks.Chunk]:
-    """Read every record of ``files`` once: date it and write it to the spool in ``folder``; return the plan."""
+    """Read every record of ``files`` once: date it and write it to the spool in ``folder``; return the plan,
+    also kept in ``folder`` when it has more than one chunk, for a rerun to resume from."""
     started = time.process_time()
     with spool.SpoolWriter(_spool_file(folder)) as writer:
         index = ((writer.write(raw), published) for raw, published in chunks.dated_records(files))
         plan = chunks.plan_chunks(index, chunk_records, _now_ms())
+    if len(plan) > 1:
+        _write_atomically(_plan_file(folder), pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
     log.info("replay plan: %d records in %d chunks of at most about %d (%.1f CPU-s)",
              sum(chunk.size for chunk in plan), len(plan), chunk_records, time.process_time() - started)
     return plan
 
 
-def _run_chunks(plan: Sequence[chunks.Chunk], config: JobConfig, options: PipelineOptions, folder: str) -> dict:
+def _resume(folder: str) -> tuple[list[chunks.Chunk], dict[int, dict]]:
+    """The plan a failed run of the same replay left in ``folder`` and the counters of the chunks it
+    finished; ``([], {})`` when there is none."""
+    if not os.path.exists(_plan_file(folder)):
+        shutil.rmtree(folder, ignore_errors=True)  # a run stopped before its plan was written
+        return [], {}
+    with open(_plan_file(folder), "rb") as fh:
+        plan = pickle.load(fh)
+    done = {}
+    for number in range(len(plan)):
+        if not os.path.exists(_done_file(folder, number)):
+            break
+        with open(_done_file(folder, number), encoding="utf-8") as fh:
+            done[number] = json.load(fh)
+    log.warning("resuming the replay left in %s: %d of %d chunks were written", folder, len(done), len(plan))
+    return plan, done
+
+
+def _run_chunks(plan: Sequence[chunks.Chunk], config: JobConfig, options: PipelineOptions, folder: str,
+                replay_id: str, done: dict[int, dict]) -> dict:
     """Run one pipeline per chunk of ``plan``, in order, each starting from the dedup state the chunks
     before it left inside the horizons; return the counters summed. ``folder`` holds the spooled records
-    and the carried state."""
+    and the carried state; the chunks in ``done`` (number → counters) were written by an earlier run."""
     horizons = {chunks.EXACT: int(config.dedup_horizon_s * 1000), chunks.VERSION: int(config.dedup_horizon_s * 1000),
                 chunks.NEAR: int(config.near_dup_horizon_s * 1000)}
     totals = dict.fromkeys(metrics.COUNTERS, 0)
     for number, chunk in enumerate(plan):
-        # File names carry the run id: each chunk needs its own, or its files would replace the last one's.
-        chunk_config = replace(config, run_id=f"{config.run_id}-{number:05d}") if config.run_id else config
-        # A process per chunk: what a chunk took (the runner's buffers, caches, the allocator's high-water
-        # mark) goes back to the system, so memory does not ratchet up from chunk to chunk. This process
-        # holds no carried state either: a forked child starts with all of its parent's memory.
-        counts = runners.run_forked(_replay_chunk, chunk, chunk_config, options, horizons, folder, number)
+        if number in done:
+            counts = done[number]
+        else:
+            # File names carry the run id: each chunk needs its own, or its files would replace the last one's;
+            # and the same one in a rerun, whose files then replace what a chunk that died had written.
+            chunk_config = replace(config, run_id=f"{config.run_id or replay_id}-{number:05d}")
+            # What the same chunk of a failed run began.
+            _discard(_carried_in(folder, number), _shards_in(folder, number), _handed_out(folder, number))
+            # A process per chunk: what a chunk took (the runner's buffers, caches, the allocator's high-water
+            # mark) goes back to the system, so memory does not ratchet up from chunk to chunk. This process
+            # holds no carried state either: a forked child starts with all of its parent's memory.
+            counts = runners.run_forked(_replay_chunk, chunk, chunk_config, options, horizons, folder, number)
+            _write_atomically(_done_file(folder, number), json.dumps(counts).encode("utf-8"))
+            if number:
+                _discard(_carried_in(folder, number - 1), _shards_in(folder, number - 1), _handed_out(folder, number - 1))
+            log.info("replay chunk %d of %d: %d records", number + 1, len(plan), chunk.size)
         for name, value in counts.items():
             totals[name] = totals.get(name, 0) + value
-        if number:
-            os.remove(_carried_in(folder, number - 1))
-            shutil.rmtree(_shards_in(folder, number - 1), ignore_errors=True)
-            shutil.rmtree(_handed_out(folder, number - 1), ignore_errors=True)
-        log.info("replay chunk %d of %d: %d records", number + 1, len(plan), chunk.size)
     return totals
+
+
+def _discard(*paths: str) -> None:
+    for path in paths:
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.exists(path):
+            os.remove(path)
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(f"{path}.tmp", "wb") as fh:
+        fh.write(data)
+    os.replace(f"{path}.tmp", path)
 
 
 def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptions, horizons: dict, folder: str,
@@ -138,6 +204,14 @@ def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptio
     result = pipeline.run()
     result.wait_until_finish()
     return metrics.collect(result)
+
+
+def _plan_file(folder: str) -> str:
+    return os.path.join(folder, "plan.pickle")
+
+
+def _done_file(folder: str, number: int) -> str:
+    return os.path.join(folder, f"done-{number:05d}.json")
 
 
 def _spool_file(folder: str) -> str:
