@@ -15,7 +15,9 @@ parsing of bodies), spools the record to local disk (pipeline/io/spool.py) and :
 their spool positions; each chunk then runs in a forked process of its own (so what it took goes back to
 the system), which keeps the state carried so far inside the horizons (:func:`carry_forward`), writes it
 to files (pipeline/io/carry.py: the dedup firsts flow in as elements, each near-dup shard reads its own
-file into its state) and reads only its own records from the spool.
+file into its state) and reads only its own records from the spool. A replay that fails keeps that
+folder (the plan, the spool, the carried state, which chunks finished); run again into the same
+directory, the same replay resumes at the first chunk that did not finish, whose output files it replaces.
 
 Records with no usable date (none, unreadable, a date after the replay started) get the time they
 are read as their event time, after every dated record: they come last, in reading order. Records that

@@ -43,7 +43,9 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
 
     On the local runner, an input of more than ``chunk_records`` records is replayed in event-time
     chunks of about that many, one pipeline each (:mod:`pipeline.chunks`): the same outputs, in memory
-    bounded by the chunk and the dedup horizons instead of the archive. None: always one pipeline.
+    bounded by the chunk and the dedup horizons instead of the archive. None: always one pipeline. A
+    replay in chunks that fails keeps its state under the output directory: the same replay run again
+    into it resumes at the chunk that did not finish.
     """
     if chunk_records is not None:
         chunks.check_chunk_records(chunk_records)
@@ -65,7 +67,8 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
         plan, done = _resume(folder) if chunked else ([], {})
         if chunked and not plan:
             plan = _plan(files, chunk_records, folder)
-        with progress.display(show_progress, total_read=sum(chunk.size for chunk in plan) or None):
+        to_read = sum(chunk.size for number, chunk in enumerate(plan) if number not in done)
+        with progress.display(show_progress, total_read=to_read or None):
             if len(plan) > 1:
                 counts = _run_chunks(plan, config, options, folder, replay_id, done)
             else:
