@@ -32,11 +32,12 @@ from pipeline.io.archive import iter_raw_records
 from pipeline.model import RawRecord
 from pipeline.parse import published_time
 
-# A chunk's peak memory grows with its size (about 0.3 MB an article of SaudiNewsNet, over some 0.35 GB of
-# libraries and models), and with the state carried in (about 36 KB an article inside the horizon, most
-# of it near-dup shard entries: some 0.35 GB for the 10,000 articles of a 7-day horizon of that corpus).
-# 2,000 keeps the two well under a one-pipeline replay of 3,386 articles; a chunk's own cost (a process,
-# the models loaded, the files read again) is about 2 CPU-seconds.
+# A chunk's peak memory grows with its size (about 0.25 MB an article of SaudiNewsNet, over some 0.4 GB of
+# libraries and models), and with the state carried in (about 44 KB an article inside the horizon, most
+# of it the near-dup shards' indexes: some 0.48 GB for the 10,800 articles of a 7-day horizon of that
+# corpus). 2,000 keeps a chunk under a one-pipeline replay of 3,386 articles; a chunk's own cost (a
+# process, the models loaded, the carried state read and its shard indexes rebuilt) is about 10 CPU-seconds
+# with the horizon full.
 DEFAULT_CHUNK_RECORDS = 2000
 #: Kinds of carried state: the exact-dedup and update steps' firsts, the near-dup shards' entries.
 EXACT, VERSION, NEAR = "exact", "version", "near"
