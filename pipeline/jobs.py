@@ -120,11 +120,18 @@ def _plan(files: Sequence[str], chunk_records: int, folder: str) -> list[chunks.
 def _resume(folder: str) -> tuple[list[chunks.Chunk], dict[int, dict]]:
     """The plan a failed run of the same replay left in ``folder`` and the counters of the chunks it
     finished; ``([], {})`` when there is none."""
-    if not os.path.exists(_plan_file(folder)):
-        shutil.rmtree(folder, ignore_errors=True)  # a run stopped before its plan was written
+    try:
+        with open(_plan_file(folder), "rb") as fh:
+            plan = pickle.load(fh)
+        if not os.path.exists(_spool_file(folder)):
+            raise FileNotFoundError(_spool_file(folder))
+    except FileNotFoundError:  # no earlier run, or one stopped before its plan was written
+        shutil.rmtree(folder, ignore_errors=True)
         return [], {}
-    with open(_plan_file(folder), "rb") as fh:
-        plan = pickle.load(fh)
+    except Exception as exc:  # written by another version of the code: start again rather than stay stuck
+        log.warning("cannot resume the replay left in %s (%s); starting it again", folder, exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        return [], {}
     done = {}
     for number in range(len(plan)):
         if not os.path.exists(_done_file(folder, number)):

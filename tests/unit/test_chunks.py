@@ -96,3 +96,17 @@ def test_dated_records_come_in_reading_order_with_their_dates(tmp_path):
                     '{"id": "b", "body": "y"}\n', encoding="utf-8")
     assert [(raw.source["line"], published) for raw, published in dated_records([str(feed)])] == [
         (1, 1439164800000), (3, None), (4, None)]
+
+
+@pytest.mark.parametrize("plan, spool", [(b"not a pickle", True), (None, True), (b"", False)])
+def test_a_replay_state_that_cannot_be_resumed_is_dropped_for_a_fresh_start(tmp_path, plan, spool):
+    from pipeline import jobs
+
+    folder = tmp_path / "replay-x"
+    folder.mkdir()
+    if plan is not None:
+        (folder / "plan.pickle").write_bytes(plan)
+    if spool:
+        (folder / "records.spool").write_bytes(b"")
+    assert jobs._resume(str(folder)) == ([], {})
+    assert not folder.exists()
