@@ -16,6 +16,9 @@ DEFAULT_RAW = str(shared_data(SAUDINEWSNET_16_DAYS))
 #: Articles of the blind entity gold are left out of the raw text (their text must stay unseen).
 DEFAULT_EXCLUDE = "tests/gold/entities_blind.jsonl"
 DEFAULT_CACHE = ".local/ner-clusters"
+#: Sentences on each side that stand for a training sentence's document in the document features
+#: (ANERcorp marks no articles; about 15 sentences each), chosen on the dev split (docs/NER-FINDINGS.md).
+DOC_WINDOW = 8
 
 
 def register(subparsers) -> None:
@@ -30,6 +33,8 @@ def register(subparsers) -> None:
     parser.add_argument("--format", choices=FORMATS, default="anercorp", help="corpus format (default anercorp)")
     parser.add_argument("--limit", type=int, default=None, help="use the first N sentences only")
     parser.add_argument("--max-iterations", type=int, default=None, help="L-BFGS iterations (default 150)")
+    parser.add_argument("--c1", type=float, default=None, help="L1 regularisation (default 0.1)")
+    parser.add_argument("--c2", type=float, default=None, help="L2 regularisation (default 0.05)")
     parser.add_argument("--raw", default=DEFAULT_RAW,
                         help=f"unlabeled JSON-lines articles for word clusters (default {DEFAULT_RAW}); 'none': no clusters")
     parser.add_argument("--raw-limit", type=int, default=None, help="use the first N raw articles only")
@@ -40,6 +45,13 @@ def register(subparsers) -> None:
     parser.add_argument("--context", action="store_true",
                         help="add the coarse clusters of the neighbouring words (lowered dev F1: off by default)")
     parser.add_argument("--no-inflection", action="store_true", help="no inflection-class feature from the raw text")
+    parser.add_argument("--features", default="",
+                        help="optional feature groups, comma-separated: affix (letters at the start and end of "
+                             "the proclitic-free word), shape (cues of transliterated foreign names)")
+    parser.add_argument("--doc-window", type=int, default=DOC_WINDOW, metavar="N",
+                        help="document features (a word's types elsewhere in the document by a first pass), with "
+                             f"the N sentences on each side of a training sentence as its document (default {DOC_WINDOW})")
+    parser.add_argument("--no-doc", action="store_true", help="no document features (one pass when tagging)")
     parser.add_argument("--rule-guard", action="store_true",
                         help="train with the rules' guard against words the raw text shows inflected "
                              "(lowered dev F1 of the CRF: off by default)")
@@ -82,7 +94,8 @@ def run(args) -> int:
     sentences = read_conll(args.conll, args.format)
     if args.limit:
         sentences = sentences[: args.limit]
-    params = {"max_iterations": args.max_iterations} if args.max_iterations else None
+    params = {key: value for key in ("max_iterations", "c1", "c2")
+              if (value := getattr(args, key, None)) is not None} or None
     clusters, cluster_figures = None, None
     if raw is not None:
         clusters, cluster_figures = load_or_learn_clusters(
@@ -90,7 +103,9 @@ def run(args) -> int:
     guard = clusters.common_words() if clusters is not None and getattr(args, "rule_guard", False) else frozenset()
     figures = train(sentences, args.out, RuleTagger(common_words=guard), params, clusters=clusters,
                     context=getattr(args, "context", False),
-                    inflection=not getattr(args, "no_inflection", False))
+                    inflection=not getattr(args, "no_inflection", False),
+                    doc_window=None if getattr(args, "no_doc", False) else getattr(args, "doc_window", None),
+                    extra=frozenset(x for x in (getattr(args, "features", "") or "").split(",") if x))
     figures["raw"] = raw
     figures["cluster_figures"] = cluster_figures
     return print_json(figures)

@@ -21,14 +21,22 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", default=None, help="CRF model from `wirepipe train-ner` (default: the model shipped in the package; "
                              "--backend rules for the rules alone)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help="extractor backend (default auto)")
-    parser.add_argument("--limit", type=int, default=None, help="evaluate the first N sentences only")
+    parser.add_argument("--skip", type=int, default=0,
+                        help="leave out the first N sentences (dev: `--skip 3367` on the train split, with a "
+                             "model trained by `train-ner --limit 3367`)")
+    parser.add_argument("--limit", type=int, default=None, help="evaluate the first N sentences only (after --skip)")
+    parser.add_argument("--doc-window", type=int, default=None, metavar="N",
+                        help="the N sentences on each side of a sentence are text of its document, read by a model "
+                             "with document features (the corpus marks no documents; default: the window the "
+                             "model was trained with, else 0)")
     parser.add_argument("--exclude-conll", default=None, metavar="PATH",
                         help="skip sentences whose text occurs in this ANERcorp-format file (NewsFANEGold "
                              "repeats about half of ANERcorp's train split: pass it when the model was trained there)")
 
 
-def predicted_spans(ner: EntityExtractor, sentence: Sentence) -> set[tuple[str, int, int]]:
-    """Run the extractor on a gold sentence and return its spans as gold token ranges.
+def predicted_spans(ner: EntityExtractor, sentence: Sentence, context: list[Sentence] = ()) -> set[tuple[str, int, int]]:
+    """Run the extractor on a gold sentence and return its spans as gold token ranges; ``context``:
+    the sentences around it, as more text of its document.
 
     The sentence is rebuilt as text (tokens joined by spaces) and our own spans, which leave
     proclitics out, are mapped to the gold tokens that contain their first and last characters.
@@ -39,7 +47,7 @@ def predicted_spans(ner: EntityExtractor, sentence: Sentence) -> set[tuple[str, 
         for c in range(tok.start, tok.end + 1):
             owner[c] = k
     spans = set()
-    for ent in ner.extract(None, a.text):
+    for ent in ner.extract(None, a.text, context=[" ".join(s.tokens) for s in context]):
         spans.add((ent["type"], owner[ent["start"]], owner[max(ent["end"] - 1, ent["start"])] + 1))
     return spans
 
@@ -83,11 +91,16 @@ def run(args) -> dict:
         kept = without_overlap(sentences, read_conll(args.exclude_conll, "anercorp"))
         excluded = len(sentences) - len(kept)
         sentences = kept
+    sentences = sentences[getattr(args, "skip", 0) or 0:]
     if args.limit:
         sentences = sentences[: args.limit]
     ner = EntityExtractor.load(args.model, args.backend)
     t0 = time.perf_counter()
-    pred = [predicted_spans(ner, s) for s in sentences]
+    w = getattr(args, "doc_window", None)
+    if w is None:
+        w = getattr(ner.tagger, "doc_window", None) or 0
+    pred = [predicted_spans(ner, s, sentences[max(0, j - w):j] + sentences[j + 1:j + 1 + w]) if w else
+            predicted_spans(ner, s) for j, s in enumerate(sentences)]
     elapsed = time.perf_counter() - t0
     gold = [spans_from_bio(s.tags) for s in sentences]
     note = ("exact token spans; ANERcorp MISC is mapped to O (we output PERSON, ORGANIZATION, LOCATION only)"
@@ -97,7 +110,7 @@ def run(args) -> dict:
     result = {
         "corpus": str(args.conll), "format": args.format, "backend": ner.backend, "model": args.model,
         "sentences": len(sentences), "tokens": sum(len(s.tokens) for s in sentences),
-        "excluded_overlapping_sentences": excluded,
+        "excluded_overlapping_sentences": excluded, "doc_window": w,
         "seconds": round(elapsed, 2), "note": note, "scores": score(gold, pred),
     }
     if args.format == "newsfane":

@@ -23,6 +23,7 @@ This module is plain Python + numpy: no Beam, no Kafka.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -68,6 +69,24 @@ DEFAULT_FIGURE_AGREEMENT = 0.8
 MAX_FIGURES = 64
 # Containment is only trusted when the shorter text has this many shingles (a caption is in everything).
 MIN_CONTAINMENT_SHINGLES = 20
+# The lead: a text's first LEAD_WORDS words. A longer text that contains a shorter one but not its lead is
+# a roundup that includes the story, not a republication of it (a republication that adds paragraphs keeps
+# the story's lead and headline): a match by containment alone needs LEAD_AGREEMENT of the distinct words
+# (of LEAD_MIN_LETTERS letters or more) of the longer text's first LEAD_PROBE_WORDS in the shorter's lead.
+LEAD_WORDS = 60
+LEAD_PROBE_WORDS = 40
+LEAD_MIN_LETTERS = 3
+DEFAULT_LEAD_AGREEMENT = 0.45
+# A text that opens with a connective is the continuation of a story (a wire "addition", "من جانبه ..."):
+# its lead is not a story's lead, and it gets none (no lead check). Matching forms; besides these, و before
+# a verb or a particle of the entity word list (واضاف, وهنا) and a wire addition's mark in the first words.
+_CONTINUATION_OPENERS = frozenset(
+    "كما فيما بينما بدوره بدورها وبدوره وبدورها ايضا اولا ثانيا ثالثا رابعا خامسا سادسا سابعا ثامنا تاسعا عاشرا".split()
+)
+_CONTINUATION_PAIRS = frozenset(
+    ("من جانبه", "من جانبها", "من جهته", "من جهتها", "من ناحيته", "من ناحيتها", "الي ذلك", "في سياق", "في حين",
+     "يذكر ان", "الجدير بالذكر")
+)
 
 # Agency and outlet markers that appear in datelines and sign-offs, in matching form.
 _AGENCIES = (
@@ -206,6 +225,27 @@ def dateline_date(body: str) -> Optional[str]:
     return _strip(body)[1]
 
 
+def opens_as_continuation(words: Sequence[str]) -> bool:
+    """Whether a text (its matching-form words) opens with a connective, as the continuation of a story does
+    (``كما``, ``من جانبه``, ``واضاف``, a wire item's ``اضافه اولي``)."""
+    if not words:
+        return False
+    first = words[0]
+    return (first in _CONTINUATION_OPENERS or " ".join(words[:2]) in _CONTINUATION_PAIRS
+            or "اضافه" in words[:3]
+            or (first[:1] == "و" and first[1:] in _function_words()))
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    """Matching forms of the verbs and particles of the entity word list and of the speech verbs."""
+    from pipeline.nlp.entities.gazetteer import _resource_lines
+
+    rows = [row[0] for row in _resource_lines("words.tsv") if len(row) == 2 and row[1] != "noun"]
+    rows += [row[0] for row in _resource_lines("speech_verbs.txt")]
+    return frozenset(w for w in map(normalize_word, rows) if len(w) >= 2)
+
+
 def figures(words: Sequence[str]) -> list[str]:
     """Return the figures among ``words``: numbers and month/weekday names, in text order."""
     return [w for w in words if w[0].isdigit() or w in _FIGURE_WORDS]
@@ -242,25 +282,34 @@ class Fingerprint:
     size: int
     figures: tuple[int, ...]  # sorted hashes of the figure multiset, at most MAX_FIGURES
     date: int = 0  # hash of the agency dateline's date (0: no dated dateline)
+    lead: bytes = b""  # 32-bit hashes of the lead's words in text order, uint32 (empty: no lead check)
 
     def to_list(self) -> list[int]:
-        """Return the fingerprint as a flat list of ints: ``[size, n_figures, date, *signature, *figures]``.
+        """Return the fingerprint as a flat list of ints:
+        ``[size, n_figures + (n_lead << 16), date, *signature, *figures, *lead]``.
 
-        This is the ``_fingerprint`` side field carried from Enrich to NearDup (and stripped by the sink).
+        This is the ``_fingerprint`` side field carried from Enrich to NearDup (and stripped by the sink);
+        lists written before the lead existed (``n_lead`` 0) read back unchanged.
         """
-        return [self.size, len(self.figures), self.date, *self.signature.tolist(), *self.figures]
+        lead = np.frombuffer(self.lead, dtype=np.uint32).tolist()
+        counts = len(self.figures) | (len(lead) << 16)
+        return [self.size, counts, self.date, *self.signature.tolist(), *self.figures, *lead]
 
     @classmethod
     def from_list(cls, values: Sequence[int]) -> "Fingerprint":
         """Rebuild a fingerprint from :meth:`to_list` output."""
         if len(values) < 3:
             raise ValueError("a fingerprint list starts with [size, n_figures, date]")
-        size, n_figures, date = int(values[0]), int(values[1]), int(values[2])
-        num_perm = len(values) - 3 - n_figures
+        size, counts, date = int(values[0]), int(values[1]), int(values[2])
+        n_figures, n_lead = counts & 0xFFFF, counts >> 16
+        num_perm = len(values) - 3 - n_figures - n_lead
         if num_perm < 1:
-            raise ValueError(f"fingerprint list too short: {len(values)} values for {n_figures} figures")
+            raise ValueError(f"fingerprint list too short: {len(values)} values for {n_figures} figures"
+                             f" and {n_lead} lead shingles")
         signature = np.asarray(values[3 : 3 + num_perm], dtype=np.uint32)
-        return cls(signature, size, tuple(int(v) for v in values[3 + num_perm :]), date)
+        figures_end = 3 + num_perm + n_figures
+        return cls(signature, size, tuple(int(v) for v in values[3 + num_perm : figures_end]), date,
+                   np.asarray(values[figures_end:], dtype=np.uint32).tobytes())
 
 
 @dataclass(frozen=True)
@@ -271,6 +320,7 @@ class Match:
     containment: float  # estimated share of the smaller shingle set found in the larger
     figures: float  # share of the smaller figure multiset found in the other
     is_duplicate: bool
+    lead: float = 1.0  # share of the longer text's lead found in the shorter's (1.0 when not checked)
 
 
 class Fingerprinter:
@@ -291,6 +341,7 @@ class Fingerprinter:
         containment: float = DEFAULT_CONTAINMENT,
         figure_agreement: float = DEFAULT_FIGURE_AGREEMENT,
         seed: int = 1,
+        lead_agreement: float = DEFAULT_LEAD_AGREEMENT,
     ) -> None:
         if not isinstance(num_perm, int) or num_perm < 8:
             raise ConfigError(f"num_perm must be an int >= 8, got {num_perm!r}")
@@ -302,6 +353,8 @@ class Fingerprinter:
                             ("figure_agreement", figure_agreement)):
             if not 0.0 < value <= 1.0:
                 raise ConfigError(f"{name} must be in (0, 1], got {value!r}")
+        if not 0.0 <= lead_agreement <= 1.0:
+            raise ConfigError(f"lead_agreement must be in [0, 1] (0: no lead check), got {lead_agreement!r}")
         self.num_perm = num_perm
         self.ngram = ngram
         self.bands = bands
@@ -309,6 +362,7 @@ class Fingerprinter:
         self.threshold = threshold
         self.containment = containment
         self.figure_agreement = figure_agreement
+        self.lead_agreement = lead_agreement
         self.seed = seed
         rng = np.random.default_rng(seed)
         # Affine permutations h -> a*h + b mod 2**32 with odd a (bijections), one row per permutation.
@@ -318,15 +372,7 @@ class Fingerprinter:
     # -- hashing ---------------------------------------------------------------------------------
     def shingle_hashes(self, words: Sequence[str]) -> np.ndarray:
         """Return the distinct 64-bit hashes of the word n-grams of ``words`` (all words if fewer)."""
-        if not words:
-            return np.empty(0, dtype=np.uint64)
-        ids = np.array(list(map(zlib.crc32, map(str.encode, words))), dtype=np.uint64)
-        n = min(self.ngram, len(words))
-        count = len(words) - n + 1
-        h = np.zeros(count, dtype=np.uint64)
-        for j in range(n):
-            h += ids[j : j + count] * _POSITION_MULTIPLIERS[j]
-        return np.unique(_fmix64(h))
+        return np.unique(self.ordered_shingle_hashes(words))
 
     def signature_of_hashes(self, hashes: np.ndarray) -> np.ndarray:
         """Return the MinHash signature (uint32, ``num_perm``) of a set of 64-bit shingle hashes."""
@@ -351,8 +397,30 @@ class Fingerprinter:
         hashes = self.shingle_hashes(words)
         return Fingerprint(
             self.signature_of_hashes(hashes), int(hashes.size), _figure_hashes(figures(words)),
-            _hash56(date) if date else 0,
+            _hash56(date) if date else 0, self.lead(words),
         )
+
+    @staticmethod
+    def lead(words: Sequence[str]) -> bytes:
+        """The lead of a text: a 32-bit hash of each of its first :data:`LEAD_WORDS` words, 0 for a word
+        shorter than :data:`LEAD_MIN_LETTERS` (particles say nothing of the story); empty for a text that
+        opens as the continuation of a story (:func:`opens_as_continuation`)."""
+        if opens_as_continuation(words):
+            return b""
+        hashes = [zlib.crc32(w.encode()) or 1 if len(w) >= LEAD_MIN_LETTERS else 0 for w in words[:LEAD_WORDS]]
+        return np.asarray(hashes, dtype=np.uint32).tobytes()
+
+    def ordered_shingle_hashes(self, words: Sequence[str]) -> np.ndarray:
+        """The 64-bit hashes of the word n-grams of ``words`` in text order, repeats kept (all words if fewer)."""
+        if not words:
+            return np.empty(0, dtype=np.uint64)
+        ids = np.array(list(map(zlib.crc32, map(str.encode, words))), dtype=np.uint64)
+        n = min(self.ngram, len(words))
+        count = len(words) - n + 1
+        h = np.zeros(count, dtype=np.uint64)
+        for j in range(n):
+            h += ids[j : j + count] * _POSITION_MULTIPLIERS[j]
+        return _fmix64(h)
 
     def fingerprint_list(self, body: str, matching: Optional[str] = None) -> list[int]:
         """Return :meth:`fingerprint` as the flat int list carried in the ``_fingerprint`` side field."""
@@ -382,13 +450,29 @@ class Fingerprinter:
         similarity = estimate_jaccard(a.signature, b.signature)
         containment, text_passes = self._text_bars(similarity, a.size, b.size)
         agree = figure_agreement(a.figures, b.figures)
+        # Containment alone: the longer text must keep the shorter one's lead (else it is a roundup).
+        lead = 1.0 if similarity >= self.threshold else self.lead_share(a, b)
         is_duplicate = (
             bool(text_passes)
             and agree >= self.figure_agreement
+            and lead >= self.lead_agreement
             # Two dated agency reports of different days are two stories, whatever their text.
             and not (a.date and b.date and a.date != b.date)
         )
-        return Match(similarity, float(containment), agree, is_duplicate)
+        return Match(similarity, float(containment), agree, is_duplicate, lead)
+
+    def lead_share(self, a: Fingerprint, b: Fingerprint) -> float:
+        """The share of the distinct words of the longer text's first :data:`LEAD_PROBE_WORDS` found in the
+        shorter text's lead (1.0 when either has no lead). Words, not shingles: a republication may reword
+        its first sentence, a roundup's lead is another story."""
+        if not a.lead or not b.lead:
+            return 1.0
+        longer, shorter = (a, b) if (a.size, len(a.lead)) >= (b.size, len(b.lead)) else (b, a)
+        probe = set(np.frombuffer(longer.lead, dtype=np.uint32)[:LEAD_PROBE_WORDS].tolist())
+        probe.discard(0)
+        if not probe:
+            return 1.0
+        return len(probe.intersection(np.frombuffer(shorter.lead, dtype=np.uint32).tolist())) / len(probe)
 
     def _text_bars(self, similarity, sizes, size: int, margin: float = 0.0):
         """Containment of the smaller shingle set in the larger, and whether the similarity or containment

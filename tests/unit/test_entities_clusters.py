@@ -233,3 +233,21 @@ def test_tagging_without_the_attributes_the_model_lacks_changes_no_tag(shared_da
         filtered, full = fb(a, cands), everything(a, cands)
         assert sum(map(len, filtered)) < sum(map(len, full))
         assert tagger._tagger.tag(filtered) == tagger._tagger.tag(full)
+
+
+# ----------------------------------------------------------------------------- optional feature groups
+@pytest.mark.parametrize(
+    ("word", "present", "absent"),
+    [
+        ("بالرياض", {"ap2=ري", "as3=ياض"}, {"ap1=ب", "ap1=ا"}),  # the proclitic and the article are left out
+        ("ڤيينا", {"frare", "fe=ا", "fv=3", "fvv=1"}, set()),       # a letter Arabic words do not use
+        ("موراليس", {"fe=c", "fp=vcvc", "fl=7"}, {"frare"}),
+    ],
+)
+def test_affix_and_shape_groups_describe_the_proclitic_free_word(rules, word, present, absent):
+    a = analysis_from_tokens([word])
+    feats = set(FeatureBuilder(rules, extra=frozenset({"affix", "shape"}))(a)[0])
+    assert present <= feats and not absent & feats
+    assert not any(f.startswith(("ap", "as", "fv", "fe=")) for f in FeatureBuilder(rules)(a)[0])
+    with pytest.raises(ConfigError):
+        FeatureBuilder(rules, extra=frozenset({"affixes"}))

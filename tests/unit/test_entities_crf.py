@@ -144,3 +144,54 @@ def test_train_ner_learns_clusters_from_raw_text_once_and_tags_with_them(shared_
     ner = EntityExtractor.load(str(model))
     assert ner.tagger._features.clusters is not None
     assert all(e["text"] for e in ner.extract(None, "قال وزير الخارجية الروسي سيرغي لافروف في موسكو"))
+
+
+def test_doc_features_count_a_word_elsewhere_in_the_document_only():
+    from pipeline.nlp.entities.crf import analysis_from_tokens, doc_counts, doc_features, doc_keys
+
+    first = analysis_from_tokens("قال برند جوتشولك في فرانكفورت".split())
+    second = analysis_from_tokens("وأضاف جوتشولك إن بفرانكفورت مدينة".split())
+    keys = [doc_keys(first), doc_keys(second)]
+    assert keys[1][3] == "فرانكفورت" and keys[0][3] is None  # the proclitic-free word; short words none
+    tags = [["O", "B-PERSON", "I-PERSON", "O", "B-LOCATION"], ["O", "O", "O", "O", "O"]]
+    counts = doc_counts(keys, tags)
+    # The second part missed جوتشولك and فرانكفورت: the first part tagged them.
+    assert doc_features(keys[1], tags[1], counts) == [[], ["d=PERSON"], [], ["d=LOCATION"], []]
+    # A word's own tag is not evidence: جوتشولك and فرانكفورت were untagged elsewhere; قال, برند occur once.
+    assert doc_features(keys[0], tags[0], counts) == [[], [], ["d=O"], [], ["d=O"]]
+
+
+def test_a_model_with_document_features_reads_the_rest_of_the_document(tmp_path):
+    from pipeline.nlp.entities.crf import CrfTagger
+    from pipeline.nlp.entities.rules import Analysis
+
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text((_TINY + "\n") * 5, encoding="utf-8")
+    model = tmp_path / "doc.crfsuite"
+    figures = train(read_conll(corpus), model, RuleTagger(), {"max_iterations": 20, "c1": 0.0}, doc_window=2)
+    assert figures["doc_window"] == 2 and not list(tmp_path.glob("*.fold*"))  # fold models removed
+    tagger = CrfTagger.load(str(model), RuleTagger())
+    assert tagger.doc and any(attr.startswith("d=") for attr, _ in tagger._tagger.info().state_features)
+    parts = [Analysis("وقال وزير الخارجية الروسي سيرغي لافروف في موسكو"), Analysis("لافروف في موسكو")]
+    tags = tagger.tag_document(parts)
+    assert [len(t) for t in tags] == [len(p) for p in parts]
+    # The second pass is crfsuite's tagging of the features plus the document features of the first,
+    # which takes each token's best label by its state scores (crfsuite's, tests/unit/test_entities_crf_scorer.py).
+    labels = tagger._scorer.labels
+    first = [[labels[j] for j in tagger._scorer.scores(a).argmax(axis=1)] for a in parts]
+    from pipeline.nlp.entities.crf import doc_counts, doc_features, doc_keys
+
+    counts = doc_counts([doc_keys(a) for a in parts], first)
+    expected = [tagger._tagger.tag([f + d for f, d in zip(tagger._features(a), doc_features(doc_keys(a), t, counts))])
+                for a, t in zip(parts, first)]
+    assert tags == expected
+    # Context: more of the document, counted in the first pass but not tagged.
+    more = [Analysis("وزار لافروف موسكو")]
+    ctx_first = [[labels[j] for j in tagger._scorer.scores(a).argmax(axis=1)] for a in more]
+    counts = doc_counts([doc_keys(a) for a in parts + more], first + ctx_first)
+    expected = [tagger._tagger.tag([f + d for f, d in zip(tagger._features(a), doc_features(doc_keys(a), t, counts))])
+                for a, t in zip(parts, first)]
+    assert tagger.tag_document(parts, context=more) == expected
+    assert tagger.tag_document(parts[1:], context=more) == tagger.tag_document(parts[1:], context=list(more))
+    with pytest.raises(ConfigError):
+        train(read_conll(corpus), tmp_path / "bad.crfsuite", RuleTagger(), doc_window=-1)

@@ -184,7 +184,18 @@ def test_fingerprint_round_trips_through_the_side_field():
     back = Fingerprint.from_list(values)
     assert back.size == fingerprint.size and back.figures == fingerprint.figures and back.date == fingerprint.date
     assert np.array_equal(back.signature, fingerprint.signature)
+    assert back.lead == fingerprint.lead and len(fingerprint.lead) == 4 * 60
     assert FP.fingerprint_list(REPUBLICATIONS["spa dateline and sign-off"]) == values
+
+
+def test_a_side_field_written_before_the_lead_existed_reads_back_without_one():
+    fingerprint = FP.fingerprint(BASE)
+    old = [fingerprint.size, len(fingerprint.figures), fingerprint.date, *fingerprint.signature.tolist(),
+           *fingerprint.figures]
+    back = Fingerprint.from_list(old)
+    assert back.lead == b"" and back.figures == fingerprint.figures
+    assert np.array_equal(back.signature, fingerprint.signature)
+    assert FP.compare(back, fingerprint).is_duplicate
 
 
 def test_band_keys_one_per_band_and_none_for_an_empty_body():
@@ -196,7 +207,7 @@ def test_band_keys_one_per_band_and_none_for_an_empty_body():
 
 @pytest.mark.parametrize(
     "kwargs", [{"num_perm": 4}, {"ngram": 0}, {"ngram": 9}, {"bands": 7}, {"threshold": 0}, {"containment": 1.5},
-               {"figure_agreement": -1}],
+               {"figure_agreement": -1}, {"lead_agreement": 1.5}, {"lead_agreement": -0.1}],
 )
 def test_bad_parameters_raise_config_error(kwargs):
     with pytest.raises(ConfigError):
@@ -323,3 +334,55 @@ def test_a_contact_trailer_on_a_body_without_line_breaks_removes_the_trailer_not
     assert Fingerprinter().fingerprint(one_line).size > 20
     # A trailer on a line of its own still goes whole, with what precedes it on that line.
     assert strip_boilerplate(story + "\nلمزيد من الاخبار للتواصل عبر الرقم") == strip_boilerplate(story)
+
+
+# A roundup: three items of a day's news, the hospital story (BASE) the second of them.
+ROUNDUP = (
+    "استقبل أمير منطقة مكة المكرمة في مكتبه بجدة أمس وفداً من رجال الأعمال اليابانيين، وبحث معهم فرص "
+    "الاستثمار في قطاعات الطاقة المتجددة والنقل والصناعات التحويلية، واطلع على خطط الشركات اليابانية للتوسع "
+    "في السوق السعودية خلال السنوات الخمس المقبلة.\n"
+    + BASE + "\n"
+    "وفي شأن آخر، أطلقت هيئة السياحة مهرجان الصيف في مدينة أبها بمشاركة فرق شعبية من مختلف المناطق، ويستمر "
+    "المهرجان ثلاثة أسابيع تتخللها عروض مسرحية وأمسيات شعرية ومعارض للحرف اليدوية والمنتجات الريفية."
+)
+# The same story republished with background paragraphs added after it (its lead and headline kept).
+WITH_BACKGROUND = (
+    BASE + "\n"
+    "يذكر أن المحافظة شهدت خلال الأعوام الماضية افتتاح عدد من المراكز الصحية الأولية، كما تشهد توسعة في "
+    "شبكة الطرق المؤدية إلى المستشفيات القائمة، وسط مطالب من الأهالي بزيادة أعداد الأسرة وتخصصات العناية المركزة "
+    "ورفع عدد سيارات الإسعاف في القرى والمراكز البعيدة عن المدينة."
+)
+
+
+def test_a_roundup_that_contains_a_story_is_not_its_republication():
+    roundup, story = FP.fingerprint(ROUNDUP), FP.fingerprint(BASE)
+    match = FP.compare(roundup, story)
+    assert match.containment >= FP.containment and match.similarity < FP.threshold
+    assert match.lead < FP.lead_agreement and not match.is_duplicate
+    # With the lead check off, the containment bar alone would have merged them.
+    assert Fingerprinter(lead_agreement=0.0).compare(roundup, story).is_duplicate
+
+
+def test_a_republication_that_adds_paragraphs_keeps_the_lead_and_clusters():
+    match = FP.compare(FP.fingerprint(WITH_BACKGROUND), FP.fingerprint(BASE))
+    assert match.lead == 1.0 and match.is_duplicate
+
+
+def test_a_reworded_first_sentence_keeps_enough_of_the_lead():
+    """The lead is compared by words, not shingles: a newspaper that rewrites the agency's first sentence
+    still republishes it."""
+    reworded = BASE.replace("أعلنت وزارة الصحة اليوم عن افتتاح مستشفى جديد",
+                            "افتتحت وزارة الصحة اليوم مستشفى جديداً", 1)
+    longer = reworded + "\n" + WITH_BACKGROUND.split("\n", 3)[3]
+    match = FP.compare(FP.fingerprint(longer), FP.fingerprint(BASE))
+    assert FP.lead_agreement <= match.lead < 1.0 and match.is_duplicate
+
+
+@pytest.mark.parametrize("opening", ["كما أشار المتحدث إلى أن", "من جانبه أوضح المتحدث أن", "وأضاف المتحدث أن"])
+def test_the_continuation_of_a_story_has_no_lead_and_matches_by_containment(opening):
+    """A wire item's later part (it opens with a connective) is inside the whole story but not at its start."""
+    tail = opening + " " + BASE.split("\n", 1)[1]
+    piece = FP.fingerprint(tail)
+    assert piece.lead == b""
+    match = FP.compare(FP.fingerprint(ROUNDUP), piece)
+    assert match.lead == 1.0 and match.containment >= FP.containment and match.is_duplicate

@@ -90,6 +90,13 @@ TRIMMED_WORDS = [
     ("جامعة الملك عبد الله", False, "جامعة الملك عبد الله"),  # an organization keeps its eponym title
     ("سليم داود أحد", True, "سليم داود"),
     ("بوزارة الصحة", False, "بوزارة الصحة"),                # two words: nothing to trim
+    # round 4: what a person mention took in after the name
+    ("فهد الزهراني مؤسس الشركة", True, "فهد الزهراني"),       # an owner noun in apposition
+    ("نادر ياسين مستشار الوزير", True, "نادر ياسين"),          # an office with its genitive
+    ("سالم العتيبي زيارة رسمية", True, "سالم العتيبي"),        # indefinite words after a definite surname
+    ("سالم العتيبي القحطاني", True, "سالم العتيبي القحطاني"),  # two definite surnames stay
+    ("جون سميث لأمريكا", True, "جون سميث"),                    # a glued preposition phrase
+    ("خالد بن محمد آل سعود", True, "خالد بن محمد آل سعود"),   # بن and آل are parts of the name
 ]
 
 

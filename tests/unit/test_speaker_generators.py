@@ -6,6 +6,7 @@ import pytest
 from pipeline.nlp.quotes import QuoteExtractor
 from pipeline.nlp.quotes.speakers import (FieldView, lengthen_description, spokesman_of, subject_tail_name,
                                           well_formed)
+from pipeline.nlp.quotes.speakers.names import subject_after_cue
 
 
 def _lengthen(sentence: str, reading: str):
@@ -89,3 +90,22 @@ def test_the_name_closing_an_office_phrase_is_its_holder():
     assert {"subject_run", "subject_run&office"} <= set(holder.features)
     [quote] = QuoteExtractor().extract(None, body, ents)
     assert quote["speaker"]["name"] == name
+
+
+# round 4: the subject right after a speech verb (sentences of our own making)
+@pytest.mark.parametrize("sentence,found", [
+    ("وقال مسؤول أمريكي للصحافيين بعد الاجتماع إن المحادثات كانت صريحة.", ("مسؤول أمريكي", False)),
+    ("وقال علي منصور مدير إدارة الأراضي إن الرسوم تغيرت.", ("علي منصور", True)),
+    ("وقال سالم العتيبي، إن الفريق جاهز.", ("سالم العتيبي", True)),
+    ("وقال عضو المجلس الوطني السوري خالد يوسف إن الوفد وصل.", ("خالد يوسف", True)),  # a name closing the description
+    ("وقال مصدر إن الأمر انتهى.", None),                       # one word: the rules read it
+    ("وقال في تصريح صحفي إن الأمر انتهى.", None),              # a preposition phrase first
+    ("وقال بيان صادر عن الوزارة إن الأمر انتهى.", None),        # a report
+    ("وقال مسؤول أمريكي كبير سابق في الإدارة إن الأمر انتهى.", ("مسؤول أمريكي كبير سابق", False)),  # up to في
+])
+def test_the_subject_right_after_a_speech_verb(sentence, found):
+    got = subject_after_cue(sentence, sentence.index(" "), len(sentence))
+    assert (got[1:] if got else None) == found
+    if got:
+        assert sentence[got[0]:got[0] + len(got[1])] == got[1]
+        assert well_formed(got[1])

@@ -32,7 +32,8 @@ from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
 from pipeline.nlp.tokenize import Reading, Token
 
 __all__ = ["CrfTagger", "TrainLexicon", "token_features", "train", "analysis_from_tokens", "TRAIN_PARAMS",
-           "LEXICON_FOLDS", "lexicon_path", "clusters_path", "FeatureBuilder"]
+           "LEXICON_FOLDS", "lexicon_path", "clusters_path", "FeatureBuilder", "doc_keys", "doc_counts",
+           "doc_features"]
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +212,103 @@ def token_features(a: Analysis, rules: RuleTagger, lexicon: TrainLexicon | None 
     return FeatureBuilder(rules, lexicon, names, clusters)(a, rule_cands)
 
 
+#: Optional feature groups (``wirepipe train-ner --features``): ``affix``, the first and last 1-4 letters
+#: of the proclitic-free reading without its article; ``shape``, cues of transliterated foreign names.
+#: Both lowered dev F1 (docs/NER-FINDINGS.md): off by default.
+EXTRA_FEATURES = ("affix", "shape")
+_LONG_VOWELS = frozenset("اوي")
+#: Letters of Persian or European names that native Arabic words do not use (ڤ پ گ چ ژ ک).
+_FOREIGN_LETTERS = frozenset("ڤپگچژک")
+
+
+def _bare(stem: str) -> str:
+    return stem[2:] if stem.startswith("ال") and len(stem) > 4 else stem
+
+
+@lru_cache(maxsize=200_000)
+def affix_features(stem: str) -> tuple[str, ...]:
+    """Prefixes and suffixes of 1 to 4 letters of a proclitic-free reading, without its article."""
+    bare = _bare(stem)
+    n = len(bare)
+    return (*(f"ap{k}=" + bare[:k] for k in range(1, 5) if k < n),
+            *(f"as{k}=" + bare[-k:] for k in range(1, 5) if k < n))
+
+
+@lru_cache(maxsize=200_000)
+def foreign_shape_features(stem: str) -> tuple[str, ...]:
+    """Cues of a transliterated name: letters rare in Arabic words, how many long vowels and where,
+    a final ي/و/ا, the length."""
+    bare = _bare(stem)
+    if not bare or not bare.isalpha():
+        return ()
+    pattern = "".join("v" if c in _LONG_VOWELS else "c" for c in bare)
+    vowels = pattern.count("v")
+    out = ["fv=%d" % min(vowels, 4), "fe=" + (bare[-1] if bare[-1] in _LONG_VOWELS else "c"),
+           "fvv=%d" % ("vv" in pattern), "fl=%d" % min(len(bare), 10), "fp=" + pattern[-4:]]
+    if any(c in _FOREIGN_LETTERS for c in bare):
+        out.append("frare")
+    return tuple(out)
+
+
+@lru_cache(maxsize=200_000)
+def _doc_key(stem: str) -> str | None:
+    return stem if len(stem) >= 3 and stem.isalpha() else None
+
+
+def doc_keys(a: Analysis) -> list[str | None]:
+    """The word of each token that document features compare: its proclitic-free reading (بالرياض →
+    الرياض), or None for short words, numbers and punctuation."""
+    return [_doc_key(readings[-1].stem) for readings in a.readings]
+
+
+#: A BIO tag's slot in the per-word counts of :func:`doc_counts` (PERSON, ORGANIZATION, LOCATION, O).
+_SLOT = defaultdict(lambda: 3, {f"{bio}-{kind}": j for j, kind in enumerate(_TYPES) for bio in "BI"})
+_DOC_FEATURES = tuple("d=" + kind for kind in _TYPES)
+_NO_FEATURES: list[str] = []
+
+
+def doc_counts(keys: Sequence[Sequence[str | None]], tags: Sequence[Sequence[str]]) -> dict[str, list[int]]:
+    """How often each word of a document (:func:`doc_keys` of its parts) was tagged PERSON,
+    ORGANIZATION, LOCATION and O (untagged) by a first pass (``tags``: BIO per token of each part)."""
+    counts: dict[str, list[int]] = {}
+    slot = _SLOT
+    for ks, ts in zip(keys, tags):
+        for k, t in zip(ks, ts):
+            if k is not None:
+                c = counts.get(k)
+                if c is None:
+                    c = counts[k] = [0, 0, 0, 0]
+                c[slot[t]] += 1
+    return counts
+
+
+def doc_features(keys: Sequence[str | None], tags: Sequence[str], counts: dict[str, list[int]]) -> list[list[str]]:
+    """Document features of one part: per token, the types (``d=PERSON``…) its word had elsewhere in the
+    document by the first pass, or ``d=O`` when it occurred elsewhere untagged only. ``counts`` (of
+    :func:`doc_counts`) include this part, whose own ``tags`` are taken off token by token."""
+    out: list[list[str]] = []
+    slot = _SLOT
+    for k, t in zip(keys, tags):
+        c = counts.get(k) if k is not None else None
+        if c is None:
+            out.append(_NO_FEATURES)
+            continue
+        own = slot[t]
+        seen = [_DOC_FEATURES[j] for j in range(3) if c[j] - (j == own) > 0]
+        out.append(seen if seen else ["d=O"] if c[3] - (own == 3) > 0 else _NO_FEATURES)
+    return out
+
+
+def _window_doc_features(keys: list[list[str | None]], tags: list[list[str]], window: int) -> list[list[list[str]]]:
+    """Document features of each sentence of a corpus without document marks: its document is the
+    ``window`` sentences on each side and itself."""
+    out = []
+    for j in range(len(keys)):
+        lo, hi = max(0, j - window), min(len(keys), j + window + 1)
+        out.append(doc_features(keys[j], tags[j], doc_counts(keys[lo:hi], tags[lo:hi])))
+    return out
+
+
 class _Word(NamedTuple):
     """What the features need of one token text, computed once per distinct text."""
 
@@ -252,8 +350,10 @@ class FeatureBuilder:
 
     def __init__(self, rules: RuleTagger, lexicon: TrainLexicon | None = None,
                  names: PersonNames | None = None, clusters: WordClusters | None = None,
-                 context: bool = False, inflection: bool = True, known: frozenset[str] | None = None):
-        """``known``: when tagging, the attributes the model has weights for; the others change
+                 context: bool = False, inflection: bool = True, known: frozenset[str] | None = None,
+                 extra: frozenset[str] = frozenset()):
+        """``extra``: optional feature groups of :data:`EXTRA_FEATURES` (recorded in ``MODEL.meta.json``).
+        ``known``: when tagging, the attributes the model has weights for; the others change
         nothing, and leaving them out saves crfsuite most of its string lookups."""
         self.rules = rules
         self.lexicon = lexicon
@@ -261,6 +361,10 @@ class FeatureBuilder:
         self.clusters = clusters
         self.context = context and clusters is not None
         self.inflection = inflection
+        unknown = set(extra) - set(EXTRA_FEATURES)
+        if unknown:
+            raise ConfigError(f"unknown feature groups {sorted(unknown)}; known: {', '.join(EXTRA_FEATURES)}")
+        self.extra = frozenset(extra)
         self._known = known
         self._words: dict[str, _Word] = {}
 
@@ -421,6 +525,10 @@ class FeatureBuilder:
         for r in readings[1:3]:
             own.append("st=" + r.stem)
             own.append("pre=" + norm[:r.prefix])
+        if "affix" in self.extra:
+            own += affix_features(stem)
+        if "shape" in self.extra:
+            own += foreign_shape_features(stem)
         name = None
         if self.names is not None:
             name = _name_cue(readings, self.names)
@@ -607,8 +715,31 @@ class StateScorer:
         """The Viterbi labels of a sentence: crfsuite's ``Tagger.tag`` on the features' strings."""
         if not len(a):
             return []
-        state = self.scores(a, rule_cands)
-        return [self.labels[j] for j in viterbi(state, self._trans)]
+        return [self.labels[j] for j in self.best(self.scores(a, rule_cands))]
+
+    def best(self, state: np.ndarray) -> list[int]:
+        """The Viterbi label indexes of state scores."""
+        return viterbi(state, self._trans) if len(state) else []
+
+    def first_pass(self, state: np.ndarray) -> list[str]:
+        """Each token's best label by its state scores alone (no Viterbi): what a document model's
+        first pass needs, the type of each word, at a fraction of a Viterbi's cost."""
+        labels = self.labels
+        return [labels[j] for j in state.argmax(axis=1).tolist()]
+
+    def second_pass(self, state: np.ndarray, features: Sequence[Sequence[str]]) -> list[int]:
+        """The Viterbi labels once each token's document ``features`` (:func:`doc_features`) are added
+        to its state scores, after its other features as crfsuite adds them."""
+        attr, w = self._attr, self._w
+        n = len(features)
+        width = max((len(f) for f in features), default=0)
+        ids = np.zeros((n, width), dtype=np.intp)
+        for i, strings in enumerate(features):
+            for j, x in enumerate(strings):
+                ids[i, j] = attr.get(x, 0)
+        for c in range(width):  # column by column: each token's sums in crfsuite's order
+            state = state + w[ids[:, c]]
+        return viterbi(state, self._trans)
 
 
 def viterbi(state: np.ndarray, trans: np.ndarray) -> list[int]:
@@ -630,9 +761,38 @@ def viterbi(state: np.ndarray, trans: np.ndarray) -> list[int]:
     return path
 
 
+def _fit(features, tags, params: dict, out: str | os.PathLike) -> None:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for x, y in zip(features, tags):
+        trainer.append(x, y)
+    trainer.set_params(params)
+    trainer.train(str(out))
+
+
+def _first_pass_tags(features, tags, bounds: list[int], params: dict, out: Path) -> list[list[str]]:
+    """The tags of each sentence by a model trained on the other folds (without document features)."""
+    import pycrfsuite
+
+    first: list[list[str]] = []
+    for f in range(len(bounds) - 1):
+        lo, hi = bounds[f], bounds[f + 1]
+        path = out.with_name(out.name + f".fold{f}")
+        try:
+            _fit(features[:lo] + features[hi:], tags[:lo] + tags[hi:], params, path)
+            tagger = pycrfsuite.Tagger()
+            tagger.open(str(path))
+            first += [tagger.tag(x) for x in features[lo:hi]]
+            tagger.close()
+        finally:
+            path.unlink(missing_ok=True)
+    return first
+
+
 def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | None = None,
           folds: int = LEXICON_FOLDS, clusters: WordClusters | None = None, context: bool = False,
-          inflection: bool = True) -> dict:
+          inflection: bool = True, extra: frozenset[str] = frozenset(), doc_window: int | None = None) -> dict:
     """Train a CRF on gold sentences (``conll.Sentence``) and write it to ``out`` with its training
     lexicon (:func:`lexicon_path`) and, when given, its word clusters (:func:`clusters_path`);
     return figures.
@@ -640,9 +800,11 @@ def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | N
     Each sentence's lexicon features come from a lexicon of the other ``folds - 1`` folds; the
     lexicon saved for tagging is built from all sentences. ``context`` and ``inflection`` are the
     :class:`FeatureBuilder` switches (recorded in ``MODEL.meta.json``).
-    """
-    import pycrfsuite
 
+    ``doc_window``: add document features (:func:`doc_features`), with the ``doc_window`` sentences
+    on each side of a sentence as its document. Their first-pass tags come from models trained on the
+    other lexicon folds (cross-validation), so the model learns how far a first pass can be trusted.
+    """
     out = Path(out)
     if out.suffix == "":
         raise ConfigError(f"--out must be a model file name such as ner.crfsuite; got {out}")
@@ -650,31 +812,36 @@ def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | N
         raise ConfigError(f"lexicon folds must be an integer >= 2; got {folds!r}")
     out.parent.mkdir(parents=True, exist_ok=True)
     names = PersonNames.load()
-    trainer = pycrfsuite.Trainer(verbose=False)
+    if doc_window is not None and (not isinstance(doc_window, int) or doc_window < 0):
+        raise ConfigError(f"doc_window must be an integer >= 0; got {doc_window!r}")
     t0 = time.perf_counter()
-    n_tokens = 0
     n = len(sentences)
+    n_tokens = sum(len(sent.tokens) for sent in sentences)
     bounds = [n * f // folds for f in range(folds + 1)]
+    features: list[list[list[str]]] = []
+    analyses = [analysis_from_tokens(sent.tokens) for sent in sentences]
     for f in range(folds):
         lo, hi = bounds[f], bounds[f + 1]
         held_out = TrainLexicon.build([*sentences[:lo], *sentences[hi:]])
-        build = FeatureBuilder(rules, held_out, names, clusters, context, inflection)
-        for sent in sentences[lo:hi]:
-            a = analysis_from_tokens(sent.tokens)
-            trainer.append(build(a), sent.tags)
-            n_tokens += len(sent.tokens)
+        build = FeatureBuilder(rules, held_out, names, clusters, context, inflection, extra=extra)
+        features += [build(a) for a in analyses[lo:hi]]
+    all_params = {**TRAIN_PARAMS, **(params or {})}
+    tags = [sent.tags for sent in sentences]
+    if doc_window is not None:
+        first = _first_pass_tags(features, tags, bounds, all_params, out)
+        docs = _window_doc_features([doc_keys(a) for a in analyses], first, doc_window)
+        features = [[f + d for f, d in zip(fs, ds)] for fs, ds in zip(features, docs)]
     t1 = time.perf_counter()
-    trainer.set_params({**TRAIN_PARAMS, **(params or {})})
-    trainer.train(str(out))
+    _fit(features, tags, all_params, out)
     TrainLexicon.build(sentences).save(lexicon_path(out))
     cpath = clusters_path(out)
     if clusters is not None:
         clusters.save(cpath)
     elif cpath.exists():
         cpath.unlink()  # a stale table from an earlier run would change the features at tagging time
-    meta = {"context": bool(context and clusters is not None), "inflection": bool(inflection and clusters is not None),
+    meta = {"doc_window": doc_window, "context": bool(context and clusters is not None), "inflection": bool(inflection and clusters is not None),
             "rule_guard": bool(rules.common_words) and clusters is not None
-            and rules.common_words == clusters.common_words()}
+            and rules.common_words == clusters.common_words(), "extra": sorted(extra)}
     _meta_path(out).write_text(json.dumps(meta), encoding="utf-8")
     _open_model.cache_clear()
     t2 = time.perf_counter()
@@ -691,14 +858,19 @@ class CrfTagger:
 
     def __init__(self, tagger, rules: RuleTagger, lexicon: TrainLexicon | None = None,
                  names: PersonNames | None = None, clusters: WordClusters | None = None,
-                 context: bool = True, inflection: bool = True):
+                 context: bool = True, inflection: bool = True, extra: frozenset[str] = frozenset(),
+                 doc_window: int | None = None):
+        """``doc_window``: the model was trained with document features, with that many sentences on
+        each side as a sentence's document (None: without); it then tags in two passes."""
         self._tagger = tagger
         self.rules = rules
         self.lexicon = lexicon
         self.names = names
         known = frozenset(attr for attr, _ in tagger.info().state_features) if tagger is not None else None
-        self._features = FeatureBuilder(rules, lexicon, names, clusters, context, inflection, known)
+        self._features = FeatureBuilder(rules, lexicon, names, clusters, context, inflection, known, frozenset(extra))
         self._scorer = StateScorer(tagger, self._features) if tagger is not None else None
+        self.doc_window = doc_window
+        self.doc = doc_window is not None
         # A crfsuite Tagger holds the sequence being tagged: Beam may call one cached extractor
         # from several threads of a worker.
         self._lock = threading.Lock()
@@ -709,25 +881,55 @@ class CrfTagger:
         is not there."""
         tagger, lexicon, clusters, meta = _open_model(os.fspath(model_path))
         return cls(tagger, rules, lexicon, PersonNames.load(), clusters, meta.get("context", False),
-                   meta.get("inflection", False))
+                   meta.get("inflection", False), frozenset(meta.get("extra", ())),
+                   meta.get("doc_window"))
 
     def tag_bio(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[str]:
-        """Return a BIO tag per token (``rule_cands``: the rules' candidates, if already computed)."""
-        if not len(a):
-            return []
+        """Return a BIO tag per token (``rule_cands``: the rules' candidates, if already computed); the
+        analysis is its own document."""
+        return self.tag_document([a], None if rule_cands is None else [rule_cands])[0]
+
+    def tag_document(self, parts: Sequence[Analysis], rule_cands: Sequence[list[Candidate]] | None = None,
+                     context: Sequence[Analysis] = ()) -> list[list[str]]:
+        """BIO tags of each part of one document (an article's headline and body). A model with
+        document features tags twice: the first pass's types of each word in all parts and in
+        ``context`` (more text of the document, not tagged here) become features of the second.
+        The first pass takes each token's best label by its state scores (:meth:`StateScorer.first_pass`)."""
+        if rule_cands is None:
+            rule_cands = [self.rules.candidates(a) for a in parts]
         # The feature caches are not thread-safe for writes of the same key either: tag under the lock.
         with self._lock:
-            return self._scorer.tag(a, rule_cands)
+            scorer = self._scorer
+            labels = scorer.labels
+            states = [scorer.scores(a, c) if len(a) else None for a, c in zip(parts, rule_cands)]
+            if not self.doc:
+                return [[labels[j] for j in scorer.best(s)] if s is not None else [] for s in states]
+            # A document model: first pass by state scores alone (dev F1 0.7489 against 0.7506 with a
+            # first Viterbi, for 8% of the entity speed instead of 24%), then a Viterbi with d= features.
+            first = [scorer.first_pass(s) if s is not None else [] for s in states]
+            keys = [doc_keys(a) for a in parts]
+            more = [a for a in context if len(a)]
+            counts = doc_counts(keys + [doc_keys(a) for a in more],
+                                first + [scorer.first_pass(scorer.scores(a)) for a in more])
+            return [[labels[j] for j in scorer.second_pass(s, doc_features(k, t, counts))] if s is not None else []
+                    for s, k, t in zip(states, keys, first)]
 
     def tag(self, a: Analysis, rule_cands: list[Candidate] | None = None) -> list[Candidate]:
         """Return the model's spans; the first token's proclitic is dropped when its stem is a known name."""
+        return self.tag_fields([a], None if rule_cands is None else [rule_cands])[0]
+
+    def tag_fields(self, parts: Sequence[Analysis], rule_cands: Sequence[list[Candidate]] | None = None,
+                   context: Sequence[Analysis] = ()) -> list[list[Candidate]]:
+        """:meth:`tag` of each part of one document (see :meth:`tag_document`)."""
         from pipeline.nlp.entities.conll import spans_from_bio
 
         out = []
-        for kind, start, end in sorted(spans_from_bio(self.tag_bio(a, rule_cands)), key=lambda s: s[1]):
-            if kind not in _TYPES:
-                continue
-            out.append(Candidate(start, end, kind, "crf", self.rules.name_reading(a, start), rule="crf"))
+        for a, tags in zip(parts, self.tag_document(parts, rule_cands, context)):
+            cands = []
+            for kind, start, end in sorted(spans_from_bio(tags), key=lambda s: s[1]):
+                if kind in _TYPES:
+                    cands.append(Candidate(start, end, kind, "crf", self.rules.name_reading(a, start), rule="crf"))
+            out.append(cands)
         return out
 
 

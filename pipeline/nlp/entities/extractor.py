@@ -5,6 +5,7 @@ import os
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Sequence
 
 from pipeline.errors import ConfigError
 from pipeline.nlp.analysis import ArticleAnalysis
@@ -51,17 +52,18 @@ class EntityExtractor:
             backend = "crf" if model_path else "rules"
         return _load_cached(None if model_path is None else os.fspath(model_path), backend)
 
-    def extract(self, headline: str | None, body: str, analysis: ArticleAnalysis | None = None) -> list[dict]:
+    def extract(self, headline: str | None, body: str, analysis: ArticleAnalysis | None = None,
+                context: Sequence[str] = ()) -> list[dict]:
         """Return the Avro ``Entity`` records of an article, sorted by (field, start); ``analysis``: the
-        article's analysis when the caller has one (of this headline and body)."""
+        article's analysis when the caller has one (of this headline and body); ``context``: more text
+        of the same document, read by a model with document features (the sentences around one of a
+        corpus that marks no documents)."""
         if analysis is None:
             analysis = ArticleAnalysis(headline, body)
+        parts = [(field, analysis.tokens(field)) for field, text in (("HEADLINE", headline), ("BODY", body)) if text]
+        kept_all = self._candidates_of([a for _, a in parts], [Analysis(t) for t in context])
         fields: list[tuple[str, Analysis, list[Mention]]] = []
-        for field, text in (("HEADLINE", headline), ("BODY", body)):
-            if not text:
-                continue
-            a = analysis.tokens(field)
-            kept = self._candidates(a)
+        for (field, a), kept in zip(parts, kept_all):
             fields.append((field, a, [mention_from_candidate(a, c, field) for c in kept]))
         link_persons(fields, self._stopwords)
         mentions = [m for _, _, ms in fields for m in ms]
@@ -75,10 +77,18 @@ class EntityExtractor:
         return self._candidates(a)
 
     def _candidates(self, a: Analysis) -> list[Candidate]:
-        rule_cands = self.rules.candidates(a)
+        return self._candidates_of([a])[0]
+
+    def _candidates_of(self, parts: list[Analysis], context: Sequence[Analysis] = ()) -> list[list[Candidate]]:
+        # The parts of one document together: a CRF with document features reads them all.
+        rule_cands = [self.rules.candidates(a) for a in parts]
         if self.tagger is None:
-            return trim_edge_words(a, resolve(rule_cands), self.rules)
-        return trim_edge_words(a, combine(self.tagger.tag(a, rule_cands), rule_cands), self.rules)
+            return [trim_edge_words(a, resolve(c), self.rules) for a, c in zip(parts, rule_cands)]
+        if hasattr(self.tagger, "tag_fields"):
+            model = self.tagger.tag_fields(parts, rule_cands, context)
+        else:
+            model = [self.tagger.tag(a, c) for a, c in zip(parts, rule_cands)]
+        return [trim_edge_words(a, combine(m, c), self.rules) for a, m, c in zip(parts, model, rule_cands)]
 
 
 def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candidate]:

@@ -11,7 +11,7 @@ from typing import Optional
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, _fold_name, _fullest, _remention_head, _surname_key,
-                                                _trim_words, extend_name, lengthen_description, spokesman_of,
+                                                _trim_words, extend_name, lengthen_description, spokesman_of, subject_after_cue,
                                                 subject_tail_name)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _tokens, _well_formed_text
@@ -136,6 +136,19 @@ def _holds_office(fv: FieldView, s: int, e: int, idx: Optional[int], office: fro
     return bool(office & {_surname_key(lx.deproclitic(w)) for w in context})
 
 
+def _reading_kind(q: QuoteView) -> str:
+    """What the rules read for ``q``: none, a continuation, an office, an entity, a description or plain words."""
+    if not q.rule_name:
+        return "none"
+    if q.rule_implicit:
+        return "implicit"
+    if q.rule_role:
+        return "role"
+    if q.rule_entity is not None:
+        return "entity"
+    return "description" if _is_description(q.rule_name) else "plain"
+
+
 def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list[str],
                counts: dict[str, int]) -> list[Candidate]:
     """The possible speakers of quote ``q``: the rules' reading, the mentions near it, the previous
@@ -195,8 +208,11 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             name = fv.full_person(name) or name if name == m[4] else name
             if fold_word(name) not in nearest:
                 nearest[fold_word(name)] = (0, m, name)
+    reading = _reading_kind(q)
     for key, (_, (s, e, idx, etype, canonical), name) in nearest.items():
         feats = _mention_features(fv, q, s, e, "ORGANIZATION" if etype == "QUOTED" else etype, idx, office)
+        if "vso_subject" in feats or "svo_subject" in feats or "subject_run" in feats:
+            feats["subject&rule=" + reading] = 1.0  # a named subject against a weak reading (ومعدة، أخيرا)
         if name != canonical and etype == "PERSON":
             feats["fuller_name"] = 1.0
         if etype == "QUOTED":
@@ -265,7 +281,14 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 if longer != q.rule_mention and (rule_key in _fold_name(longer) or _fold_name(longer) in rule_key):
                     rule_name = longer
                     rf["rule_extended"] = 1.0
-        if rule_name == q.rule_name and not office and not q.rule_implicit:
+        if q.rule_implicit and q.rule_entity is not None and len(rule_name.split()) > 2:
+            # a continuation names the previous subject as the rules read it: the same trimming as there
+            shorter = " ".join(_trim_words(rule_name.split()))
+            if shorter != rule_name:
+                rule_name = shorter
+                rf["rule_extended"] = 1.0
+        if (rule_name == q.rule_name or "rule_extended" in rf) and not office \
+                and (not q.rule_implicit or q.rule_entity is not None):
             full = fv.full_person(rule_name)
             if full is not None:
                 rule_name = full  # قطان → أحمد القطان: the article's full form of the name
@@ -307,6 +330,12 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                       "rule_longer&words=" + _bucket(len(longer.split()) - len(q.rule_mention.split()), (1, 2, 3)): 1.0}
                 if q.rule_role:
                     lf["rule_longer&role"] = 1.0
+                first = _fold_name(q.rule_mention.split()[0])
+                if not first.startswith(("ال", "وال")):
+                    # an indefinite head goes on in its genitive or adjective (مصدر | في حكومة جوبا، دولة | جنوب السودان)
+                    lf["rule_longer&indefinite"] = 1.0
+                if " " not in q.rule_mention.strip():
+                    lf["rule_longer&one_word"] = 1.0
                 add(longer, longer, None, lf)
         if not mentioned and not _well_formed_text(q.rule_name):
             # a reading that runs on (مسؤولين قولهم، مصدر طبي بإصابة ثلاثة): its longest well-formed start
@@ -316,6 +345,15 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 if _well_formed_text(head):
                     add(head, head, None, {"rule_trimmed": 1.0, kind_keys["rule_trimmed"]: 1.0})
                     break
+    if q.cue_start >= 0 and not q.cue_participle:
+        found = subject_after_cue(text, q.cue_end, q.start)
+        if found is not None and not any(ms <= found[0] < me for ms, me, _, _, _ in fv.mentions):
+            at, phrase, is_name = found
+            sf = _mention_features(fv, q, at, at + len(phrase), "PERSON" if is_name else "DESCRIPTION", None, office)
+            sf["cue_subject_name" if is_name else "cue_subject_description"] = 1.0
+            if is_name:
+                sf["cue_subject_name&rule=" + reading] = 1.0
+            add(phrase, phrase, None, sf)
     if previous:
         cue = 0 if q.cue_start < 0 else 1 if q.cue_proclitic else 2
         add(previous, None, None, {"previous": 1.0, kind_keys["previous"]: 1.0, _PREVIOUS_CUE[cue]: 1.0})

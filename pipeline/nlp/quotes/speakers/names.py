@@ -132,6 +132,52 @@ def subject_tail_name(text: str, cue_end: int, limit: int) -> Optional[tuple[int
     return (at, " ".join(name)) if at >= 0 else None
 
 
+_MAX_SUBJECT_WORDS = 6  # words after a speech verb read as its subject
+
+
+@lru_cache(maxsize=65536)
+def _subject_stop(w: str) -> bool:
+    """A word that ends the subject after a speech verb: not letters, a complementizer, a function word, a
+    preposition phrase, a time word or a report."""
+    k = fold_word(w)
+    return not w.isalpha() or bool(_COMPLEMENTIZER_RE.match(k)) or _function_word(w, k) or _prepositional(w, k) \
+        or k in lx.TIME_WORDS or k in lx.REPORTS
+
+
+def subject_after_cue(text: str, cue_end: int, limit: int) -> Optional[tuple[int, str, bool]]:
+    """The subject right after a speech verb, as (start, phrase, is a name), when the rules or the tagger may
+    have missed it: a description of two words or more up to a pause mark, a complementizer, a preposition
+    phrase or a function word (وقال مسؤول أمريكي | للصحافيين), or a name of two or three name words followed
+    by an office in apposition or by such a stop (وقال علي مسفر | مدير دائرة …). None otherwise."""
+    if cue_end >= len(text) or text[cue_end] not in " \t":
+        return None
+    seg = text[cue_end:min(limit, cue_end + 120) if limit > cue_end else cue_end + 120]
+    seg = _PAUSE_RE.split(seg.split("\n", 1)[0], 1)[0]
+    phrase: list[str] = []
+    for w in seg.split()[:_MAX_SUBJECT_WORDS]:
+        if _subject_stop(w):
+            break
+        phrase.append(w)
+    if len(phrase) < 2:
+        return None
+    start = text.find(phrase[0], cue_end)
+    for n in range(len(phrase), 1, -1):
+        if _is_description(" ".join(phrase[:n])):
+            if n < len(phrase):
+                return None
+            # عضو الائتلاف الوطني السوري فاروق طيفور: a name closing the description is the subject
+            if n >= 4 and fold_word(phrase[-3]).startswith("ال") and _name_word(phrase[-2]) \
+                    and _name_word(phrase[-1], definite=True):
+                return text.find(" ".join(phrase[-2:]), start), " ".join(phrase[-2:]), True
+            return start, " ".join(phrase), False
+    for n in (3, 2):
+        if len(phrase) >= n and _name_word(phrase[0]) and all(_name_word(w, definite=True) for w in phrase[1:n]):
+            rest = fold_word(phrase[n]) if len(phrase) > n else None
+            if rest is None or rest in lx.ROLES or rest in lx.OCCUPATIONS or rest in lx.OWNERS:
+                return start, " ".join(phrase[:n]), True
+    return None
+
+
 @lru_cache(maxsize=65536)
 def _remention_head(name: str) -> Optional[str]:
     """The head noun of a definite re-mention (الوزارة، الصحيفة الألمانية، المصدر), without ال: the
@@ -200,10 +246,32 @@ def _name_word(word: str, definite: bool = False) -> bool:
     if not w or w != word or not w.isalpha():
         return False
     k = fold_word(w)
-    if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE:
+    if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE \
+            or w.startswith(("لإ", "لأ", "لآ")):  # لإفريقيا: a preposition on a hamza word
         return False
     return not (k in lx.HONORIFICS or k in lx.OCCUPATIONS or k in lx.OWNERS or k in lx.KIN or _head(k)
                 or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
+
+
+def _cut_office(words: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
+    """A person's name without an office or owner noun in apposition at its end, with at most one word
+    after it (غروي مؤسس المنصة → غروي، ولايتي مستشار خامنئي → ولايتي)."""
+    for i in range(max(1, len(words) - 2), len(words)):
+        if keys[i] in lx.ROLES or keys[i] in lx.OWNERS or keys[i] in lx.OCCUPATIONS:
+            return words[:i], keys[:i]
+    return words, keys
+
+
+def _cut_after_surname(words: list[str], keys: list[str]) -> list[str]:
+    """A person's name without the indefinite words after a definite surname, which ends an Arabic name
+    (عادل الجبير جريمة حرق → عادل الجبير); a title (الشيخ) is not a surname."""
+    for i in range(1, len(words) - 1):
+        k, nxt = keys[i], keys[i + 1]
+        if k.startswith("ال") and len(k) > 4 and not nxt.startswith("ال") and nxt not in lx.NAME_GLUE \
+                and nxt not in lx.NAME_PREFIXES and not _head(k) and k not in lx.HONORIFICS \
+                and all(_name_word(w) for w in words[:i]):
+            return words[:i + 1]
+    return words
 
 
 def _trim_words(words: list[str], person: bool = True) -> list[str]:
@@ -211,14 +279,19 @@ def _trim_words(words: list[str], person: bool = True) -> list[str]:
     to a title inside; then a glued head noun and its genitive at the start (an organization too)."""
     keys = [fold_word(w.strip(lx.STRIP)) for w in words]
     if person:
-        while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])):
+        while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])
+                                  or _prepositional(words[-1], keys[-1]) or words[-1].startswith(("لإ", "لأ"))):
             words, keys = words[:-1], keys[:-1]
+        if len(words) > 2:
+            words, keys = _cut_office(words, keys)
         for i in range(len(words) - 2, 0, -1):
             if keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES:
                 words, keys = words[i + 1:], keys[i + 1:]
                 break
     if len(words) > 3 and _prepositional(words[0], keys[0]) and _head(keys[0][1:]):
-        words = words[2:]
+        words, keys = words[2:], keys[2:]
+    if person and len(words) > 2:
+        words = _cut_after_surname(words, keys)
     return words
 
 
@@ -256,7 +329,8 @@ def extend_name(text: str, start: int, end: int) -> str:
         prev = text[j + 1:start].strip()
         if _name_word(prev, definite=True):  # الوليد بن طلال
             words.insert(0, prev)
-    if end < len(text) and text[end] in " \t":
+    if end < len(text) and text[end] in " \t" and not (len(words) > 1 and fold_word(words[-1]).startswith("ال")):
+        # a definite surname ends an Arabic name (عادل الجبير | جريمة حرق)
         added = 0
         for w in text[end:end + 60].split(" ")[1:]:
             if added == _MAX_EXTENSION or not w:
