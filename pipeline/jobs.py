@@ -4,23 +4,25 @@ Commands parse arguments and print; benchmarks and evaluation call these directl
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import logging
 import os
+import pickle
 import shutil
 import time
-import uuid
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Iterable, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipeline import chunks, graph, metrics, progress, runners
+from pipeline import __version__, chunks, graph, metrics, progress, runners
 from pipeline.chunks import DEFAULT_CHUNK_RECORDS
 from pipeline.errors import ConfigError, KafkaIOError
 from pipeline.io.archive import expand_paths
-from pipeline.io import carry
+from pipeline.io import carry, spool
 from pipeline.io.archive_source import ReadArchive
 from pipeline.io.kafka import LEDGER, KafkaConfig, ReadFromKafka, StartPosition, check_connection, commit_offsets
 from pipeline.options import JobConfig, worker_path
@@ -41,7 +43,9 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
 
     On the local runner, an input of more than ``chunk_records`` records is replayed in event-time
     chunks of about that many, one pipeline each (:mod:`pipeline.chunks`): the same outputs, in memory
-    bounded by the chunk and the dedup horizons instead of the archive. None: always one pipeline.
+    bounded by the chunk and the dedup horizons instead of the archive. None: always one pipeline. A
+    replay in chunks that fails keeps its state under the output directory: the same replay run again
+    into it resumes at the chunk that did not finish.
     """
     if chunk_records is not None:
         chunks.check_chunk_records(chunk_records)
@@ -56,55 +60,131 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
         beam_args = runners.with_portable_defaults(beam_args)
     options = PipelineOptions(beam_args)
     started = time.monotonic()
-    plan = _plan(files, chunk_records) if local and chunk_records is not None else []
-    with progress.display(show_progress, total_read=sum(chunk.size for chunk in plan) or None):
-        if len(plan) > 1:
-            counts = _run_chunks(plan, config, options)
-        else:
-            pipeline = beam.Pipeline(options=options)
-            graph.build(pipeline | "ReadArchive" >> ReadArchive(files), config)
-            result = pipeline.run()
-            result.wait_until_finish()
-            counts = metrics.collect(result)
+    chunked = local and chunk_records is not None
+    replay_id = _replay_id(files, config, chunk_records)
+    folder = os.path.join(config.out_dir, STATE_DIR, f"replay-{replay_id}")
+    try:
+        plan, done = _resume(folder) if chunked else ([], {})
+        if chunked and not plan:
+            plan = _plan(files, chunk_records, folder)
+        to_read = sum(chunk.size for number, chunk in enumerate(plan) if number not in done)
+        with progress.display(show_progress, total_read=to_read or None):
+            if len(plan) > 1:
+                counts = _run_chunks(plan, config, options, folder, replay_id, done)
+            else:
+                pipeline = beam.Pipeline(options=options)
+                graph.build(pipeline | "ReadArchive" >> ReadArchive(files), config)
+                result = pipeline.run()
+                result.wait_until_finish()
+                counts = metrics.collect(result)
+    except BaseException:
+        if not os.path.exists(_plan_file(folder)):  # nothing to resume from
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    shutil.rmtree(folder, ignore_errors=True)
     remove_empty_temp_dirs(config.out_dir)
     extra = {"chunks": len(plan)} if len(plan) > 1 else {}
     metrics.write_metrics(config.out_dir, counts, seconds=round(time.monotonic() - started, 3), inputs=files, **extra)
     return counts
 
 
-def _plan(files: Sequence[str], chunk_records: int) -> list[chunks.Chunk]:
+def _replay_id(files: Sequence[str], config: JobConfig, chunk_records: Optional[int]) -> str:
+    """What names a replay's state folder and its chunks' output files: the same inputs (unchanged on disk),
+    configuration, chunk size and version give the same id, so a rerun finds what a failed run left."""
+    inputs = []
+    for path in files:
+        try:
+            stat = os.stat(path)
+            inputs.append((path, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            inputs.append((path, None, None))
+    settings = {name: value for name, value in asdict(config).items() if name != "out_dir"}
+    text = json.dumps([__version__, inputs, chunk_records, settings], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _plan(files: Sequence[str], chunk_records: int, folder: str) -> list[chunks.Chunk]:
+    """Read every record of ``files`` once: date it and write it to the spool in ``folder``; return the plan,
+    also kept in ``folder`` when it has more than one chunk, for a rerun to resume from."""
     started = time.process_time()
-    plan = chunks.plan_chunks(chunks.index_archive(files), chunk_records, _now_ms())
+    with spool.SpoolWriter(_spool_file(folder)) as writer:
+        index = ((writer.write(raw), published) for raw, published in chunks.dated_records(files))
+        plan = chunks.plan_chunks(index, chunk_records, _now_ms())
+    if len(plan) > 1:
+        _write_atomically(_plan_file(folder), pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL))
     log.info("replay plan: %d records in %d chunks of at most about %d (%.1f CPU-s)",
              sum(chunk.size for chunk in plan), len(plan), chunk_records, time.process_time() - started)
     return plan
 
 
-def _run_chunks(plan: Sequence[chunks.Chunk], config: JobConfig, options: PipelineOptions) -> dict:
+def _resume(folder: str) -> tuple[list[chunks.Chunk], dict[int, dict]]:
+    """The plan a failed run of the same replay left in ``folder`` and the counters of the chunks it
+    finished; ``([], {})`` when there is none."""
+    try:
+        with open(_plan_file(folder), "rb") as fh:
+            plan = pickle.load(fh)
+        if not os.path.exists(_spool_file(folder)):
+            raise FileNotFoundError(_spool_file(folder))
+    except FileNotFoundError:  # no earlier run, or one stopped before its plan was written
+        shutil.rmtree(folder, ignore_errors=True)
+        return [], {}
+    except Exception as exc:  # written by another version of the code: start again rather than stay stuck
+        log.warning("cannot resume the replay left in %s (%s); starting it again", folder, exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        return [], {}
+    done = {}
+    for number in range(len(plan)):
+        if not os.path.exists(_done_file(folder, number)):
+            break
+        with open(_done_file(folder, number), encoding="utf-8") as fh:
+            done[number] = json.load(fh)
+    log.warning("resuming the replay left in %s: %d of %d chunks were written", folder, len(done), len(plan))
+    return plan, done
+
+
+def _run_chunks(plan: Sequence[chunks.Chunk], config: JobConfig, options: PipelineOptions, folder: str,
+                replay_id: str, done: dict[int, dict]) -> dict:
     """Run one pipeline per chunk of ``plan``, in order, each starting from the dedup state the chunks
-    before it left inside the horizons; return the counters summed."""
+    before it left inside the horizons; return the counters summed. ``folder`` holds the spooled records
+    and the carried state; the chunks in ``done`` (number → counters) were written by an earlier run."""
     horizons = {chunks.EXACT: int(config.dedup_horizon_s * 1000), chunks.VERSION: int(config.dedup_horizon_s * 1000),
                 chunks.NEAR: int(config.near_dup_horizon_s * 1000)}
-    folder = os.path.join(config.out_dir, STATE_DIR, f"carried-{uuid.uuid4().hex[:10]}")
     totals = dict.fromkeys(metrics.COUNTERS, 0)
-    try:
-        for number, chunk in enumerate(plan):
-            # File names carry the run id: each chunk needs its own, or its files would replace the last one's.
-            chunk_config = replace(config, run_id=f"{config.run_id}-{number:05d}") if config.run_id else config
+    for number, chunk in enumerate(plan):
+        if number in done:
+            counts = done[number]
+        else:
+            # File names carry the run id: each chunk needs its own, or its files would replace the last one's;
+            # and the same one in a rerun, whose files then replace what a chunk that died had written.
+            chunk_config = replace(config, run_id=f"{config.run_id or replay_id}-{number:05d}")
+            # What the same chunk of a failed run began.
+            _discard(_carried_in(folder, number), _shards_in(folder, number), _handed_out(folder, number))
             # A process per chunk: what a chunk took (the runner's buffers, caches, the allocator's high-water
             # mark) goes back to the system, so memory does not ratchet up from chunk to chunk. This process
             # holds no carried state either: a forked child starts with all of its parent's memory.
             counts = runners.run_forked(_replay_chunk, chunk, chunk_config, options, horizons, folder, number)
-            for name, value in counts.items():
-                totals[name] = totals.get(name, 0) + value
+            _write_atomically(_done_file(folder, number), json.dumps(counts).encode("utf-8"))
             if number:
-                os.remove(_carried_in(folder, number - 1))
-                shutil.rmtree(_shards_in(folder, number - 1), ignore_errors=True)
-                shutil.rmtree(_handed_out(folder, number - 1), ignore_errors=True)
+                _discard(_carried_in(folder, number - 1), _shards_in(folder, number - 1), _handed_out(folder, number - 1))
             log.info("replay chunk %d of %d: %d records", number + 1, len(plan), chunk.size)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        for name, value in counts.items():
+            totals[name] = totals.get(name, 0) + value
     return totals
+
+
+def _discard(*paths: str) -> None:
+    for path in paths:
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.exists(path):
+            os.remove(path)
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(f"{path}.tmp", "wb") as fh:
+        fh.write(data)
+    os.replace(f"{path}.tmp", path)
 
 
 def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptions, horizons: dict, folder: str,
@@ -128,12 +208,24 @@ def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptio
     log.info("replay chunk %d: %d records, %d carried items", number + 1, chunk.size, count)
     pipeline = beam.Pipeline(options=options)
     firsts = pipeline | "ReadCarried" >> carry.ReadCarried(seeds)
-    outputs = graph.build(pipeline | "ReadArchive" >> ReadArchive(list(chunk.select), chunk.select), config,
+    outputs = graph.build(pipeline | "ReadSpool" >> spool.ReadSpool(_spool_file(folder), chunk.positions), config,
                           carried=carry.CarriedIn(firsts, shards))
     outputs[CARRIED] | "WriteCarried" >> carry.WriteCarried(_handed_out(folder, number))
     result = pipeline.run()
     result.wait_until_finish()
     return metrics.collect(result)
+
+
+def _plan_file(folder: str) -> str:
+    return os.path.join(folder, "plan.pickle")
+
+
+def _done_file(folder: str, number: int) -> str:
+    return os.path.join(folder, f"done-{number:05d}.json")
+
+
+def _spool_file(folder: str) -> str:
+    return os.path.join(folder, "records.spool")
 
 
 def _carried_in(folder: str, number: int) -> str:

@@ -8,11 +8,12 @@ not articles. Every record must land in the same output with the same record (th
 aside: ``ingested_at``, ``failed_at``), so the same ``status``, ``duplicate_of`` and ``cluster_id``.
 """
 import json
+import os
 from datetime import datetime, timedelta
 
 import pytest
 
-from pipeline.chunks import index_archive, plan_chunks
+from pipeline.chunks import dated_records, plan_chunks
 from pipeline.locations import SAUDINEWSNET_TWO_DAYS, shared_data
 from tests.e2e.helpers import KINDS, assert_accounting, replay, source_key
 
@@ -69,9 +70,10 @@ def test_chunked_replay_writes_what_one_pipeline_writes(feed, tmp_path):
     assert_accounting(whole)
     assert_accounting(chunked)
 
-    plan = plan_chunks(index_archive([str(feed)]), CHUNK, int(datetime.now().timestamp() * 1000))
+    index = ((raw.source["line"], published) for raw, published in dated_records([str(feed)]))
+    plan = plan_chunks(index, CHUNK, int(datetime.now().timestamp() * 1000))
     assert chunked["metrics"]["chunks"] == len(plan) >= 8
-    chunk_of = {ordinal + 1: number for number, chunk in enumerate(plan) for ordinal in chunk.select[str(feed)]}
+    chunk_of = {line: number for number, chunk in enumerate(plan) for line in chunk.positions}
     line_of: dict = {}  # id -> line of its first version (an update repeats the id)
     for record in sorted(whole["articles"], key=lambda r: r["source"]["line"]):
         line_of.setdefault(record["id"], record["source"]["line"])
@@ -96,3 +98,52 @@ def test_chunked_replay_writes_what_one_pipeline_writes(feed, tmp_path):
     counters = ("read", "dead_letter", "exact_duplicate", "near_duplicate_dropped", "written", "updates",
                 "near_duplicate", "entities", "quotes", "read_bytes", "near_dup_compared")
     assert {k: chunked["metrics"][k] for k in counters} == {k: whole["metrics"][k] for k in counters}
+
+
+DIES = 3  # the chunk that dies in the first run
+
+
+def test_a_rerun_after_a_chunk_died_resumes_there_and_writes_each_record_once(feed, tmp_path, monkeypatch):
+    from pipeline import jobs
+    from pipeline.cli import main
+
+    whole = replay([feed], tmp_path / "whole", "--one-pipeline")
+    out, calls = tmp_path / "chunked", tmp_path / "calls.txt"
+    real = jobs._replay_chunk
+    recorded = _recording(real, calls)
+
+    def chunk_that_dies(*args):
+        counts = recorded(*args)
+        if args[-1] == DIES:
+            os._exit(9)  # dies after writing its outputs, before it reports: the worst moment
+        return counts
+
+    monkeypatch.setattr(jobs, "_replay_chunk", chunk_that_dies)
+    assert main(["replay", str(feed), "--out", str(out), "--no-progress", "--chunk-records", str(CHUNK)]) != 0
+    assert calls.read_text().split() == [str(n) for n in range(DIES + 1)]
+    left = list((out / jobs.STATE_DIR).glob("replay-*/plan.pickle"))
+    assert len(left) == 1, "the failed run keeps its plan, spool and carried state for a rerun"
+
+    calls.unlink()
+    monkeypatch.setattr(jobs, "_replay_chunk", recorded)
+    resumed = replay([feed], out, "--chunk-records", str(CHUNK))
+    plan_size = resumed["metrics"]["chunks"]
+    assert calls.read_text().split() == [str(n) for n in range(DIES, plan_size)], "finished chunks are not run again"
+    assert not list((out / jobs.STATE_DIR).glob("replay-*")), "a finished replay leaves no state behind"
+
+    assert_accounting(resumed)  # every input record in exactly one output: the dead chunk's files were replaced
+    expected, got = _by_source(whole), _by_source(resumed)
+    assert set(got) == set(expected)
+    assert not {key for key in expected if got[key] != expected[key]}
+    counters = ("read", "dead_letter", "exact_duplicate", "near_duplicate_dropped", "written", "updates",
+                "near_duplicate", "entities", "quotes", "read_bytes")
+    assert {k: resumed["metrics"][k] for k in counters} == {k: whole["metrics"][k] for k in counters}
+
+
+def _recording(function, calls):
+    """``function`` (a chunk's, run in a child process) writing the chunk's number to the file ``calls``."""
+    def recorded(*args):
+        with open(calls, "a") as fh:
+            fh.write(f"{args[-1]}\n")
+        return function(*args)
+    return recorded

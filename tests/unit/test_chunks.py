@@ -5,7 +5,7 @@ import random
 import pytest
 
 from pipeline import parse
-from pipeline.chunks import EXACT, NEAR, Carried, carry_forward, check_chunk_records, index_archive, plan_chunks
+from pipeline.chunks import EXACT, NEAR, Carried, carry_forward, check_chunk_records, dated_records, plan_chunks
 from pipeline.errors import ConfigError, InputError
 from pipeline.model import RawRecord, file_source
 
@@ -13,11 +13,11 @@ NOW = 1_700_000_000_000
 
 
 def _positions(chunk):
-    return {(path, ordinal) for path, ordinals in chunk.select.items() for ordinal in ordinals}
+    return set(chunk.positions)
 
 
 def _plan(times, max_records, now_ms=NOW):
-    index = [("f", ordinal, t) for ordinal, t in enumerate(times)]
+    index = [(ordinal, t) for ordinal, t in enumerate(times)]
     return plan_chunks(index, max_records, now_ms)
 
 
@@ -34,7 +34,7 @@ def _plan(times, max_records, now_ms=NOW):
 ])
 def test_chunks_follow_event_time_and_never_split_one_time(times, max_records, expected):
     plan = _plan(times, max_records)
-    assert [sorted(ordinal for _, ordinal in _positions(chunk)) for chunk in plan] == expected
+    assert [list(chunk.positions) for chunk in plan] == expected
     assert [chunk.size for chunk in plan] == [len(ordinals) for ordinals in expected]
 
 
@@ -43,13 +43,13 @@ def test_every_record_is_in_exactly_one_chunk_and_chunks_do_not_overlap_in_time(
     times = [rng.choice([None, NOW + 1] + list(range(50))) for _ in range(500)]
     plan = _plan(times, 17)
     seen = [position for chunk in plan for position in _positions(chunk)]
-    assert sorted(seen) == [("f", ordinal) for ordinal in range(500)]
+    assert sorted(seen) == list(range(500))
     dated = [chunk for chunk in plan if chunk.start_ms is not None]
     assert all(chunk.start_ms is None for chunk in plan[len(dated):]), "read-time chunks come last"
     for before, after in zip(dated, dated[1:]):
-        assert max(times[o] for _, o in _positions(before)) < after.start_ms
+        assert max(times[o] for o in _positions(before)) < after.start_ms
     for chunk in dated:
-        assert chunk.start_ms == min(times[o] for _, o in _positions(chunk))
+        assert chunk.start_ms == min(times[o] for o in _positions(chunk))
 
 
 def test_carry_forward_keeps_what_is_inside_each_kinds_horizon():
@@ -90,9 +90,23 @@ def test_published_time_of_what_parse_rejects_is_none(payload):
     assert parse.published_time(raw) is None
 
 
-def test_index_numbers_records_in_reading_order_with_their_dates(tmp_path):
+def test_dated_records_come_in_reading_order_with_their_dates(tmp_path):
     feed = tmp_path / "feed.jsonl"
     feed.write_text('{"id": "a", "body": "x", "date": "2015-08-10 00:00:00"}\n\n{broken\n'
                     '{"id": "b", "body": "y"}\n', encoding="utf-8")
-    assert list(index_archive([str(feed)])) == [
-        (str(feed), 0, 1439164800000), (str(feed), 1, None), (str(feed), 2, None)]
+    assert [(raw.source["line"], published) for raw, published in dated_records([str(feed)])] == [
+        (1, 1439164800000), (3, None), (4, None)]
+
+
+@pytest.mark.parametrize("plan, spool", [(b"not a pickle", True), (None, True), (b"", False)])
+def test_a_replay_state_that_cannot_be_resumed_is_dropped_for_a_fresh_start(tmp_path, plan, spool):
+    from pipeline import jobs
+
+    folder = tmp_path / "replay-x"
+    folder.mkdir()
+    if plan is not None:
+        (folder / "plan.pickle").write_bytes(plan)
+    if spool:
+        (folder / "records.spool").write_bytes(b"")
+    assert jobs._resume(str(folder)) == ([], {})
+    assert not folder.exists()

@@ -3,6 +3,7 @@ keep their status, dropped republications point at an article in the main output
 cleared after the horizon (TestStream advancing the watermark)."""
 from __future__ import annotations
 
+import pickle
 import random
 
 import apache_beam as beam
@@ -274,3 +275,26 @@ def test_an_article_matched_in_several_shards_takes_the_earliest_head_whatever_t
     assert len(decided) == 1
     dedup_marks = dict(decided.pop())
     assert (dedup_marks["duplicate_of"], dedup_marks["cluster_id"]) == ("b", "a1")
+
+
+def test_a_seeded_shard_keeps_a_reference_to_its_carried_file_in_state_and_reads_the_entries_back(tmp_path):
+    """A chunk of a replay in chunks starts its shards from the entries earlier chunks left (one file a
+    shard): state holds where they are, not another copy, and a worker with nothing in memory finds them."""
+    from pipeline.chunks import NEAR, Carried
+    from pipeline.io import carry
+    from pipeline.transforms.neardup import _Indexed, _SeededMatchInShardFn
+
+    spa, _, paper_b = _probes(FEED[:3])
+    carried = _Indexed(spa, spa.id, spa.event_ms)
+    carry.save(carry.shard_file(str(tmp_path), "0"), [Carried(NEAR, "0", spa.event_ms, spa.id, carried)])
+    fn = _SeededMatchInShardFn(FP, 7 * 24 * HOUR, str(tmp_path))
+    fn.setup()
+    pending, chunks, token, seeded = _Bag(), _Bag(), _Cell(), _Cell()
+    fn.process(("0", paper_b), paper_b.event_ms, pending, _Timer(), chunks, token, seeded)
+    assert len(chunks.read()) == 1 and len(chunks.read()[0]) < len(pickle.dumps(carried)) / 4
+
+    fn.setup()  # another worker: nothing in memory; the carried original comes from its file
+    out = list(fn._drain("0", 11 * HOUR, pending, chunks, token, _Timer(), _Timer()))
+    assert [answer.of_id for _, (_, answer) in (o for o in out if isinstance(o, tuple))] == ["spa-1"]
+    assert [o.value.id for o in out if isinstance(o, beam.pvalue.TaggedOutput)] == ["paper-b"], "handed out"
+    assert [entry.probe.id for entry in pickle_entries(chunks)] == ["spa-1", "paper-b"]
