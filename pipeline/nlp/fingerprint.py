@@ -372,7 +372,15 @@ class Fingerprinter:
     # -- hashing ---------------------------------------------------------------------------------
     def shingle_hashes(self, words: Sequence[str]) -> np.ndarray:
         """Return the distinct 64-bit hashes of the word n-grams of ``words`` (all words if fewer)."""
-        return np.unique(self.ordered_shingle_hashes(words))
+        if not words:
+            return np.empty(0, dtype=np.uint64)
+        ids = np.array(list(map(zlib.crc32, map(str.encode, words))), dtype=np.uint64)
+        n = min(self.ngram, len(words))
+        count = len(words) - n + 1
+        h = np.zeros(count, dtype=np.uint64)
+        for j in range(n):
+            h += ids[j : j + count] * _POSITION_MULTIPLIERS[j]
+        return np.unique(_fmix64(h))
 
     def signature_of_hashes(self, hashes: np.ndarray) -> np.ndarray:
         """Return the MinHash signature (uint32, ``num_perm``) of a set of 64-bit shingle hashes."""
@@ -409,18 +417,6 @@ class Fingerprinter:
             return b""
         hashes = [zlib.crc32(w.encode()) or 1 if len(w) >= LEAD_MIN_LETTERS else 0 for w in words[:LEAD_WORDS]]
         return np.asarray(hashes, dtype=np.uint32).tobytes()
-
-    def ordered_shingle_hashes(self, words: Sequence[str]) -> np.ndarray:
-        """The 64-bit hashes of the word n-grams of ``words`` in text order, repeats kept (all words if fewer)."""
-        if not words:
-            return np.empty(0, dtype=np.uint64)
-        ids = np.array(list(map(zlib.crc32, map(str.encode, words))), dtype=np.uint64)
-        n = min(self.ngram, len(words))
-        count = len(words) - n + 1
-        h = np.zeros(count, dtype=np.uint64)
-        for j in range(n):
-            h += ids[j : j + count] * _POSITION_MULTIPLIERS[j]
-        return _fmix64(h)
 
     def fingerprint_list(self, body: str, matching: Optional[str] = None) -> list[int]:
         """Return :meth:`fingerprint` as the flat int list carried in the ``_fingerprint`` side field."""
