@@ -84,7 +84,7 @@ def _ids(path: str | None) -> list[str]:
 
 
 def run(args) -> int:
-    from pipeline.nlp.entities.crf import train
+    from pipeline.nlp.entities.crf_train import train
     from pipeline.nlp.entities.rules import RuleTagger
 
     raw = getattr(args, "raw", None)

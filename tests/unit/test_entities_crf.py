@@ -9,7 +9,7 @@ from pipeline.errors import ConfigError
 from pipeline.evaluation import ner as ner_eval
 from pipeline.nlp.entities import EntityExtractor
 from pipeline.nlp.entities.conll import read_conll, spans_from_bio
-from pipeline.nlp.entities.crf import train
+from pipeline.nlp.entities.crf_train import train
 from pipeline.nlp.entities.rules import RuleTagger
 
 
@@ -147,7 +147,8 @@ def test_train_ner_learns_clusters_from_raw_text_once_and_tags_with_them(shared_
 
 
 def test_doc_features_count_a_word_elsewhere_in_the_document_only():
-    from pipeline.nlp.entities.crf import analysis_from_tokens, doc_counts, doc_features, doc_keys
+    from pipeline.nlp.entities.crf import analysis_from_tokens
+    from pipeline.nlp.entities.document import doc_counts, doc_features, doc_keys
 
     first = analysis_from_tokens("قال برند جوتشولك في فرانكفورت".split())
     second = analysis_from_tokens("وأضاف جوتشولك إن بفرانكفورت مدينة".split())
@@ -179,7 +180,7 @@ def test_a_model_with_document_features_reads_the_rest_of_the_document(tmp_path)
     # which takes each token's best label by its state scores (crfsuite's, tests/unit/test_entities_crf_scorer.py).
     labels = tagger._scorer.labels
     first = [[labels[j] for j in tagger._scorer.scores(a).argmax(axis=1)] for a in parts]
-    from pipeline.nlp.entities.crf import doc_counts, doc_features, doc_keys
+    from pipeline.nlp.entities.document import doc_counts, doc_features, doc_keys
 
     counts = doc_counts([doc_keys(a) for a in parts], first)
     expected = [tagger._tagger.tag([f + d for f, d in zip(tagger._features(a), doc_features(doc_keys(a), t, counts))])

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from pipeline.nlp.entities import EntityExtractor
-from pipeline.nlp.entities.crf import doc_counts, doc_features, doc_keys, viterbi
+from pipeline.nlp.entities.crf import viterbi
+from pipeline.nlp.entities.document import doc_counts, doc_features, doc_keys
 from pipeline.nlp.entities.extractor import packaged_model
 from pipeline.nlp.entities.rules import Analysis
 

@@ -8,7 +8,8 @@ import pytest
 from pipeline.errors import ResourceMissingError
 from pipeline.nlp.entities import names as names_mod
 from pipeline.nlp.entities.conll import Sentence
-from pipeline.nlp.entities.crf import TrainLexicon, analysis_from_tokens, lexicon_path, token_features, train
+from pipeline.nlp.entities.crf import TrainLexicon, analysis_from_tokens, lexicon_path, token_features
+from pipeline.nlp.entities.crf_train import train
 from pipeline.nlp.entities.names import PersonNames, count_bucket
 from pipeline.nlp.entities.rules import RuleTagger
 

@@ -7,7 +7,7 @@ for the two words on each side; how often Wikidata uses the word as a given name
 (:mod:`pipeline.nlp.entities.names`); and a lexicon learned from the training corpus itself
 (:class:`TrainLexicon`: the tags a word had there, and the entity phrases it listed); word clusters
 and inflection classes learned from raw text (:mod:`pipeline.nlp.entities.clusters`). Train with
-``wirepipe train-ner``; the default model ships in ``pipeline/resources/models/ner``. The training
+``wirepipe train-ner`` (:mod:`pipeline.nlp.entities.crf_train`); the default model ships in ``pipeline/resources/models/ner``. The training
 lexicon, the cluster table and the feature switches are written next to the model
 (``MODEL.lex.json``, ``MODEL.clusters.json.gz``, ``MODEL.meta.json``).
 """
@@ -17,7 +17,6 @@ import json
 import logging
 import os
 import threading
-import time
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -27,20 +26,19 @@ import numpy as np
 
 from pipeline.errors import ConfigError, ResourceMissingError
 from pipeline.nlp.entities.clusters import WordClusters, iter_cluster_features
+from pipeline.nlp.entities.document import TYPES as _TYPES, doc_counts, doc_features, doc_keys
 from pipeline.nlp.entities.names import PersonNames, count_bucket
 from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
 from pipeline.nlp.tokenize import Reading, Token
 
-__all__ = ["CrfTagger", "TrainLexicon", "token_features", "train", "analysis_from_tokens", "TRAIN_PARAMS",
-           "LEXICON_FOLDS", "lexicon_path", "clusters_path", "FeatureBuilder", "doc_keys", "doc_counts",
-           "doc_features"]
+__all__ = ["CrfTagger", "TrainLexicon", "token_features", "analysis_from_tokens", "TRAIN_PARAMS",
+           "LEXICON_FOLDS", "lexicon_path", "clusters_path", "FeatureBuilder", "StateScorer"]
 
 log = logging.getLogger(__name__)
 
 #: L-BFGS with elastic-net regularisation (chosen on the last 15% of the train split); 150
 #: iterations train ANERcorp in about a minute on one core.
 TRAIN_PARAMS = {"c1": 0.1, "c2": 0.05, "max_iterations": 150, "feature.possible_transitions": True}
-_TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
 
 
 #: The training lexicon of each training sentence is built from the other folds (contiguous
@@ -248,65 +246,6 @@ def foreign_shape_features(stem: str) -> tuple[str, ...]:
     if any(c in _FOREIGN_LETTERS for c in bare):
         out.append("frare")
     return tuple(out)
-
-
-@lru_cache(maxsize=200_000)
-def _doc_key(stem: str) -> str | None:
-    return stem if len(stem) >= 3 and stem.isalpha() else None
-
-
-def doc_keys(a: Analysis) -> list[str | None]:
-    """The word of each token that document features compare: its proclitic-free reading (بالرياض →
-    الرياض), or None for short words, numbers and punctuation."""
-    return [_doc_key(readings[-1].stem) for readings in a.readings]
-
-
-#: A BIO tag's slot in the per-word counts of :func:`doc_counts` (PERSON, ORGANIZATION, LOCATION, O).
-_SLOT = defaultdict(lambda: 3, {f"{bio}-{kind}": j for j, kind in enumerate(_TYPES) for bio in "BI"})
-_DOC_FEATURES = tuple("d=" + kind for kind in _TYPES)
-_NO_FEATURES: list[str] = []
-
-
-def doc_counts(keys: Sequence[Sequence[str | None]], tags: Sequence[Sequence[str]]) -> dict[str, list[int]]:
-    """How often each word of a document (:func:`doc_keys` of its parts) was tagged PERSON,
-    ORGANIZATION, LOCATION and O (untagged) by a first pass (``tags``: BIO per token of each part)."""
-    counts: dict[str, list[int]] = {}
-    slot = _SLOT
-    for ks, ts in zip(keys, tags):
-        for k, t in zip(ks, ts):
-            if k is not None:
-                c = counts.get(k)
-                if c is None:
-                    c = counts[k] = [0, 0, 0, 0]
-                c[slot[t]] += 1
-    return counts
-
-
-def doc_features(keys: Sequence[str | None], tags: Sequence[str], counts: dict[str, list[int]]) -> list[list[str]]:
-    """Document features of one part: per token, the types (``d=PERSON``…) its word had elsewhere in the
-    document by the first pass, or ``d=O`` when it occurred elsewhere untagged only. ``counts`` (of
-    :func:`doc_counts`) include this part, whose own ``tags`` are taken off token by token."""
-    out: list[list[str]] = []
-    slot = _SLOT
-    for k, t in zip(keys, tags):
-        c = counts.get(k) if k is not None else None
-        if c is None:
-            out.append(_NO_FEATURES)
-            continue
-        own = slot[t]
-        seen = [_DOC_FEATURES[j] for j in range(3) if c[j] - (j == own) > 0]
-        out.append(seen if seen else ["d=O"] if c[3] - (own == 3) > 0 else _NO_FEATURES)
-    return out
-
-
-def _window_doc_features(keys: list[list[str | None]], tags: list[list[str]], window: int) -> list[list[list[str]]]:
-    """Document features of each sentence of a corpus without document marks: its document is the
-    ``window`` sentences on each side and itself."""
-    out = []
-    for j in range(len(keys)):
-        lo, hi = max(0, j - window), min(len(keys), j + window + 1)
-        out.append(doc_features(keys[j], tags[j], doc_counts(keys[lo:hi], tags[lo:hi])))
-    return out
 
 
 class _Word(NamedTuple):
@@ -759,98 +698,6 @@ def viterbi(state: np.ndarray, trans: np.ndarray) -> list[int]:
         path.append(int(back[t, path[-1]]))
     path.reverse()
     return path
-
-
-def _fit(features, tags, params: dict, out: str | os.PathLike) -> None:
-    import pycrfsuite
-
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for x, y in zip(features, tags):
-        trainer.append(x, y)
-    trainer.set_params(params)
-    trainer.train(str(out))
-
-
-def _first_pass_tags(features, tags, bounds: list[int], params: dict, out: Path) -> list[list[str]]:
-    """The tags of each sentence by a model trained on the other folds (without document features)."""
-    import pycrfsuite
-
-    first: list[list[str]] = []
-    for f in range(len(bounds) - 1):
-        lo, hi = bounds[f], bounds[f + 1]
-        path = out.with_name(out.name + f".fold{f}")
-        try:
-            _fit(features[:lo] + features[hi:], tags[:lo] + tags[hi:], params, path)
-            tagger = pycrfsuite.Tagger()
-            tagger.open(str(path))
-            first += [tagger.tag(x) for x in features[lo:hi]]
-            tagger.close()
-        finally:
-            path.unlink(missing_ok=True)
-    return first
-
-
-def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | None = None,
-          folds: int = LEXICON_FOLDS, clusters: WordClusters | None = None, context: bool = False,
-          inflection: bool = True, extra: frozenset[str] = frozenset(), doc_window: int | None = None) -> dict:
-    """Train a CRF on gold sentences (``conll.Sentence``) and write it to ``out`` with its training
-    lexicon (:func:`lexicon_path`) and, when given, its word clusters (:func:`clusters_path`);
-    return figures.
-
-    Each sentence's lexicon features come from a lexicon of the other ``folds - 1`` folds; the
-    lexicon saved for tagging is built from all sentences. ``context`` and ``inflection`` are the
-    :class:`FeatureBuilder` switches (recorded in ``MODEL.meta.json``).
-
-    ``doc_window``: add document features (:func:`doc_features`), with the ``doc_window`` sentences
-    on each side of a sentence as its document. Their first-pass tags come from models trained on the
-    other lexicon folds (cross-validation), so the model learns how far a first pass can be trusted.
-    """
-    out = Path(out)
-    if out.suffix == "":
-        raise ConfigError(f"--out must be a model file name such as ner.crfsuite; got {out}")
-    if not isinstance(folds, int) or folds < 2:
-        raise ConfigError(f"lexicon folds must be an integer >= 2; got {folds!r}")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    names = PersonNames.load()
-    if doc_window is not None and (not isinstance(doc_window, int) or doc_window < 0):
-        raise ConfigError(f"doc_window must be an integer >= 0; got {doc_window!r}")
-    t0 = time.perf_counter()
-    n = len(sentences)
-    n_tokens = sum(len(sent.tokens) for sent in sentences)
-    bounds = [n * f // folds for f in range(folds + 1)]
-    features: list[list[list[str]]] = []
-    analyses = [analysis_from_tokens(sent.tokens) for sent in sentences]
-    for f in range(folds):
-        lo, hi = bounds[f], bounds[f + 1]
-        held_out = TrainLexicon.build([*sentences[:lo], *sentences[hi:]])
-        build = FeatureBuilder(rules, held_out, names, clusters, context, inflection, extra=extra)
-        features += [build(a) for a in analyses[lo:hi]]
-    all_params = {**TRAIN_PARAMS, **(params or {})}
-    tags = [sent.tags for sent in sentences]
-    if doc_window is not None:
-        first = _first_pass_tags(features, tags, bounds, all_params, out)
-        docs = _window_doc_features([doc_keys(a) for a in analyses], first, doc_window)
-        features = [[f + d for f, d in zip(fs, ds)] for fs, ds in zip(features, docs)]
-    t1 = time.perf_counter()
-    _fit(features, tags, all_params, out)
-    TrainLexicon.build(sentences).save(lexicon_path(out))
-    cpath = clusters_path(out)
-    if clusters is not None:
-        clusters.save(cpath)
-    elif cpath.exists():
-        cpath.unlink()  # a stale table from an earlier run would change the features at tagging time
-    meta = {"doc_window": doc_window, "context": bool(context and clusters is not None), "inflection": bool(inflection and clusters is not None),
-            "rule_guard": bool(rules.common_words) and clusters is not None
-            and rules.common_words == clusters.common_words(), "extra": sorted(extra)}
-    _meta_path(out).write_text(json.dumps(meta), encoding="utf-8")
-    _open_model.cache_clear()
-    t2 = time.perf_counter()
-    return {
-        "model": str(out), "lexicon": str(lexicon_path(out)), "sentences": len(sentences), "tokens": n_tokens,
-        "features_seconds": round(t1 - t0, 1), "train_seconds": round(t2 - t1, 1),
-        "params": {**TRAIN_PARAMS, **(params or {})}, "lexicon_folds": folds,
-        "clusters": str(cpath) if clusters is not None else None, **meta,
-    }
 
 
 class CrfTagger:
