@@ -168,6 +168,21 @@ def test_commit_offsets_moves_a_group_forward_only(kafka_bootstrap, kafka_config
     run_read(kafka_config, topic, expected_tuples(topic, rest), start="committed", group=group_name, commit_offsets=False)
 
 
+def test_a_commit_below_the_log_start_reads_from_it_and_says_how_many_were_lost(
+        kafka_bootstrap, kafka_config, kafka_admin, make_topic, group_name, caplog):
+    """Records deleted before the group read them (retention, or DeleteRecords as here) cannot be read:
+    the read starts at the log start and says how many offsets the group never saw."""
+    topic = make_topic(partitions=1)
+    records = produce(kafka_bootstrap, topic, 10)
+    commit_offsets(kafka_config, group_name, {(topic, 0): 2})
+    kafka_admin.delete_records({TopicPartition(topic, 0): 6})
+    caplog.set_level("WARNING", logger="pipeline.io.kafka.discovery")
+    run_read(kafka_config, topic, expected_tuples(topic, records[6:]), start="committed", group=group_name,
+             commit_offsets=False)
+    assert any("committed offset 2 is below the log start 6: 4 records were deleted" in r.getMessage()
+               for r in caplog.records)
+
+
 def test_missing_topic_fails_the_read(kafka_config):
     # The FnApiRunner re-raises the DoFn's own exception type, with the step name appended.
     with pytest.raises(KafkaIOError, match="'wp-test.no-such-topic' not found"):

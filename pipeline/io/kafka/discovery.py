@@ -19,6 +19,8 @@ from pipeline.io.kafka.config import METRICS_NAMESPACE, UNBOUNDED_STOP, KafkaCon
 from pipeline.io.kafka.watermarks import AlignedWatermarks
 
 _LOG = logging.getLogger(__name__)
+# Offsets between a group's commit and the log start when a read resolves: records the group never read.
+_RETENTION_LOSSES = Metrics.counter(METRICS_NAMESPACE, "records_deleted_before_read")
 
 
 class PartitionRange(NamedTuple):
@@ -67,7 +69,8 @@ def resolve_partition_ranges(
 
     ``committed`` needs a consumer created with a ``group_id``; a partition without a committed offset
     starts at ``missing_commit`` (earliest|latest). A committed offset below the log start (deleted by
-    retention) starts at the log start; one above the end offset (a re-created topic) at the end.
+    retention) starts at the log start, with a warning and the ``records_deleted_before_read`` counter;
+    one above the end offset (a re-created topic) at the end.
     """
     tps = list_partitions(consumer, topics) if partitions is None else [TopicPartition(t, p) for t, p in partitions]
     try:
@@ -79,9 +82,15 @@ def resolve_partition_ranges(
         ranges = []
         for tp in tps:
             found = by_time.get(tp)
-            first = first_offset(start, beginning[tp], end[tp],
-                                 consumer.committed(tp) if start.kind == "committed" else None,
+            committed = consumer.committed(tp) if start.kind == "committed" else None
+            first = first_offset(start, beginning[tp], end[tp], committed,
                                  None if found is None else found.offset, missing_commit)
+            if committed is not None and committed < beginning[tp]:
+                lost = beginning[tp] - committed
+                _LOG.warning("kafka %s-%d: the group's committed offset %d is below the log start %d: %d records "
+                             "were deleted (retention) before the group read them", tp.topic, tp.partition,
+                             committed, beginning[tp], lost)
+                _RETENTION_LOSSES.inc(lost)
             if not bounded:
                 stop = UNBOUNDED_STOP
             elif stop_timestamp_ms is not None:
