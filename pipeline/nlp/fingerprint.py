@@ -523,64 +523,79 @@ def _hash56(text: str) -> int:
 
 
 class _BandTable:
-    """Band key -> row numbers, in numpy: a sorted run of (key, row) pairs and a small dict of the latest
-    pairs, merged into the run when it grows past ``tail_size`` pairs.
+    """Band key -> row numbers, in numpy: a sorted run of (key, row) pairs, and the latest pairs in a tail
+    (a dict for lookups, arrays for the merge) merged into the run once the tail holds a sixteenth of it.
 
     A dict entry a key (128 keys an article, nearly all of them unique) cost about 13 KB an indexed article
-    with its key and row objects; a pair in the run costs 16 bytes. Lookups search the run (``searchsorted``)
-    and the dict; a merge inserts the sorted tail into the run (one copy of the arrays).
+    with its key and row objects; a pair in the run costs 16 bytes. Lookups search the run (``searchsorted``
+    of the sorted probe keys) and the tail's dict; a merge inserts the sorted tail into the run, one copy of
+    the arrays, so each pair is copied a bounded number of times on average.
     """
 
-    __slots__ = ("_keys", "_rows", "_tail", "_tail_count", "tail_size")
+    __slots__ = ("_keys", "_rows", "_tail", "_tail_keys", "_tail_rows", "_tail_count", "min_tail")
 
-    def __init__(self, tail_size: int = 4096) -> None:
+    def __init__(self, min_tail: int = 4096) -> None:
         self._keys = np.empty(0, dtype=np.uint64)
         self._rows = np.empty(0, dtype=np.int64)
         self._tail: dict[int, Union[int, list[int]]] = {}
+        self._tail_keys = np.empty(min_tail, dtype=np.uint64)
+        self._tail_rows = np.empty(min_tail, dtype=np.int64)
         self._tail_count = 0
-        self.tail_size = tail_size
+        self.min_tail = min_tail
 
     def __len__(self) -> int:
         return int(self._keys.size) + self._tail_count
 
-    def add(self, keys: Iterable[int], row: int) -> None:
-        """File ``row`` under each of ``keys``."""
+    def add(self, keys: np.ndarray, row: int) -> None:
+        """File ``row`` under each of ``keys`` (uint64)."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        count, n = self._tail_count, keys.size
+        if count + n > self._tail_keys.size:
+            grow = max(count + n, 2 * self._tail_keys.size)
+            self._tail_keys = np.resize(self._tail_keys, grow)
+            self._tail_rows = np.resize(self._tail_rows, grow)
+        self._tail_keys[count : count + n] = keys
+        self._tail_rows[count : count + n] = row
+        self._tail_count = count + n
         tail = self._tail
-        for key in keys:
-            key = int(key)
+        for key in keys.tolist():
             rows = tail.get(key)
             if rows is None:
                 tail[key] = row
-            elif isinstance(rows, int):
+            elif type(rows) is int:
                 tail[key] = [rows, row]
             else:
                 rows.append(row)
-            self._tail_count += 1
-        if self._tail_count >= self.tail_size:
+        if self._tail_count >= max(self.min_tail, self._keys.size >> 4):
             self._merge()
 
-    def rows(self, keys: Iterable[int]) -> list:
-        """The rows filed under any of ``keys`` (int or int arrays; a row may appear more than once)."""
-        keys = np.asarray(keys, dtype=np.uint64)
+    def rows(self, keys: np.ndarray) -> list:
+        """The rows filed under any of ``keys`` (uint64; a row may appear more than once), as arrays,
+        lists and ints."""
+        keys = np.sort(np.asarray(keys, dtype=np.uint64))
         found: list = []
-        if self._keys.size and keys.size:
-            lo = np.searchsorted(self._keys, keys, "left")
-            hi = np.searchsorted(self._keys, keys, "right")
-            for a, b in zip(lo[lo < hi].tolist(), hi[lo < hi].tolist()):
-                found.append(self._rows[a:b])
-        if self._tail:
+        run = self._keys
+        if run.size and keys.size:
+            lo = np.searchsorted(run, keys)
+            hit = lo < run.size
+            hit[hit] = run[lo[hit]] == keys[hit]
+            for at, key in zip(lo[hit].tolist(), keys[hit].tolist()):
+                end = at + 1
+                while end < run.size and run[end] == key:  # a key filed more than once (rare)
+                    end += 1
+                found.append(self._rows[at:end])
+        tail = self._tail
+        if tail:
             for key in keys.tolist():
-                rows = self._tail.get(key)
+                rows = tail.get(key)
                 if rows is not None:
                     found.append(rows)
         return found
 
     def _merge(self) -> None:
-        pairs = [(k, r) for k, rows in self._tail.items() for r in ((rows,) if isinstance(rows, int) else rows)]
-        keys = np.fromiter((k for k, _ in pairs), dtype=np.uint64, count=len(pairs))
-        rows = np.fromiter((r for _, r in pairs), dtype=np.int64, count=len(pairs))
-        order = np.argsort(keys, kind="stable")
-        keys, rows = keys[order], rows[order]
+        n = self._tail_count
+        order = np.argsort(self._tail_keys[:n], kind="stable")
+        keys, rows = self._tail_keys[:n][order], self._tail_rows[:n][order]
         at = np.searchsorted(self._keys, keys, "right")
         self._keys = np.insert(self._keys, at, keys)
         self._rows = np.insert(self._rows, at, rows)

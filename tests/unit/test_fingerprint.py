@@ -217,7 +217,7 @@ def test_band_table_finds_the_rows_of_a_key_before_and_after_its_merge():
     from pipeline.nlp.fingerprint import _BandTable
 
     rng = np.random.default_rng(7)
-    table, reference = _BandTable(tail_size=64), {}
+    table, reference = _BandTable(min_tail=64), {}
     keys = rng.integers(0, 2**64, 40, dtype=np.uint64)
     for row in range(300):
         some = keys[rng.integers(0, keys.size, 5)]
