@@ -140,10 +140,10 @@ def _quality(ours: fp.Fingerprinter, theirs: _Datasketch, words, shingles, pairs
     ours_sigs = [ours.signature_of_hashes(ours.shingle_hashes(w)) for w in words]
     theirs_sigs = [theirs.minhash(s) for s in shingles]
     # Candidates from our own LSH (to get similar pairs without an all-pairs pass).
-    buckets: dict[str, list[int]] = {}
+    buckets: dict[int, list[int]] = {}
     found: set[tuple[int, int]] = set()
     for i, sig in enumerate(ours_sigs):
-        for key in ours.band_keys(sig):
+        for key in ours.band_keys(sig).tolist():
             for j in buckets.setdefault(key, []):
                 found.add((j, i))
             buckets[key].append(i)

@@ -175,6 +175,10 @@ _POSITION_MULTIPLIERS = np.array(
 )
 
 
+# Starts a band's key from its number (band b: (b + 1) * salt), so equal rows in two bands differ.
+_BAND_SALT = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
 def _fmix64(h: np.ndarray) -> np.ndarray:
     h = h ^ (h >> _S33)
     h = h * _M1
@@ -423,22 +427,25 @@ class Fingerprinter:
         return self.fingerprint(body, matching).to_list()
 
     # -- LSH -------------------------------------------------------------------------------------
-    def band_keys(self, signature: np.ndarray) -> list[str]:
-        """Return one key per band, ``"<band>:<hex hash of its rows>"``; equal keys make candidates.
+    def band_keys(self, signature: np.ndarray) -> np.ndarray:
+        """Return one 64-bit key per band (uint64); equal keys make candidates.
 
-        An empty body (all-max signature) gets no keys, so empty texts never cluster.
+        A key is the band's rows and the band's number folded into one avalanched value, so that the
+        same rows in two bands give two keys. An empty body (all-max signature) gets no keys, so empty
+        texts never cluster. (Keys were ``"<band>:<hex>"`` strings: 128 of them an article, held in every
+        shard's bucket table and in every indexed probe, were most of a carried article's memory.)
         """
         signature = np.ascontiguousarray(signature, dtype=np.uint32)
         if signature.shape != (self.num_perm,):
             raise ValueError(f"expected a signature of {self.num_perm} values, got shape {signature.shape}")
         if (signature == 0xFFFFFFFF).all():
-            return []
+            return np.empty(0, dtype=np.uint64)
         # Each band's rows are folded into one avalanched 64-bit value (vectorized over the bands).
         rows = signature.reshape(self.bands, self.rows).astype(np.uint64)
-        folded = np.zeros(self.bands, dtype=np.uint64)
+        folded = np.arange(1, self.bands + 1, dtype=np.uint64) * _BAND_SALT
         for j in range(self.rows):
             folded = (folded ^ rows[:, j]) * _POSITION_MULTIPLIERS[j % len(_POSITION_MULTIPLIERS)]
-        return [f"{band}:{value:x}" for band, value in enumerate(_fmix64(folded).tolist())]
+        return _fmix64(folded)
 
     # -- confirmation ----------------------------------------------------------------------------
     def compare(self, a: Fingerprint, b: Fingerprint) -> Match:
@@ -515,24 +522,85 @@ def _hash56(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=7).digest(), "big") or 1
 
 
-class _RowBuffer:
-    """The row numbers filed under one band key: a growable numpy array (a Python list was converted at
-    every search, which cost more than the search itself when a template fills every bucket)."""
+class _BandTable:
+    """Band key -> row numbers, in numpy: a sorted run of (key, row) pairs, and the latest pairs in a tail
+    (a dict for lookups, arrays for the merge) merged into the run once the tail holds a sixteenth of it.
 
-    __slots__ = ("_rows", "_count")
+    A dict entry a key (128 keys an article, nearly all of them unique) cost about 13 KB an indexed article
+    with its key and row objects; a pair in the run costs 16 bytes. Lookups search the run (``searchsorted``
+    of the sorted probe keys) and the tail's dict; a merge inserts the sorted tail into the run, one copy of
+    the arrays, so each pair is copied a bounded number of times on average.
+    """
 
-    def __init__(self) -> None:
-        self._rows = np.empty(4, dtype=np.intp)
-        self._count = 0
+    __slots__ = ("_keys", "_rows", "_tail", "_tail_keys", "_tail_rows", "_tail_count", "min_tail")
 
-    def append(self, row: int) -> None:
-        if self._count == self._rows.shape[0]:
-            self._rows = np.concatenate([self._rows, np.empty(self._count, dtype=np.intp)])
-        self._rows[self._count] = row
-        self._count += 1
+    def __init__(self, min_tail: int = 4096) -> None:
+        self._keys = np.empty(0, dtype=np.uint64)
+        self._rows = np.empty(0, dtype=np.int64)
+        self._tail: dict[int, Union[int, list[int]]] = {}
+        self._tail_keys = np.empty(min_tail, dtype=np.uint64)
+        self._tail_rows = np.empty(min_tail, dtype=np.int64)
+        self._tail_count = 0
+        self.min_tail = min_tail
 
-    def rows(self) -> np.ndarray:
-        return self._rows[: self._count]
+    def __len__(self) -> int:
+        return int(self._keys.size) + self._tail_count
+
+    def add(self, keys: np.ndarray, row: int) -> None:
+        """File ``row`` under each of ``keys`` (uint64)."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        count, n = self._tail_count, keys.size
+        if count + n > self._tail_keys.size:
+            grow = max(count + n, 2 * self._tail_keys.size)
+            self._tail_keys = np.resize(self._tail_keys, grow)
+            self._tail_rows = np.resize(self._tail_rows, grow)
+        self._tail_keys[count : count + n] = keys
+        self._tail_rows[count : count + n] = row
+        self._tail_count = count + n
+        tail = self._tail
+        for key in keys.tolist():
+            rows = tail.get(key)
+            if rows is None:
+                tail[key] = row
+            elif type(rows) is int:
+                tail[key] = [rows, row]
+            else:
+                rows.append(row)
+        if self._tail_count >= max(self.min_tail, self._keys.size >> 4):
+            self._merge()
+
+    def rows(self, keys: np.ndarray) -> list:
+        """The rows filed under any of ``keys`` (uint64; a row may appear more than once), as arrays,
+        lists and ints."""
+        keys = np.sort(np.asarray(keys, dtype=np.uint64))
+        found: list = []
+        run = self._keys
+        if run.size and keys.size:
+            lo = np.searchsorted(run, keys)
+            hit = lo < run.size
+            hit[hit] = run[lo[hit]] == keys[hit]
+            for at, key in zip(lo[hit].tolist(), keys[hit].tolist()):
+                end = at + 1
+                while end < run.size and run[end] == key:  # a key filed more than once (rare)
+                    end += 1
+                found.append(self._rows[at:end])
+        tail = self._tail
+        if tail:
+            for key in keys.tolist():
+                rows = tail.get(key)
+                if rows is not None:
+                    found.append(rows)
+        return found
+
+    def _merge(self) -> None:
+        n = self._tail_count
+        order = np.argsort(self._tail_keys[:n], kind="stable")
+        keys, rows = self._tail_keys[:n][order], self._tail_rows[:n][order]
+        at = np.searchsorted(self._keys, keys, "right")
+        self._keys = np.insert(self._keys, at, keys)
+        self._rows = np.insert(self._rows, at, rows)
+        self._tail = {}
+        self._tail_count = 0
 
 
 class CandidateIndex:
@@ -549,48 +617,34 @@ class CandidateIndex:
 
     def __init__(self, fingerprinter: Fingerprinter) -> None:
         self.fingerprinter = fingerprinter
-        self._signatures = np.empty((16, fingerprinter.num_perm), dtype=np.uint32)
         self._sizes = np.empty(16, dtype=np.int64)
         self._event_ms = np.empty(16, dtype=np.int64)
         self._ids: list[str] = []
         self._stories: list[str] = []
         self._fingerprints: list[Fingerprint] = []
         self.payloads: list[Any] = []
-        # A key's rows: a bare int while it has one (nearly every key of a story that has no copy: 128 keys an
-        # article, and a _RowBuffer each cost about 23 KB an indexed article), a _RowBuffer from the second.
-        self._buckets: dict[str, Union[int, _RowBuffer]] = {}
+        self._buckets = _BandTable()
 
     def __len__(self) -> int:
         return len(self.payloads)
 
-    def add(self, event_ms: int, article_id: str, story: str, fingerprint: Fingerprint, keys: Iterable[str],
+    def add(self, event_ms: int, article_id: str, story: str, fingerprint: Fingerprint, keys: Iterable[int],
             payload: Any) -> None:
         """File an article under its band ``keys`` (a row without keys is kept but never a candidate)."""
         row = len(self.payloads)
         if row == self._sizes.shape[0]:
             grow = max(16, row)
-            self._signatures = np.concatenate([self._signatures, np.empty((grow, self._signatures.shape[1]), np.uint32)])
             self._sizes = np.concatenate([self._sizes, np.empty(grow, np.int64)])
             self._event_ms = np.concatenate([self._event_ms, np.empty(grow, np.int64)])
-        self._signatures[row] = fingerprint.signature
         self._sizes[row] = fingerprint.size
         self._event_ms[row] = event_ms
         self._ids.append(article_id)
         self._stories.append(story)
         self._fingerprints.append(fingerprint)
         self.payloads.append(payload)
-        for key in keys:
-            bucket = self._buckets.get(key)
-            if bucket is None:
-                self._buckets[key] = row
-            elif isinstance(bucket, int):
-                rows = self._buckets[key] = _RowBuffer()
-                rows.append(bucket)
-                rows.append(row)
-            else:
-                bucket.append(row)
+        self._buckets.add(keys, row)
 
-    def earliest_match(self, fingerprint: Fingerprint, keys: Iterable[str], order: tuple[int, str], story: str,
+    def earliest_match(self, fingerprint: Fingerprint, keys: Iterable[int], order: tuple[int, str], story: str,
                        horizon_ms: int) -> tuple[Optional[Any], Optional[float], int]:
         """The near-duplicate decision for a probe with band ``keys``, ordered at ``(event_ms, id)``.
 
@@ -598,17 +652,21 @@ class CandidateIndex:
         another story and inside the horizon, that ``fingerprint`` republishes. Returns its payload (or
         None), the similarity, and how many rows were compared in full.
         """
-        buckets = [self._buckets[key] for key in keys if key in self._buckets]
+        buckets = self._buckets.rows(keys)
         if not buckets:
             return None, None, 0
         filed = np.zeros(len(self.payloads), dtype=bool)
         for bucket in buckets:
-            filed[bucket if isinstance(bucket, int) else bucket.rows()] = True
+            filed[bucket] = True
         rows = np.flatnonzero(filed)
         event_ms = order[0]
         times = self._event_ms[rows]
         rows = rows[(times >= event_ms - horizon_ms) & (times <= event_ms)]
-        rows = rows[self.fingerprinter.text_bars(fingerprint, self._signatures[rows], self._sizes[rows])]
+        if not rows.size:
+            return None, None, 0
+        # The signatures are the fingerprints' own (a copy here was 8-11 KB an article over a worker's shards).
+        signatures = np.stack([self._fingerprints[row].signature for row in rows.tolist()])
+        rows = rows[self.fingerprinter.text_bars(fingerprint, signatures, self._sizes[rows])]
         eligible = []
         for row in rows.tolist():
             at = (int(self._event_ms[row]), self._ids[row])
@@ -638,7 +696,7 @@ class _Indexed:
     story: str
     fingerprint: Fingerprint
     cluster_id: str
-    keys: list[str] = field(default_factory=list)
+    keys: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
 
 
 class NearDupIndex:

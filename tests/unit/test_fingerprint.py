@@ -201,8 +201,33 @@ def test_a_side_field_written_before_the_lead_existed_reads_back_without_one():
 def test_band_keys_one_per_band_and_none_for_an_empty_body():
     keys = FP.band_keys(FP.signature(BASE))
     assert len(keys) == FP.bands and len(set(keys)) == FP.bands
-    assert FP.band_keys(FP.signature("")) == []
-    assert FP.band_keys(FP.signature("// انتهى //")) == []
+    assert FP.band_keys(FP.signature("")).size == 0
+    assert FP.band_keys(FP.signature("// انتهى //")).size == 0
+
+
+def test_the_same_rows_in_two_bands_make_two_keys():
+    signature = np.arange(FP.num_perm, dtype=np.uint32)
+    signature[FP.rows : 2 * FP.rows] = signature[: FP.rows]  # band 1 holds band 0's rows
+    keys = FP.band_keys(signature)
+    assert keys.dtype == np.uint64 and keys[0] != keys[1]
+
+
+def test_band_table_finds_the_rows_of_a_key_before_and_after_its_merge():
+    """Pairs in the sorted run, in the tail, and a key in both answer as a dict of lists would."""
+    from pipeline.nlp.fingerprint import _BandTable
+
+    rng = np.random.default_rng(7)
+    table, reference = _BandTable(min_tail=64), {}
+    keys = rng.integers(0, 2**64, 40, dtype=np.uint64)
+    for row in range(300):
+        some = keys[rng.integers(0, keys.size, 5)]
+        table.add(some, row)
+        for key in some.tolist():
+            reference.setdefault(key, []).append(row)
+        probe = np.unique(keys[rng.integers(0, keys.size, 3)])
+        found = sorted(int(r) for rows in table.rows(probe) for r in np.atleast_1d(rows))
+        assert found == sorted(r for key in probe.tolist() for r in reference.get(key, []))
+    assert len(table) == 1500 and table.rows(np.array([1, 2], dtype=np.uint64)) == []
 
 
 @pytest.mark.parametrize(
