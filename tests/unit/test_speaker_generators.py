@@ -6,7 +6,7 @@ import pytest
 from pipeline.nlp.quotes import QuoteExtractor
 from pipeline.nlp.quotes.speakers import (FieldView, lengthen_description, spokesman_of, subject_tail_name,
                                           well_formed)
-from pipeline.nlp.quotes.speakers.names import subject_after_cue
+from pipeline.nlp.quotes.speakers.names import report_issuer, subject_after_cue
 
 
 def _lengthen(sentence: str, reading: str):
@@ -109,3 +109,31 @@ def test_the_subject_right_after_a_speech_verb(sentence, found):
     if got:
         assert sentence[got[0]:got[0] + len(got[1])] == got[1]
         assert well_formed(got[1])
+
+
+# round 5: a report speaks for its issuer (sentences of our own making)
+@pytest.mark.parametrize("phrase,issuer", [
+    ("تقرير للمنظمة العربية لحقوق الإنسان", "المنظمة العربية لحقوق الإنسان"),  # للـ → الـ
+    ("بيان لوزارة النقل", "وزارة النقل"),                                        # لـ on a head noun
+    ("بيان وزارة النقل المصرية", "وزارة النقل المصرية"),                         # a genitive
+    ("تقرير صادر عن هيئة الرقابة المالية", "هيئة الرقابة المالية"),
+    ("تقرير للهيئة", None),              # a bare head noun names no issuer
+    ("تقرير إخباري", None),              # an adjective, no issuer
+    ("البيان الختامي", None),
+    ("مصدر أمني", None),                 # not a report
+])
+def test_a_report_names_its_issuer(phrase, issuer):
+    assert report_issuer(phrase) == issuer
+    if issuer:
+        assert well_formed(issuer)
+
+
+def test_the_issuer_of_a_report_is_a_candidate():
+    """وأوضح تقرير للهيئة …: the issuer is a candidate, and the packaged model chooses it over the report."""
+    body = "وأوضح تقرير للهيئة العامة للإحصاء أمس أن عدد السكان تضاعف خلال العقد."
+    [(rec, cands)] = QuoteExtractor(speaker_model=None).extract_candidates(None, body, [])
+    assert rec["speaker"]["name"] == "تقرير للهيئة"  # the rules read the report
+    issuer = next(c for c in cands if c.name == "الهيئة العامة للإحصاء")
+    assert "report_issuer" in issuer.features and "report_noun" not in issuer.features
+    [quote] = QuoteExtractor().extract(None, body, [])
+    assert quote["speaker"]["name"] == "الهيئة العامة للإحصاء"

@@ -11,7 +11,7 @@ from typing import Optional
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, _fold_name, _fullest, _remention_head, _surname_key,
-                                                _trim_words, extend_name, lengthen_description, spokesman_of, subject_after_cue,
+                                                _trim_words, extend_name, lengthen_description, report_issuer, spokesman_of, subject_after_cue,
                                                 subject_tail_name)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _tokens, _well_formed_text
@@ -357,6 +357,11 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
     if previous:
         cue = 0 if q.cue_start < 0 else 1 if q.cue_proclitic else 2
         add(previous, None, None, {"previous": 1.0, kind_keys["previous"]: 1.0, _PREVIOUS_CUE[cue]: 1.0})
+    for c in list(by_name.values()):
+        issuer = report_issuer(c.name) if _report_noun(c.name) else None
+        if issuer is not None:
+            # تقرير للهيئة الوطنية → الهيئة الوطنية: a report speaks for its issuer, where it sits
+            add(issuer, None, None, dict(c.features, report_issuer=1.0))
     out = []
     for key, c in by_name.items():
         if _report_noun(c.name):

@@ -179,6 +179,34 @@ def subject_after_cue(text: str, cue_end: int, limit: int) -> Optional[tuple[int
 
 
 @lru_cache(maxsize=65536)
+def report_issuer(name: str) -> Optional[str]:
+    """The issuer named in a report phrase, who is its speaker (a report speaks for its issuer): the
+    genitive after a report noun, with its preposition dropped (تقرير للهيئة الوطنية → الهيئة الوطنية,
+    بيان لوزارة الصحة → وزارة الصحة, بيان وزارة الداخلية → وزارة الداخلية, تقرير صادر عن المنظمة →
+    المنظمة); None when ``name`` does not open with a report noun or what follows is not a well-formed
+    name or description of two words or more."""
+    words = name.split()
+    k = fold_word(words[0]) if len(words) > 1 else ""
+    if k not in lx.REPORTS and lx.deproclitic(k) not in lx.REPORTS:  # بيان، وتقرير
+        return None
+    rest = words[1:]
+    k = fold_word(rest[0])
+    if k in ("صادر", "الصادر", "صادره", "الصادره") and len(rest) > 2 and fold_word(rest[1]) in ("عن", "من"):
+        rest = rest[2:]
+    elif k.startswith("لل") and len(k) > 4:
+        rest = ["ال" + rest[0][2:]] + rest[1:]  # للهيئة → الهيئة
+    elif k.startswith("ل") and not k.startswith("ال") and _head(k[1:]):
+        rest = [rest[0][1:]] + rest[1:]  # لوزارة → وزارة
+    elif not _head(k) or k.startswith("ال"):
+        return None  # تقرير إخباري، البيان الختامي: no issuer named
+    issuer = " ".join(rest)
+    if len(rest) < 2 or fold_word(rest[0]) in lx.REPORTS or not _well_formed_text(issuer):
+        # تقرير للهيئة → الهيئة: a bare head noun names no issuer
+        return None
+    return issuer
+
+
+@lru_cache(maxsize=65536)
 def _remention_head(name: str) -> Optional[str]:
     """The head noun of a definite re-mention (الوزارة، الصحيفة الألمانية، المصدر), without ال: the
     entity named in full earlier (وزارة التجارة والصناعة، صحيفة بيلد، مصدر مسؤول بإدارة الهلال); else None."""
