@@ -137,3 +137,14 @@ def test_the_issuer_of_a_report_is_a_candidate():
     assert "report_issuer" in issuer.features and "report_noun" not in issuer.features
     [quote] = QuoteExtractor().extract(None, body, [])
     assert quote["speaker"]["name"] == "الهيئة العامة للإحصاء"
+
+
+def test_bayan_is_a_report_noun_not_a_preposition_on_yan():
+    """بيان opens with ب, which is not a preposition here: a statement is a report, never a speaker alone,
+    and its issuer is a candidate."""
+    assert not well_formed("بيان صادر")
+    body = "وقال بيان لوزارة النقل المصرية إن الطريق أغلق أمام الشاحنات."
+    [(rec, cands)] = QuoteExtractor(speaker_model=None).extract_candidates(None, body, [])
+    report = next(c for c in cands if c.name == rec["speaker"]["name"])
+    assert "report_noun" in report.features
+    assert any(c.name == "وزارة النقل" and "report_issuer" in c.features for c in cands)

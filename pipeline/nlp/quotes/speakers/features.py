@@ -14,7 +14,7 @@ from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, _fold_name, _fullest,
                                                 _trim_words, extend_name, lengthen_description, report_issuer, spokesman_of, subject_after_cue,
                                                 subject_tail_name)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
-from pipeline.nlp.quotes.speakers.wellformed import _is_description, _tokens, _well_formed_text
+from pipeline.nlp.quotes.speakers.wellformed import _is_description, _report_word, _tokens, _well_formed_text
 
 _WINDOW_BEFORE = 600   # characters before the quote (or its cue) searched for mentions
 _WINDOW_AFTER = 200    # characters after the quote end
@@ -115,7 +115,7 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, i
 @lru_cache(maxsize=65536)
 def _report_noun(name: str) -> bool:
     toks = _tokens(name)
-    return bool(toks) and lx.deproclitic(toks[0]) in lx.REPORTS
+    return bool(toks) and _report_word(toks[0])
 
 
 @lru_cache(maxsize=65536)

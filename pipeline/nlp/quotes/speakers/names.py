@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
-from pipeline.nlp.quotes.speakers.wellformed import (_NOT_IN_NAMES, _function_word, _head, _is_description,
+from pipeline.nlp.quotes.speakers.wellformed import (_NOT_IN_NAMES, _function_word, _head, _is_description, _report_word,
                                                      _possessed, _prepositional, _tokens, _well_formed_text,
                                                      is_name_run)
 
@@ -186,8 +186,7 @@ def report_issuer(name: str) -> Optional[str]:
     المنظمة); None when ``name`` does not open with a report noun or what follows is not a well-formed
     name or description of two words or more."""
     words = name.split()
-    k = fold_word(words[0]) if len(words) > 1 else ""
-    if k not in lx.REPORTS and lx.deproclitic(k) not in lx.REPORTS:  # بيان، وتقرير
+    if len(words) < 2 or not _report_word(fold_word(words[0])):
         return None
     rest = words[1:]
     k = fold_word(rest[0])

@@ -48,6 +48,12 @@ def _prepositional(word: str, k: str) -> bool:
                            or k[0] in "بل" and _head(k[1:]))
 
 
+def _report_word(k: str) -> bool:
+    """A report noun (بيان، تقرير، وتقرير), ``k`` folded: بيان is read whole before its proclitics are
+    dropped (the ب of بيان is not a preposition)."""
+    return k in lx.REPORTS or lx.deproclitic(k) in lx.REPORTS
+
+
 def _head(k: str) -> bool:
     d = lx.deproclitic(k)
     return any(x in lx.DESCRIPTION_HEADS or x in lx.ROLES or x in lx.ORG_HEADS or x in lx.PLACE_HEADS
@@ -132,6 +138,6 @@ def _well_formed_text(name: str) -> bool:
     if last in lx.NAME_GLUE or any(w.endswith("ـ") for w in name.split()):
         return False  # عبدالعزيز بن: cut inside a name; لـ«…: a preposition
     toks = _tokens(name)
-    if toks and (toks[0] in lx.INDEFINITE_PRONOUNS or len(toks) <= 2 and lx.deproclitic(toks[0]) in lx.REPORTS):
+    if toks and (toks[0] in lx.INDEFINITE_PRONOUNS or len(toks) <= 2 and _report_word(toks[0])):
         return False  # البعض، بعضهم؛ التقرير، بيان صادر: whoever issued the report is the speaker
     return is_description(name) or is_name_run(name)
