@@ -6,7 +6,7 @@ import pytest
 from pipeline.nlp.quotes import QuoteExtractor
 from pipeline.nlp.quotes.speakers import (FieldView, lengthen_description, spokesman_of, subject_tail_name,
                                           well_formed)
-from pipeline.nlp.quotes.speakers.names import report_issuer, subject_after_cue
+from pipeline.nlp.quotes.speakers.names import extend_name, report_issuer, subject_after_cue
 
 
 def _lengthen(sentence: str, reading: str):
@@ -148,3 +148,24 @@ def test_bayan_is_a_report_noun_not_a_preposition_on_yan():
     report = next(c for c in cands if c.name == rec["speaker"]["name"])
     assert "report_noun" in report.features
     assert any(c.name == "وزارة النقل" and "report_issuer" in c.features for c in cands)
+
+
+# round 5: an office word that is a name, before the office in apposition (sentences of our own making)
+@pytest.mark.parametrize("sentence,mention,name", [
+    ("وقال خالد سعيد امين حاكم ولاية كسلا إن الأمطار توقفت.", "خالد سعيد", "خالد سعيد امين"),
+    ("وقال سامي أمين محافظ المدينة إن الأمطار توقفت.", "سامي", "سامي أمين"),
+    ("وقال خالد سعيد امين عام الحزب إن الأمطار توقفت.", "خالد سعيد", "خالد سعيد"),       # أمين عام: the office
+    ("وقال خالد سعيد مساعد وزير الزراعة إن الأمطار توقفت.", "خالد سعيد", "خالد سعيد"),   # an office of an office
+    ("وقال خالد سعيد امين، حاكم الولاية، إن الأمطار توقفت.", "خالد سعيد", "خالد سعيد"),  # a comma between
+])
+def test_an_office_word_before_another_office_is_part_of_the_name(sentence, mention, name):
+    at = sentence.index(mention)
+    assert extend_name(sentence, at, at + len(mention)) == name
+
+
+def test_the_name_the_tagger_cut_before_an_office_word_names_its_later_mentions():
+    """خالد سعيد | امين حاكم …, then خالد سعيد alone: the article's full name is خالد سعيد امين."""
+    text = "وقال خالد سعيد امين حاكم ولاية كسلا إن الأمطار توقفت. وأوضح خالد سعيد أن الطرق فتحت."
+    assert _field(text, ["خالد سعيد"]).full_person("خالد سعيد") == "خالد سعيد امين"
+    text = "وقال خالد سعيد مدير الإدارة إن الأمطار توقفت. وأوضح خالد سعيد أن الطرق فتحت."
+    assert _field(text, ["خالد سعيد"]).full_person("خالد سعيد") is None

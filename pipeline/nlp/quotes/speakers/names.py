@@ -280,6 +280,17 @@ def _name_word(word: str, definite: bool = False) -> bool:
                 or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
 
 
+def _given_office_name(word: str, nxt: str) -> bool:
+    """An indefinite office noun that is also a name (أمين) right before another office noun, which opens
+    the apposition: a name word, since an office is not followed by a second one unless it takes an
+    office as its genitive (``DEPUTY_TITLES``: نائب رئيس، مساعد وزير)."""
+    k = fold_word(word)
+    if k.startswith("ال") or k not in lx.ROLES or k in lx.DEPUTY_TITLES or not word.isalpha():
+        return False  # بيل باير مساعد | وزير العدل: an office whose genitive is an office
+    n = fold_word(nxt.strip(lx.STRIP))
+    return n in lx.ROLES and not n.startswith("ال") and n not in ("عام", "باسم")
+
+
 def _cut_office(words: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
     """A person's name without an office or owner noun in apposition at its end, with at most one word
     after it (غروي مؤسس المنصة → غروي، ولايتي مستشار خامنئي → ولايتي)."""
@@ -359,11 +370,14 @@ def extend_name(text: str, start: int, end: int) -> str:
     if end < len(text) and text[end] in " \t" and not (len(words) > 1 and fold_word(words[-1]).startswith("ال")):
         # a definite surname ends an Arabic name (عادل الجبير | جريمة حرق)
         added = 0
-        for w in text[end:end + 60].split(" ")[1:]:
+        after = text[end:end + 60].split(" ")[1:]
+        for i, w in enumerate(after):
             if added == _MAX_EXTENSION or not w:
                 break
             bare = w.rstrip(lx.STRIP)
             if not _name_word(bare):
+                if bare == w and _given_office_name(bare, after[i + 1] if i + 1 < len(after) else ""):
+                    words.append(bare)  # محمد رحيم امين | حاكم منطقة: امين is the name, حاكم the office
                 break
             words.append(bare)
             added += 1
