@@ -24,6 +24,7 @@ def _lengthen(sentence: str, reading: str):
     ("وقالت الوزارة أمس إن الأمر انتهى.", "الوزارة", None),                        # a time word
     ("وقال متحدث باسم الشرطة لوكالة الأنباء إن الأمر انتهى.", "متحدث باسم الشرطة", None),  # the addressee
     ("وقالت الشرطة، إن الأمر انتهى.", "الشرطة", None),                             # a comma right after
+    ("وقال منسق الحملة الدكتور سالم العلي إن الأمر انتهى.", "منسق الحملة", None),  # a title opens a name
 ])
 def test_a_description_takes_its_modifiers_up_to_the_end_of_its_phrase(sentence, reading, longer):
     got = _lengthen(sentence, reading)

@@ -38,14 +38,15 @@ def _surname_key(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _phrase_word(word: str) -> bool:
-    """A word that may go on a description to its right: letters, not a time word, complementizer,
+    """A word that may go on a description to its right: letters, not a time word, a title (الدكتور: it
+    opens the holder's name), complementizer,
     possessed noun, function word (an affiliation preposition is one), relative with a conjunction
     (والتي), report (في بيان) or addressee (لوكالة، للقناة)."""
     if not word.isalpha():
         return False
     k = fold_word(word)
     d = lx.deproclitic(k)
-    return not (k in lx.TIME_WORDS or _COMPLEMENTIZER_RE.match(k) or _possessed(word)
+    return not (k in lx.TIME_WORDS or k in lx.HONORIFICS or _COMPLEMENTIZER_RE.match(k) or _possessed(word)
                 or _function_word(word, k) and k not in lx.AFFILIATION_PREPS
                 or k[:1] in "وف" and k[1:] in lx.FUNCTION_WORDS or k in lx.REPORTS or d in lx.REPORTS
                 or k[:1] == "ل" and (k[2:] if k.startswith("لل") else k[1:]) in lx.MEDIA)
