@@ -170,3 +170,12 @@ def test_the_name_the_tagger_cut_before_an_office_word_names_its_later_mentions(
     assert _field(text, ["خالد سعيد"]).full_person("خالد سعيد") == "خالد سعيد امين"
     text = "وقال خالد سعيد مدير الإدارة إن الأمطار توقفت. وأوضح خالد سعيد أن الطرق فتحت."
     assert _field(text, ["خالد سعيد"]).full_person("خالد سعيد") is None
+
+
+def test_a_continuation_of_plain_words_is_marked_as_such():
+    """وقالت تقارير صحفية … وأضافت: the continuation of a reading that is neither an entity nor a
+    description gets rule_plain&implicit; the explicit reading does not."""
+    body = "وقالت تقارير صحفية إن المفاوضات تعثرت في الجولة الأخيرة. وأضافت أن الوفدين غادرا العاصمة."
+    (_, first), (_, second) = QuoteExtractor(speaker_model=None).extract_candidates(None, body, [])
+    assert "rule_plain&implicit" not in next(c for c in first if c.name).features
+    assert {"rule_plain", "rule_implicit", "rule_plain&implicit"} <= set(next(c for c in second if c.name).features)

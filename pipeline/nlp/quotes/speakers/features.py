@@ -254,6 +254,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             rf["description"] = 1.0
         elif q.rule_entity is None and not mentioned:
             rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
+            if q.rule_implicit:
+                rf["rule_plain&implicit"] = 1.0  # وقال after تقارير، كثيرون: a continuation of plain words
             first = _fold_name(q.rule_name.split()[0])
             if first.startswith("ال"):
                 rf["rule_plain&definite"] = 1.0  # القيادات، الفقرة: a common noun, not a name
