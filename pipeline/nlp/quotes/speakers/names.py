@@ -236,7 +236,7 @@ def _name_head(word: str) -> Optional[str]:
     """``word`` without its proclitics when it is an indefinite organization, media or source noun (صحيفة،
     لصحيفة، ومصادر — not الصحيفة): the head of a name written after it; else None."""
     k = fold_word(word.strip(lx.STRIP))
-    d = lx.deproclitic(k)
+    d = k if k in lx.ORG_HEADS or k in lx.MEDIA or k in lx.SOURCES else lx.deproclitic(k)  # وكالة: و is its own
     if not k or k.startswith(("ال", "لل")) or "ال" + d == k or not (d in lx.ORG_HEADS or d in lx.MEDIA
                                                                    or d in lx.SOURCES):
         return None
