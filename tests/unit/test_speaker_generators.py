@@ -173,9 +173,18 @@ def test_the_name_the_tagger_cut_before_an_office_word_names_its_later_mentions(
 
 
 def test_a_continuation_of_plain_words_is_marked_as_such():
-    """وقالت تقارير صحفية … وأضافت: the continuation of a reading that is neither an entity nor a
-    description gets rule_plain&implicit; the explicit reading does not."""
-    body = "وقالت تقارير صحفية إن المفاوضات تعثرت في الجولة الأخيرة. وأضافت أن الوفدين غادرا العاصمة."
+    """وقالت تقارير … وأضافت: the continuation of a reading that is neither an entity, a description nor a
+    name gets rule_plain&implicit; the explicit reading does not."""
+    body = "وقالت تقارير إن المفاوضات تعثرت في الجولة الأخيرة. وأضافت أن الوفدين غادرا العاصمة."
     (_, first), (_, second) = QuoteExtractor(speaker_model=None).extract_candidates(None, body, [])
     assert "rule_plain&implicit" not in next(c for c in first if c.name).features
     assert {"rule_plain", "rule_implicit", "rule_plain&implicit"} <= set(next(c for c in second if c.name).features)
+
+
+def test_a_continuation_of_a_name_the_tagger_missed_is_not_plain_words():
+    """وقال فهد الدوسري … وأضاف, without entities: a continuation of a name run is not marked as a
+    continuation of common nouns."""
+    body = "وقال فهد الدوسري إن الفريق جاهز للمباراة. وأضاف أن اللاعبين في حالة جيدة."
+    (_, _), (_, second) = QuoteExtractor(speaker_model=None).extract_candidates(None, body, [])
+    reading = next(c for c in second if "rule_implicit" in c.features)
+    assert "rule_plain&implicit" not in reading.features

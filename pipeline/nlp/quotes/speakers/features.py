@@ -11,7 +11,7 @@ from typing import Optional
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, _fold_name, _fullest, _remention_head, _surname_key,
-                                                _trim_words, extend_name, lengthen_description, report_issuer, spokesman_of, subject_after_cue,
+                                                _name_word, _trim_words, extend_name, lengthen_description, report_issuer, spokesman_of, subject_after_cue,
                                                 subject_tail_name)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _report_word, _tokens, _well_formed_text
@@ -136,6 +136,14 @@ def _holds_office(fv: FieldView, s: int, e: int, idx: Optional[int], office: fro
     return bool(office & {_surname_key(lx.deproclitic(w)) for w in context})
 
 
+@lru_cache(maxsize=65536)
+def _looks_like_name(name: str) -> bool:
+    """Two or three name words, the last one maybe definite (سيرغي لافروف، إبراهيم الجعفري): a person's name
+    the tagger did not see."""
+    words = name.split()
+    return 2 <= len(words) <= 3 and _name_word(words[0]) and all(_name_word(w, definite=True) for w in words[1:])
+
+
 def _reading_kind(q: QuoteView) -> str:
     """What the rules read for ``q``: none, a continuation, an office, an entity, a description or plain words."""
     if not q.rule_name:
@@ -254,9 +262,10 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             rf["description"] = 1.0
         elif q.rule_entity is None and not mentioned:
             rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
-            if q.rule_implicit:
-                rf["rule_plain&implicit"] = 1.0  # وقال after تقارير، كثيرون: a continuation of plain words
             first = _fold_name(q.rule_name.split()[0])
+            if q.rule_implicit and not _looks_like_name(q.rule_name):
+                # وقال after تقارير، كثيرون، منظم المهرجان: a continuation of common nouns, not of a name
+                rf["rule_plain&implicit"] = 1.0
             if first.startswith("ال"):
                 rf["rule_plain&definite"] = 1.0  # القيادات، الفقرة: a common noun, not a name
             elif first[:1] in "وف" and len(first) > 3:
