@@ -88,7 +88,9 @@ def _is_description(name: str) -> bool:
             j += 1
             continue
         prep = k in lx.AFFILIATION_PREPS and not (w.endswith("ي") and k in lx.FUNCTION_WORDS_ALEF_MAKSURA)
-        glued = len(k) > 3 and k[0] in "بل" and not prep
+        # بلدة برايتون، مدينة بريدة: after a place noun, a word opening with ب or ل is the place's name
+        glued = len(k) > 3 and k[0] in "بل" and not prep and not (
+            toks[j - 1] in lx.PLACE_HEADS and k[1:3] != "ال" and k[1] != "ل" and not w.startswith(("بإ", "بأ", "بآ")))
         if prep or glued and (k[1:3] == "ال" or k[1] == "ل" or _head(k[1:])):
             # one or two affiliations: في المقاومة، بالمعارضة في البلاد، للكهرباء، بوزارة الداخلية
             if affiliations == 2:
