@@ -125,6 +125,7 @@ WEEKDAYS = words("WEEKDAYS")
 RELATIVES = words("RELATIVES")
 DESCRIPTION_HEADS = words("DESCRIPTION_HEADS")
 INDEFINITE_PRONOUNS = words("INDEFINITE_PRONOUNS")
+DEPUTY_TITLES = words("DEPUTY_TITLES")
 #: Words that never stand inside a speaker's name: the subject phrase's stop words and clause openers.
 FUNCTION_WORDS = (NP_STOP | CLAUSE_OPENERS | PREPOSITIONS | CONNECTORS | RELATIVES | PRONOUNS | TIME_WORDS
                   | WEEKDAYS | words("FUNCTION_EXTRA")) - QUANTIFIERS

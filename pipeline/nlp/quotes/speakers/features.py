@@ -11,10 +11,10 @@ from typing import Optional
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, _fold_name, _fullest, _remention_head, _surname_key,
-                                                _trim_words, extend_name, lengthen_description, spokesman_of, subject_after_cue,
+                                                _name_word, _trim_words, extend_name, lengthen_description, report_issuer, spokesman_of, subject_after_cue,
                                                 subject_tail_name)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
-from pipeline.nlp.quotes.speakers.wellformed import _is_description, _tokens, _well_formed_text
+from pipeline.nlp.quotes.speakers.wellformed import _is_description, _report_word, _tokens, _well_formed_text
 
 _WINDOW_BEFORE = 600   # characters before the quote (or its cue) searched for mentions
 _WINDOW_AFTER = 200    # characters after the quote end
@@ -115,7 +115,7 @@ def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, i
 @lru_cache(maxsize=65536)
 def _report_noun(name: str) -> bool:
     toks = _tokens(name)
-    return bool(toks) and lx.deproclitic(toks[0]) in lx.REPORTS
+    return bool(toks) and _report_word(toks[0])
 
 
 @lru_cache(maxsize=65536)
@@ -134,6 +134,14 @@ def _holds_office(fv: FieldView, s: int, e: int, idx: Optional[int], office: fro
     after = _tokens(text[e:min(b if b >= 0 else len(text), e + 70)])[:_HOLDER_AFTER]
     context = before + after + _tokens(fv.roles.get(idx, "")) if idx is not None else before + after
     return bool(office & {_surname_key(lx.deproclitic(w)) for w in context})
+
+
+@lru_cache(maxsize=65536)
+def _looks_like_name(name: str) -> bool:
+    """Two or three name words, the last one maybe definite (سيرغي لافروف، إبراهيم الجعفري): a person's name
+    the tagger did not see."""
+    words = name.split()
+    return 2 <= len(words) <= 3 and _name_word(words[0]) and all(_name_word(w, definite=True) for w in words[1:])
 
 
 def _reading_kind(q: QuoteView) -> str:
@@ -255,6 +263,9 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         elif q.rule_entity is None and not mentioned:
             rf["rule_plain"] = 1.0  # neither an entity nor a description: a name the tagger missed, or words
             first = _fold_name(q.rule_name.split()[0])
+            if q.rule_implicit and not _looks_like_name(q.rule_name):
+                # وقال after تقارير، كثيرون، منظم المهرجان: a continuation of common nouns, not of a name
+                rf["rule_plain&implicit"] = 1.0
             if first.startswith("ال"):
                 rf["rule_plain&definite"] = 1.0  # القيادات، الفقرة: a common noun, not a name
             elif first[:1] in "وف" and len(first) > 3:
@@ -357,6 +368,11 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
     if previous:
         cue = 0 if q.cue_start < 0 else 1 if q.cue_proclitic else 2
         add(previous, None, None, {"previous": 1.0, kind_keys["previous"]: 1.0, _PREVIOUS_CUE[cue]: 1.0})
+    for c in list(by_name.values()):
+        issuer = report_issuer(c.name) if _report_noun(c.name) else None
+        if issuer is not None:
+            # تقرير للهيئة الوطنية → الهيئة الوطنية: a report speaks for its issuer, where it sits
+            add(issuer, None, None, dict(c.features, report_issuer=1.0))
     out = []
     for key, c in by_name.items():
         if _report_noun(c.name):

@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
-from pipeline.nlp.quotes.speakers.wellformed import (_NOT_IN_NAMES, _function_word, _head, _is_description,
+from pipeline.nlp.quotes.speakers.wellformed import (_NOT_IN_NAMES, _function_word, _head, _is_description, _report_word,
                                                      _possessed, _prepositional, _tokens, _well_formed_text,
                                                      is_name_run)
 
@@ -38,14 +38,15 @@ def _surname_key(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _phrase_word(word: str) -> bool:
-    """A word that may go on a description to its right: letters, not a time word, complementizer,
+    """A word that may go on a description to its right: letters, not a time word, a title (الدكتور: it
+    opens the holder's name), complementizer,
     possessed noun, function word (an affiliation preposition is one), relative with a conjunction
     (والتي), report (في بيان) or addressee (لوكالة، للقناة)."""
     if not word.isalpha():
         return False
     k = fold_word(word)
     d = lx.deproclitic(k)
-    return not (k in lx.TIME_WORDS or _COMPLEMENTIZER_RE.match(k) or _possessed(word)
+    return not (k in lx.TIME_WORDS or k in lx.HONORIFICS or _COMPLEMENTIZER_RE.match(k) or _possessed(word)
                 or _function_word(word, k) and k not in lx.AFFILIATION_PREPS
                 or k[:1] in "وف" and k[1:] in lx.FUNCTION_WORDS or k in lx.REPORTS or d in lx.REPORTS
                 or k[:1] == "ل" and (k[2:] if k.startswith("لل") else k[1:]) in lx.MEDIA)
@@ -179,6 +180,33 @@ def subject_after_cue(text: str, cue_end: int, limit: int) -> Optional[tuple[int
 
 
 @lru_cache(maxsize=65536)
+def report_issuer(name: str) -> Optional[str]:
+    """The issuer named in a report phrase, who is its speaker (a report speaks for its issuer): the
+    genitive after a report noun, with its preposition dropped (تقرير للهيئة الوطنية → الهيئة الوطنية,
+    بيان لوزارة الصحة → وزارة الصحة, بيان وزارة الداخلية → وزارة الداخلية, تقرير صادر عن المنظمة →
+    المنظمة); None when ``name`` does not open with a report noun or what follows is not a well-formed
+    name or description of two words or more."""
+    words = name.split()
+    if len(words) < 2 or not _report_word(fold_word(words[0])):
+        return None
+    rest = words[1:]
+    k = fold_word(rest[0])
+    if k in ("صادر", "الصادر", "صادره", "الصادره") and len(rest) > 2 and fold_word(rest[1]) in ("عن", "من"):
+        rest = rest[2:]
+    elif k.startswith("لل") and len(k) > 4:
+        rest = ["ال" + rest[0][2:]] + rest[1:]  # للهيئة → الهيئة
+    elif k.startswith("ل") and not k.startswith("ال") and _head(k[1:]):
+        rest = [rest[0][1:]] + rest[1:]  # لوزارة → وزارة
+    elif not _head(k) or k.startswith("ال"):
+        return None  # تقرير إخباري، البيان الختامي: no issuer named
+    issuer = " ".join(rest)
+    if len(rest) < 2 or fold_word(rest[0]) in lx.REPORTS or not _well_formed_text(issuer):
+        # تقرير للهيئة → الهيئة: a bare head noun names no issuer
+        return None
+    return issuer
+
+
+@lru_cache(maxsize=65536)
 def _remention_head(name: str) -> Optional[str]:
     """The head noun of a definite re-mention (الوزارة، الصحيفة الألمانية، المصدر), without ال: the
     entity named in full earlier (وزارة التجارة والصناعة، صحيفة بيلد، مصدر مسؤول بإدارة الهلال); else None."""
@@ -208,7 +236,7 @@ def _name_head(word: str) -> Optional[str]:
     """``word`` without its proclitics when it is an indefinite organization, media or source noun (صحيفة،
     لصحيفة، ومصادر — not الصحيفة): the head of a name written after it; else None."""
     k = fold_word(word.strip(lx.STRIP))
-    d = lx.deproclitic(k)
+    d = k if k in lx.ORG_HEADS or k in lx.MEDIA or k in lx.SOURCES else lx.deproclitic(k)  # وكالة: و is its own
     if not k or k.startswith(("ال", "لل")) or "ال" + d == k or not (d in lx.ORG_HEADS or d in lx.MEDIA
                                                                    or d in lx.SOURCES):
         return None
@@ -251,6 +279,17 @@ def _name_word(word: str, definite: bool = False) -> bool:
         return False
     return not (k in lx.HONORIFICS or k in lx.OCCUPATIONS or k in lx.OWNERS or k in lx.KIN or _head(k)
                 or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
+
+
+def _given_office_name(word: str, nxt: str) -> bool:
+    """An indefinite office noun that is also a name (أمين) right before another office noun, which opens
+    the apposition: a name word, since an office is not followed by a second one unless it takes an
+    office as its genitive (``DEPUTY_TITLES``: نائب رئيس، مساعد وزير)."""
+    k = fold_word(word)
+    if k.startswith("ال") or k not in lx.ROLES or k in lx.DEPUTY_TITLES or not word.isalpha():
+        return False  # بيل باير مساعد | وزير العدل: an office whose genitive is an office
+    n = fold_word(nxt.strip(lx.STRIP))
+    return n in lx.ROLES and not n.startswith("ال") and n not in ("عام", "باسم")
 
 
 def _cut_office(words: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
@@ -332,11 +371,14 @@ def extend_name(text: str, start: int, end: int) -> str:
     if end < len(text) and text[end] in " \t" and not (len(words) > 1 and fold_word(words[-1]).startswith("ال")):
         # a definite surname ends an Arabic name (عادل الجبير | جريمة حرق)
         added = 0
-        for w in text[end:end + 60].split(" ")[1:]:
+        after = text[end:end + 60].split(" ")[1:]
+        for i, w in enumerate(after):
             if added == _MAX_EXTENSION or not w:
                 break
             bare = w.rstrip(lx.STRIP)
             if not _name_word(bare):
+                if bare == w and _given_office_name(bare, after[i + 1] if i + 1 < len(after) else ""):
+                    words.append(bare)  # محمد رحيم امين | حاكم منطقة: امين is the name, حاكم the office
                 break
             words.append(bare)
             added += 1

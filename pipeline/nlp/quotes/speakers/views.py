@@ -9,7 +9,7 @@ from typing import Optional
 
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
-from pipeline.nlp.quotes.speakers.names import _fold_name, _name_head, _surname_key, quoted_heads
+from pipeline.nlp.quotes.speakers.names import _fold_name, _name_head, _surname_key, extend_name, quoted_heads
 from pipeline.nlp.quotes.speakers.wellformed import _head, _well_formed_text
 
 
@@ -87,7 +87,23 @@ class FieldView:
         if not found and len(words) == 2:  # محمد رحيم → محمد رحيم امين: the article's name goes on
             found = {fold_word(f): f for fs in self.persons_by_last.values() for f in fs
                      if fold_word(f).split()[:2] == keys and len(f.split()) > 2}
+            if not found:
+                found = {fold_word(f): f for f in self.extended_persons if fold_word(f).split()[:2] == keys}
         return next(iter(found.values())) if len(found) == 1 else None
+
+    @cached_property
+    def extended_persons(self) -> frozenset[str]:
+        """The two-word person mentions the tagger cut before a name that is also an office word, in full
+        where the text shows it (:func:`extend_name`: محمد رحيم | امين حاكم … → محمد رحيم امين): the full
+        form of the same name said elsewhere without the office after it."""
+        out = set()
+        for s, e, _, etype, canonical in self.mentions:
+            if etype == "PERSON" and canonical == self.text[s:e] and len(canonical.split()) == 2:
+                longer = extend_name(self.text, s, e)
+                last = longer.split()[-1]
+                if longer != canonical and fold_word(last) in lx.ROLES and _well_formed_text(longer):
+                    out.add(longer)  # only an office word that is a name (:func:`_given_office_name`)
+        return frozenset(out)
 
     @cached_property
     def mention_keys(self) -> frozenset[str]:

@@ -48,6 +48,12 @@ def _prepositional(word: str, k: str) -> bool:
                            or k[0] in "بل" and _head(k[1:]))
 
 
+def _report_word(k: str) -> bool:
+    """A report noun (بيان، تقرير، وتقرير), ``k`` folded: بيان is read whole before its proclitics are
+    dropped (the ب of بيان is not a preposition)."""
+    return k in lx.REPORTS or lx.deproclitic(k) in lx.REPORTS
+
+
 def _head(k: str) -> bool:
     d = lx.deproclitic(k)
     return any(x in lx.DESCRIPTION_HEADS or x in lx.ROLES or x in lx.ORG_HEADS or x in lx.PLACE_HEADS
@@ -82,7 +88,9 @@ def _is_description(name: str) -> bool:
             j += 1
             continue
         prep = k in lx.AFFILIATION_PREPS and not (w.endswith("ي") and k in lx.FUNCTION_WORDS_ALEF_MAKSURA)
-        glued = len(k) > 3 and k[0] in "بل" and not prep
+        # بلدة برايتون، مدينة بريدة: after a place noun, a word opening with ب or ل is the place's name
+        glued = len(k) > 3 and k[0] in "بل" and not prep and not (
+            toks[j - 1] in lx.PLACE_HEADS and k[1:3] != "ال" and k[1] != "ل" and not w.startswith(("بإ", "بأ", "بآ")))
         if prep or glued and (k[1:3] == "ال" or k[1] == "ل" or _head(k[1:])):
             # one or two affiliations: في المقاومة، بالمعارضة في البلاد، للكهرباء، بوزارة الداخلية
             if affiliations == 2:
@@ -132,6 +140,6 @@ def _well_formed_text(name: str) -> bool:
     if last in lx.NAME_GLUE or any(w.endswith("ـ") for w in name.split()):
         return False  # عبدالعزيز بن: cut inside a name; لـ«…: a preposition
     toks = _tokens(name)
-    if toks and (toks[0] in lx.INDEFINITE_PRONOUNS or len(toks) <= 2 and lx.deproclitic(toks[0]) in lx.REPORTS):
+    if toks and (toks[0] in lx.INDEFINITE_PRONOUNS or len(toks) <= 2 and _report_word(toks[0])):
         return False  # البعض، بعضهم؛ التقرير، بيان صادر: whoever issued the report is the speaker
     return is_description(name) or is_name_run(name)
