@@ -149,6 +149,15 @@ def _fingerprint_of(article: dict, fingerprinter: Fingerprinter) -> Fingerprint:
     return fingerprinter.fingerprint(article["body"])
 
 
+def _band_keys_of(probe: _Probe, fingerprinter: Fingerprinter) -> np.ndarray:
+    """The probe's band keys in its shard. Entries kept in state by wirepipe 0.1.0 hold ``"<band>:<hex>"``
+    strings, which no key of today's equals: such an entry is filed under all of its article's keys
+    (a superset of its shard's, so it still meets its copies; the full comparison decides)."""
+    if isinstance(probe.bands, np.ndarray):
+        return probe.bands
+    return fingerprinter.band_keys(probe.fingerprint.signature)
+
+
 class _ShardIndex:
     """A shard's articles inside the horizon, searchable by band (:class:`CandidateIndex`), as one worker
     holds them in memory; ``entries`` is what the state keeps."""
@@ -166,7 +175,8 @@ class _ShardIndex:
         probe = entry.probe
         self.entries.append(entry)
         # The probe's id is its story: versions of one story are updates, never republications.
-        self.search.add(probe.event_ms, probe.id, probe.id, probe.fingerprint, probe.bands, entry)
+        self.search.add(probe.event_ms, probe.id, probe.id, probe.fingerprint, _band_keys_of(probe, self.fingerprinter),
+                        entry)
         if self._oldest_ms is None or probe.event_ms < self._oldest_ms:
             self._oldest_ms = probe.event_ms
         if self._newest_ms is None or probe.event_ms > self._newest_ms:

@@ -298,3 +298,18 @@ def test_a_seeded_shard_keeps_a_reference_to_its_carried_file_in_state_and_reads
     assert [answer.of_id for _, (_, answer) in (o for o in out if isinstance(o, tuple))] == ["spa-1"]
     assert [o.value.id for o in out if isinstance(o, beam.pvalue.TaggedOutput)] == ["paper-b"], "handed out"
     assert [entry.probe.id for entry in pickle_entries(chunks)] == ["spa-1", "paper-b"]
+
+
+def test_an_entry_kept_by_the_previous_version_with_string_band_keys_still_meets_its_copy():
+    """State written by wirepipe 0.1.0 holds band keys as "<band>:<hex>" strings: after an upgrade such an
+    entry is filed under its article's keys of today, so the next copy still finds it."""
+    from pipeline.transforms.neardup import _Indexed, _Probe, _ShardIndex
+
+    original = FP.fingerprint(STORY)
+    old_keys = tuple(f"{band}:{value:x}" for band, value in enumerate(FP.band_keys(original.signature).tolist()))
+    old = _Indexed(_Probe(10 * HOUR, "spa-1", 10 * HOUR, "spa-1\x1fh\x1f1", original, old_keys[:16]), "spa-1", 10 * HOUR)
+    index = _ShardIndex(FP, [old])
+    copy = FP.fingerprint(STORY + "\nيذكر أن المطار استقبل العام الماضي 31 مليون مسافر.")
+    best, similarity, _ = index.search.earliest_match(copy, FP.band_keys(copy.signature), (11 * HOUR, "paper-b"),
+                                                      "paper-b", 7 * 24 * HOUR)
+    assert best is old and similarity > 0.6
