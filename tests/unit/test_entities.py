@@ -222,3 +222,16 @@ def test_camel_backend_says_what_to_install(monkeypatch, tmp_path):
 def test_load_is_cached(ner):
     assert EntityExtractor.load(backend="rules") is ner
     assert EntityExtractor.load(None, "rules") is ner
+
+
+@pytest.mark.parametrize("backend", ["rules", "auto"])
+def test_a_regional_body_is_one_organization_ending_with_its_place(backend):
+    """إمارة / أمانة / شرطة + منطقة / محافظة + a place: the body is the mention, not the place inside it
+    (the place keeps its full name from the gazetteer); a place after the unit alone stays a place."""
+    ner = EntityExtractor.load(None, backend)
+    text = ("وأعلنت إمارة منطقة مكة المكرمة أن أمانة منطقة تبوك وشرطة محافظة جدة ستبدأ العمل، "
+            "فيما وصل الأمير إلى منطقة الرياض.")
+    found = {(e["text"], e["type"]) for e in ner.extract(None, text)}
+    assert {("إمارة منطقة مكة المكرمة", "ORGANIZATION"), ("أمانة منطقة تبوك", "ORGANIZATION"),
+            ("شرطة محافظة جدة", "ORGANIZATION"), ("الرياض", "LOCATION")} <= found
+    assert not {("مكة", "LOCATION"), ("مكة المكرمة", "LOCATION"), ("تبوك", "LOCATION"), ("جدة", "LOCATION")} & found

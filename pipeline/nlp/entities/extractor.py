@@ -83,12 +83,14 @@ class EntityExtractor:
         # The parts of one document together: a CRF with document features reads them all.
         rule_cands = [self.rules.candidates(a) for a in parts]
         if self.tagger is None:
-            return [trim_edge_words(a, resolve(c), self.rules) for a, c in zip(parts, rule_cands)]
+            return [trim_edge_words(a, regional_bodies(a, resolve(c), self.rules), self.rules)
+                    for a, c in zip(parts, rule_cands)]
         if hasattr(self.tagger, "tag_fields"):
             model = self.tagger.tag_fields(parts, rule_cands, context)
         else:
             model = [self.tagger.tag(a, c) for a, c in zip(parts, rule_cands)]
-        return [trim_edge_words(a, combine(m, c), self.rules) for a, m, c in zip(parts, model, rule_cands)]
+        return [trim_edge_words(a, regional_bodies(a, combine(m, c), self.rules), self.rules)
+                for a, m, c in zip(parts, model, rule_cands)]
 
 
 def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candidate]:
@@ -119,6 +121,41 @@ def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candida
             out.append(c)
     out.sort(key=lambda c: c.start)
     return out
+
+
+# Saudi regional bodies: a head, an administrative unit, then the place (إمارة منطقة مكة المكرمة, أمانة
+# محافظة جدة, شرطة منطقة الرياض). Matching forms (ة as ه), without proclitics.
+_REGIONAL_HEADS = frozenset({"اماره", "امانه", "شرطه", "بلديه", "صحه", "تعليم"})
+_REGIONAL_UNITS = frozenset({"منطقه", "محافظه", "مدينه"})
+
+
+def regional_bodies(a: Analysis, cands: list[Candidate], rules: RuleTagger) -> list[Candidate]:
+    """A place found right after a regional head and its unit becomes that body, an organization whose
+    name ends with the place (أمانة منطقة | تبوك → أمانة منطقة تبوك): news names the body, and the place
+    inside it is no mention of its own. The place is the tagger's or the gazetteer's, whichever is
+    longer (مكة → مكة المكرمة); a head without a recognised place is left as it was."""
+    out: list[Candidate] = []
+    for c in cands:
+        h = c.start - 2
+        if c.type != "LOCATION" or h < 0 or a.norms[c.start - 1] not in _REGIONAL_UNITS:
+            out.append(c)
+            continue
+        head = next((r for r in a.readings[h] if r.stem in _REGIONAL_HEADS), None)
+        if head is None:
+            out.append(c)
+            continue
+        hit = rules.gazetteer_at(a, c.start)
+        end = max(c.end, hit.end) if hit is not None and hit.type == "LOCATION" else c.end
+        if out and out[-1].end > h:
+            out.append(c)  # the head is inside another mention already
+            continue
+        out.append(Candidate(h, end, "ORGANIZATION", "rule", head, rule="orgregion"))
+    kept: list[Candidate] = []
+    for c in out:  # a later candidate inside a body's extended place (المكرمة) goes
+        if kept and kept[-1].rule == "orgregion" and c.start < kept[-1].end:
+            continue
+        kept.append(c)
+    return kept
 
 
 def trim_edge_words(a: Analysis, cands: list[Candidate], rules: RuleTagger) -> list[Candidate]:
