@@ -235,3 +235,12 @@ def test_a_regional_body_is_one_organization_ending_with_its_place(backend):
     assert {("إمارة منطقة مكة المكرمة", "ORGANIZATION"), ("أمانة منطقة تبوك", "ORGANIZATION"),
             ("شرطة محافظة جدة", "ORGANIZATION"), ("الرياض", "LOCATION")} <= found
     assert not {("مكة", "LOCATION"), ("مكة المكرمة", "LOCATION"), ("تبوك", "LOCATION"), ("جدة", "LOCATION")} & found
+
+
+@pytest.mark.parametrize("backend", ["rules", "auto"])
+def test_the_divine_name_alone_is_no_mention_but_stays_inside_names(backend):
+    ner = EntityExtractor.load(None, backend)
+    text = "وقال عبد الله بن زايد بعد الاستعانة بالله إن وفد حزب الله وصل إلى رام الله، والله أعلم."
+    found = {e["text"] for e in ner.extract(None, text)}
+    assert "الله" not in found
+    assert {"حزب الله", "رام الله"} <= found
