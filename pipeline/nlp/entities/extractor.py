@@ -123,24 +123,20 @@ def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candida
     return out
 
 
-# Saudi regional bodies: a head, an administrative unit, then the place (إمارة منطقة مكة المكرمة, أمانة
-# محافظة جدة, شرطة منطقة الرياض). Matching forms (ة as ه), without proclitics.
-_REGIONAL_HEADS = frozenset({"اماره", "امانه", "شرطه", "بلديه", "صحه", "تعليم"})
-_REGIONAL_UNITS = frozenset({"منطقه", "محافظه", "مدينه"})
-
-
 def regional_bodies(a: Analysis, cands: list[Candidate], rules: RuleTagger) -> list[Candidate]:
-    """A place found right after a regional head and its unit becomes that body, an organization whose
+    """A place found right after a regional head and its unit (the lexicon's ``regional_heads`` and
+    ``regional_units``) becomes that body, an organization whose
     name ends with the place (أمانة منطقة | تبوك → أمانة منطقة تبوك): news names the body, and the place
     inside it is no mention of its own. The place is the tagger's or the gazetteer's, whichever is
     longer (مكة → مكة المكرمة); a head without a recognised place is left as it was."""
+    lex = rules.lex
     out: list[Candidate] = []
     for c in cands:
         h = c.start - 2
-        if c.type != "LOCATION" or h < 0 or a.norms[c.start - 1] not in _REGIONAL_UNITS:
+        if c.type != "LOCATION" or h < 0 or a.norms[c.start - 1] not in lex.regional_units:
             out.append(c)
             continue
-        head = next((r for r in a.readings[h] if r.stem in _REGIONAL_HEADS), None)
+        head = next((r for r in a.readings[h] if r.stem in lex.regional_heads), None)
         if head is None:
             out.append(c)
             continue

@@ -105,6 +105,8 @@ class Lexicon:
     nationalities: dict[str, str]
     org_heads: frozenset[str]
     org_modifiers: frozenset[str]
+    regional_heads: frozenset[str]
+    regional_units: frozenset[str]
     first_names: frozenset[str]
     speech_verbs: frozenset[str]
     stopwords: frozenset[str]
@@ -132,6 +134,8 @@ class Lexicon:
             nationalities=nationalities,
             org_heads=words("org_heads.txt"),
             org_modifiers=words("org_modifiers.txt") | frozenset(nationalities),
+            regional_heads=words("regional_heads.txt"),
+            regional_units=words("regional_units.txt"),
             first_names=words("first_names.txt"),
             speech_verbs=words("speech_verbs.txt"),
             stopwords=frozenset(light_form(row[0]) for row in _resource_lines("stopwords.txt")),
