@@ -73,7 +73,10 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
                 counts = _run_chunks(plan, config, options, folder, replay_id, done)
             else:
                 pipeline = beam.Pipeline(options=options)
-                graph.build(pipeline | "ReadArchive" >> ReadArchive(files), config)
+                # One chunk: its records are spooled already (the plan read them all); not the inputs again.
+                source = (spool.ReadSpool(_spool_file(folder), plan[0].positions) if plan
+                          else ReadArchive(files))
+                graph.build(pipeline | "ReadArchive" >> source, config)
                 result = pipeline.run()
                 result.wait_until_finish()
                 counts = metrics.collect(result)

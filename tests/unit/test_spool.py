@@ -39,3 +39,36 @@ def test_each_chunk_reads_back_exactly_its_records_as_read_from_the_files(tmp_pa
             read[at[offset]] for offset in sorted(chunk.positions)]
     assert sorted(at[offset] for chunk in plan for offset in chunk.positions) == list(range(len(read)))
     assert any(raw.error for raw in read), "the damaged .gz gives a record with its error, spooled like the others"
+
+
+def test_a_replay_of_one_chunk_reads_its_input_once(tmp_path, monkeypatch):
+    """The plan reads and spools every record; a replay that fits in one chunk reads the spool, not the
+    (perhaps compressed) input again, and writes the same articles."""
+    import pipeline.io.archive as archive
+    import pipeline.io.archive_source as archive_source
+    from pipeline.io.avro import read_avro
+    from pipeline.jobs import run_replay
+    from pipeline.options import JobConfig
+
+    feed = tmp_path / "feed.jsonl.gz"
+    bodies = ["أعلنت وزارة الصحة اليوم افتتاح مستشفى جديد في جدة بسعة مئتي سرير.",
+              "قال المتحدث باسم الهيئة إن موسم الصيف سيبدأ الشهر المقبل في أبها."]
+    with gzip.open(feed, "wt", encoding="utf-8") as fh:
+        for i, body in enumerate(bodies):
+            fh.write(json.dumps({"id": f"a{i}", "body": body, "published_at": f"2015-08-1{i}T10:00:00Z"},
+                                ensure_ascii=False) + "\n")
+    opened = []
+    original = archive.read_file
+
+    def counting(path):
+        opened.append(path)
+        return original(path)
+
+    monkeypatch.setattr(archive, "read_file", counting)
+    monkeypatch.setattr(archive_source, "read_file", counting)
+    out = tmp_path / "out"
+    counts = run_replay([str(feed)], JobConfig(out_dir=str(out), ner_backend="none"))
+    assert opened == [str(feed)]
+    assert counts["written"] == 2
+    written = sorted(r["id"] for path in out.glob("articles-*.avro") for r in read_avro(str(path)))
+    assert written == ["a0", "a1"]
