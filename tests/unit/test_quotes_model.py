@@ -52,6 +52,10 @@ WELL_FORMED = [
     ("عبدالعزيز بن", False),                       # cut inside a name
     ("لـ«الشرق الأوسط", False),                    # a preposition and a quote mark
     ("إننا", False),
+    ("حالياً", False),                             # tanween: an adverb, no name
+    ("مشتركًا", False),
+    ("سليمان قتل", False),                         # a verb of the entity lexicon (words.tsv)
+    ("سعيد الحربي", True),                         # a given name that is also a verb stays a name
 ]
 
 
@@ -120,6 +124,26 @@ def test_office_holder_named_before_gets_the_office_feature(qx):
     found = qx.extract_candidates(None, body, ents)
     cands = {c.name: c for c in found[-1][1]}
     assert cands["جورجيوس دونيس"].features.get("holds_rule_office") == 1
+
+
+def test_the_article_s_most_named_person_is_marked_against_a_description(qx):
+    body = ("وصل السفير أسامة شلتوت إلى الخرطوم أمس، واستقبله خالد عمر في المطار.\n"
+            "وعقد أسامة شلتوت لقاء مع الجالية.\nوقال السفير المصري إن العلاقات قوية.")
+    ents = [_entity(body, "أسامة شلتوت", "PERSON"), _entity(body, "خالد عمر", "PERSON")]
+    second = body.index("أسامة شلتوت", ents[0]["end"])
+    ents.append(dict(ents[0], start=second, end=second + len("أسامة شلتوت")))
+    found = qx.extract_candidates(None, body, ents)
+    cands = {c.name: c.features for c in found[-1][1]}
+    assert found[-1][0]["text"] == "العلاقات قوية"
+    assert cands["أسامة شلتوت"].get("most_named&type=PERSON&rule=description") == 1   # named twice
+    assert not any(k.startswith("most_named") for k in cands["خالد عمر"])     # named once
+
+
+def test_a_mention_named_once_is_not_the_most_named(qx):
+    body = "وأوضح المتحدث الرسمي باسم مركز الملك سلمان للإغاثة أن المساعدات وصلت."
+    ents = [_entity(body, "سلمان", "PERSON", "سلمان بن عبدالعزيز")]
+    found = qx.extract_candidates(None, body, ents)
+    assert not any(k.startswith("most_named") for c in found[0][1] for k in c.features)
 
 
 def test_headed_organization_takes_its_fuller_form(qx):

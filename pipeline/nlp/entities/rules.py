@@ -12,7 +12,7 @@ from functools import lru_cache
 import regex
 
 from pipeline.nlp.entities.gazetteer import Gazetteer, GazetteerMatch, Lexicon, light_form
-from pipeline.nlp.entities.words import WordLexicon
+from pipeline.nlp.entities.words import TANWEEN, WordLexicon
 from pipeline.nlp.tokenize import Reading, Token, tokenize, word_forms
 
 __all__ = ["Analysis", "Candidate", "RuleTagger", "resolve"]
@@ -28,7 +28,6 @@ _COMPOUND_FIRST = frozenset({"عبد", "ابو", "ام", "ابي"})
 # Prepositions that may sit inside a title before a place: السفير الروسي في دمشق.
 _TITLE_PREPOSITIONS = frozenset({"في", "لدي", "الي"})  # في، لدى، إلى + a place
 
-_TANWEEN = "\u064b"
 #: How often Wikidata must use an ال-word as a surname before it ends a بن chain (see name_extent).
 _FAMILY_NAME_MIN = 3
 _NASAB = frozenset({"بن", "ابن", "بنت"})
@@ -197,7 +196,7 @@ class RuleTagger:
         """Can token ``i`` be part of a person's name (``first``: the name's first word)?"""
         if i >= len(a) or not a.is_word[i] or len(a.norms[i]) < 2 or self._is_stop(a, i):
             return False
-        if _TANWEEN in a.tokens[i].text:  # قائلاً, تكريماً: names take no tanween
+        if TANWEEN in a.tokens[i].text:  # قائلاً, تكريماً: names take no tanween
             return False
         norm = a.norms[i]
         if norm in self._not_name:
@@ -273,7 +272,7 @@ class RuleTagger:
         for i, mask in enumerate(self.triggers(a)):
             if not mask:
                 continue
-            if mask & _T_GAZ and _TANWEEN not in a.tokens[i].text:  # إسبانياً: an adverb, not Spain
+            if mask & _T_GAZ and TANWEEN not in a.tokens[i].text:  # إسبانياً: an adverb, not Spain
                 hit = self.gaz.match_at(a.norms, a.readings, i)
                 if hit is not None:
                     out.append(Candidate(hit.start, hit.end, hit.type, "gazetteer", hit.reading, hit.key))

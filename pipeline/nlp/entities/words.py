@@ -36,6 +36,8 @@ KINDS = ("noun", "verb", "particle")
 # gazetteer or Wikidata (noisier: وعلي is a Wikidata "surname"), or nothing.
 _WORD, _NAME, _UNKNOWN = 2, 1, 0
 _CONJ = ("و", "ف")
+#: The accusative's doubled fatha: names take no tanween (قائلاً، تكريماً، حالياً are no part of one).
+TANWEEN = "\u064b"
 #: Wikidata must use a word as a name this often before it counts as a known name.
 _MIN_NAME_COUNT = 2
 #: A name Wikidata uses this often is a name first, even when a verb or a particle is spelled alike
@@ -113,6 +115,11 @@ class WordLexicon:
     def is_function_form(self, norm: str) -> bool:
         """Is a matching form (a proclitic reading's stem) a verb or a particle (ان of فإن)?"""
         return norm in self.function_norms
+
+    def in_no_name(self, a: "Analysis", i: int) -> bool:
+        """Is token ``i`` a word that no name contains: a verb or a particle (:meth:`is_edge_token`),
+        or a word with tanween, an adverb or an accusative (حالياً، مشتركًا، قائلاً)?"""
+        return TANWEEN in a.tokens[i].text or self.is_edge_token(a, i)
 
     def is_edge_token(self, a: "Analysis", i: int) -> bool:
         """Is token ``i`` a verb or a particle, alone or behind و/ف (روى, فيما, وقال, فإن)? Not when

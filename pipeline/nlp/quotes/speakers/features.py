@@ -157,6 +157,24 @@ def _reading_kind(q: QuoteView) -> str:
     return "description" if _is_description(q.rule_name) else "plain"
 
 
+_ONCE = math.log1p(1)
+
+
+def _mark_most_named(cands: list[Candidate], reading: str) -> None:
+    """Mark, for each entity type, the candidate mention named most often in the article, against the
+    office, description or plain words the rules read (السفير المصري → أسامة شلتوت, الشركة → غوغل): an
+    article usually names the holder of what its quotes' cues only describe. A mention named once is
+    no article's main actor (سلمان inside مركز الملك سلمان للإغاثة)."""
+    best: dict[str, Candidate] = {}
+    for c in cands:
+        etype = next((k[5:] for k in c.features if k.startswith("type=")), None)
+        if "entity" in c.features and etype and c.features["log_mentions"] > _ONCE and (
+                etype not in best or c.features["log_mentions"] > best[etype].features["log_mentions"]):
+            best[etype] = c
+    for etype, c in best.items():
+        c.features[f"most_named&type={etype}&rule={reading}"] = 1.0
+
+
 def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list[str],
                counts: dict[str, int]) -> list[Candidate]:
     """The possible speakers of quote ``q``: the rules' reading, the mentions near it, the previous
@@ -380,6 +398,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         if key not in fv.mention_keys and not _well_formed_text(c.name):
             continue
         out.append(c)
+    if reading in ("role", "description", "plain"):
+        _mark_most_named(out, reading)
     null = {"null": 1.0, kind_keys["null"]: 1.0}
     if not q.rule_name:
         null["null&rule_null"] = 1.0

@@ -110,7 +110,8 @@ def _is_description(name: str) -> bool:
 
 def is_name_run(name: str) -> bool:
     """A personal or organization name the entity list missed: one to six words, optionally after a
-    title, none of them a function word, a speech verb, a possessed noun or a prepositional phrase."""
+    title, none of them a function word, a speech verb, a possessed noun or a prepositional phrase,
+    nor a word that the entity extractor knows is in no name (:func:`_in_no_name`)."""
     words = [w.strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
     if not 1 <= len(words) <= 6:
         return False
@@ -119,7 +120,19 @@ def is_name_run(name: str) -> bool:
         if _function_word(w, k) and k not in lx.NAME_WORDS or _possessed(w) or _prepositional(w, k) \
                 or k in lx.PRONOUN_WORDS or not any(ch.isalpha() for ch in k):
             return False
-    return True
+    return not _in_no_name(" ".join(words))
+
+
+def _in_no_name(words: str) -> bool:
+    """Does one of ``words`` belong to no name, by the entity extractor's own lexicon: a verb or a
+    particle (بلغت، فيما) or a word with tanween (حالياً، مشتركًا)? Given names that are also verbs
+    (عادل، سعيد) are names there."""
+    from pipeline.nlp.entities.rules import Analysis
+    from pipeline.nlp.entities.words import WordLexicon
+
+    a = Analysis(words)
+    lexicon = WordLexicon.load()
+    return any(a.is_word[i] and lexicon.in_no_name(a, i) for i in range(len(a)))
 
 
 def well_formed(name: Optional[str], mentions: Iterable[str] = ()) -> bool:
