@@ -381,3 +381,12 @@ def test_opinion_estimate_and_prayer_verbs_report_a_clause(qx, body, span, speak
                                   "وروى الفلاح أرضه بماء البئر."])                          # روى, to water
 def test_the_same_words_without_a_reported_clause_are_no_quote(qx, body):
     assert qx.extract(None, body, []) == []
+
+
+@pytest.mark.parametrize(("body", "span", "speaker"), [
+    ("ووفقا لصحيفة النهار اللبنانية فإن المفاوضات توقفت أمس.", "المفاوضات توقفت أمس", "صحيفة النهار اللبنانية"),
+    ("ووفقا لصحيفة النهار اللبنانية، فإن المفاوضات توقفت أمس.", "المفاوضات توقفت أمس", "صحيفة النهار اللبنانية"),
+])
+def test_a_frame_reports_its_fa_inna_clause_with_or_without_a_comma(qx, body, span, speaker):
+    (q,) = qx.extract(None, body, [])
+    assert (q["kind"], q["text"], (q["speaker"] or {}).get("name")) == ("INDIRECT", span, speaker)
