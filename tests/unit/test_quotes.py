@@ -390,3 +390,17 @@ def test_the_same_words_without_a_reported_clause_are_no_quote(qx, body):
 def test_a_frame_reports_its_fa_inna_clause_with_or_without_a_comma(qx, body, span, speaker):
     (q,) = qx.extract(None, body, [])
     assert (q["kind"], q["text"], (q["speaker"] or {}).get("name")) == ("INDIRECT", span, speaker)
+
+
+@pytest.mark.parametrize(("body", "kind", "span"), [
+    ("وكتب اللاعب في حسابه على تويتر: «أشكر الجماهير على دعمها».", "DIRECT", "أشكر الجماهير على دعمها"),
+    ("وكتب الوزير أن المشروع سيكتمل العام المقبل.", "INDIRECT", "المشروع سيكتمل العام المقبل"),
+    ("وغرد الأمير على تويتر: «شكرا لكم».", "DIRECT", "شكرا لكم"),
+])
+def test_written_and_tweeted_words_are_quotes(qx, body, kind, span):
+    (q,) = qx.extract(None, body, [])
+    assert (q["kind"], q["text"]) == (kind, span)
+
+
+def test_books_are_no_cue(qx):
+    assert qx.extract(None, "وتضم المكتبة كتب التاريخ وكتب الأدب.", []) == []
