@@ -404,3 +404,9 @@ def test_written_and_tweeted_words_are_quotes(qx, body, kind, span):
 
 def test_books_are_no_cue(qx):
     assert qx.extract(None, "وتضم المكتبة كتب التاريخ وكتب الأدب.", []) == []
+
+
+@pytest.mark.parametrize("body", ["ويعتقد أن طيور النورس تنتقم لنفسها من أهل المنطقة.",
+                                  "وهو طريق ملاحة رئيسي يعتقد أنه يضم احتياطيات كبيرة من النفط."])
+def test_impersonal_yu_taqad_is_no_quote(qx, body):
+    assert qx.extract(None, body, []) == []   # يُعتقد أن: it is believed that, nobody speaks

@@ -279,8 +279,8 @@ class _Article(_Marks, _Cues, _SpeakerRules):
             if kc >= 0 and comp_starts[kc] > cue.end:
                 continue  # another clause already belongs to that cue
             form = f[cue.form_start:cue.end]
-            if form == "ذكر" and gap == 0 and self._clause_start(cue.start):
-                continue  # impersonal "ذكر أن"
+            if form == "ذكر" and gap == 0 and self._clause_start(cue.start) or form == "يعتقد" and gap == 0:
+                continue  # impersonal "ذكر أن"، "يُعتقد أن" (it is believed that)
             start = m.end()
             while start < len(f) and f[start] in " \t\u00a0:":
                 start += 1
