@@ -128,7 +128,9 @@ _TIME_WORDS = lx.TIME_WORDS
 _AMMA_RE = re.compile(r"(?<!\w)[وف]?اما(?!\w)")
 _BUT_RE = re.compile(r"[ \t،,]+(?:الا|غير|بيد)[ \t]+ان[ \t]+([^\s،,.]+)")
 _BETWEEN_RE = re.compile(r"(?<!\w)(?:بين|بينه|بينها|بينهم|بينهما)(?!\w)[^.،,؛\n]*$")
-_FRAME_COMP_RE = re.compile(r"(?:[،,][ \t]*(?:ف|و)?|[ \t]+ف)ان(?:ه|ها|هم)?(?!\w)")
+_FRAME_COMP_RE = re.compile(r"[،,][ \t]*(?:ف|و)?ان(?:ه|ها|هم)?(?!\w)")
+# بحسب البيان فإن …: without the comma, فإن alone closes the frame's noun phrase (a literal first: fast)
+_FRAME_FA_RE = re.compile(r"فان(?:ه|ها|هم)?(?!\w)")
 # مؤكدة أنها، مشيرة إلى أن: a feminine participle (or the noun مطالبة) is a cue only before its clause
 _COMP_AFTER_RE = re.compile(r"[ \t]+(?:الي[ \t]+)?(?:ب)?ان(?:ه|ها|هم)?(?!\w)")
 # His own words (بحسب تصريحاته، على حد قوله): a frame that points back to the speaker named before.

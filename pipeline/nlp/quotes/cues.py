@@ -19,6 +19,7 @@ from pipeline.nlp.quotes._base import (
     _CUE_RE,
     _CueHit,
     _FRAME_COMP_RE,
+    _FRAME_FA_RE,
     _FRAME_RE,
     _NEW_TOPIC_RE,
     _NP_STOP,
@@ -97,7 +98,10 @@ class _Cues:
         # ووفقا للمتحدث الرسمي علي زعلة، فإن …: a frame at the start of a clause with an إن clause after
         # its noun phrase attributes that clause
         # (the comma and the complementizer are rare: look for them first, then for the frame before)
-        for c in _FRAME_COMP_RE.finditer(f):
+        # (and فإن with no comma: a word of its own, not one the first pattern found after a comma)
+        fa = [c for c in _FRAME_FA_RE.finditer(f) if f[c.start() - 1:c.start()] in (" ", "\t")
+              and f[c.start() - 2:c.start() - 1] not in ("،", ",")]
+        for c in sorted((*_FRAME_COMP_RE.finditer(f), *fa), key=lambda c: c.start()):
             lo = max(self._prev_boundary(c.start()) + 1, c.start() - 160)
             m = None
             for m in _FRAME_RE.finditer(f, lo, c.start()):
