@@ -69,12 +69,15 @@ class TrainLexicon:
     def __init__(self, tags: dict[str, dict[str, int]], phrases: dict[tuple[str, ...], str]):
         self.tags = tags
         self.phrases = phrases
-        self._first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+        first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for phrase in phrases:
-            self._first[phrase[0]].append(phrase)
-        for options in self._first.values():
-            options.sort(key=len, reverse=True)
+            first[phrase[0]].append(phrase)
         self._word_cache: dict[str, list[str]] = {}
+        # Per first word: the lengths of its phrases, longest first, and its phrases by their other words.
+        self._rests: dict[str, tuple[list[int], dict[tuple[str, ...], tuple[str, ...]]]] = {
+            word: (sorted({len(p) for p in options}, reverse=True), {p[1:]: p for p in options})
+            for word, options in first.items()}
+        self._starts: dict[str, tuple] = {}  # matching form -> the _rests of its readings that have some
 
     @classmethod
     def build(cls, sentences) -> "TrainLexicon":
@@ -141,27 +144,41 @@ class TrainLexicon:
         """BIO of the longest known entity phrase at each position (first token by any reading)."""
         n = len(a)
         out = ["O"] * n
-        first = self._first
-        i = 0
-        while i < n:
+        norms = a.norms
+        starts = self._starts
+        options = [starts.get(norm) for norm in norms]
+        if None in options:
+            options = [self._options(a, i) if o is None else o for i, o in enumerate(options)]
+        end = 0
+        for i in [i for i, o in enumerate(options) if o]:  # most words start no phrase
+            if i < end:
+                continue  # inside the phrase before
             best: tuple[int, str] | None = None
-            for r in a.readings[i]:
-                for p in first.get(r.stem, ()):
-                    size = len(p)
+            for sizes, rests in options[i]:  # per reading: its longest phrase there
+                for size in sizes:
                     if best is not None and size <= best[0]:
                         break
-                    if i + size <= n and all(a.norms[i + k] == p[k] for k in range(1, size)):
-                        best = (size, self.phrases[p])
-                        break
+                    if i + size <= n:
+                        p = rests.get(tuple(norms[i + 1:i + size]))
+                        if p is not None:
+                            best = (size, self.phrases[p])
+                            break
             if best is None:
-                i += 1
                 continue
             size, kind = best
             out[i] = "B-" + kind
             for k in range(i + 1, i + size):
                 out[k] = "I-" + kind
-            i += size
+            end = i + size
         return out
+
+    def _options(self, a: Analysis, i: int) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        # Readings depend on the matching form only: cached by it.
+        rests = self._rests
+        options = tuple(rests[r.stem] for r in a.readings[i] if r.stem in rests)
+        if len(self._starts) < 500_000:
+            self._starts[a.norms[i]] = options
+        return options
 
 
 def _name_cue(readings: tuple[Reading, ...], names: PersonNames) -> str:
@@ -336,7 +353,10 @@ class FeatureBuilder:
         """The cached words of a sentence and its per-position tags (gazetteer, rules, roles, cues, phrases)."""
         rules = self.rules
         n = len(a)
-        words = [self._word(a, i) for i in range(n)]
+        get = self._words.get
+        words = [get(t.text) for t in a.tokens]
+        if None in words:
+            words = [self._word(a, i) if w is None else w for i, w in enumerate(words)]
         cands = rules.candidates(a) if rule_cands is None else rule_cands
         # Gazetteer BIO: the longest entry at each position, left to right (the rules found them all).
         gaz = ["O"] * n
@@ -344,16 +364,15 @@ class FeatureBuilder:
         for c in cands:
             if c.rule == "gazetteer" and (c.start not in hits or c.end > hits[c.start].end):
                 hits[c.start] = c
-        i = 0
-        while i < n:
-            hit = hits.get(i)
-            if hit is None:
-                i += 1
-                continue
+        end = 0
+        for i in sorted(hits):
+            if i < end:
+                continue  # inside the entry before
+            hit = hits[i]
             gaz[i] = "B-" + hit.type
             for k in range(i + 1, hit.end):
                 gaz[k] = "I-" + hit.type
-            i = hit.end
+            end = hit.end
         rule = ["O"] * n
         role = ["role=0"] * n
         for cand in resolve(cands):
@@ -364,8 +383,9 @@ class FeatureBuilder:
                 for k in range(cand.role[0], cand.role[1]):
                     role[k] = "role=1"
         cues = [w.cue for w in words]
-        for i, w in enumerate(words):
-            if w.cues is not None and rules.title_at(a, i) is not None:
+        for i in [i for i, w in enumerate(words) if w.cues is not None]:
+            w = words[i]
+            if rules.title_at(a, i) is not None:
                 cues[i] = "|".join(sorted(w.cues | {"title"}))
         # Per position, what a neighbour at each offset sees of it: cue, gazetteer and rule tags.
         tagged = [(f"{c}\x00{g}\x00{r}") for c, g, r in zip(cues, gaz, rule)]
@@ -530,12 +550,15 @@ class StateScorer:
             self._trans[index[prev], index[label]] = weight
         self._features = features
         self._pad = [self._ids(p, self._NEAR) for p in _PAD]
-        # The words that can come first in a word-pair feature the model knows ("w-1|w=A|B", "w|w+1=A|B"):
-        # every split at a "|" (a word may contain one), so the set holds them all and a few more.
-        self._pair_first: tuple[frozenset[str], frozenset[str]] = tuple(
-            frozenset(rest[:k] for attr in self._attr if attr.startswith(prefix)
-                      for rest in (attr[len(prefix):],) for k in range(len(rest)) if rest[k] == "|")
-            for prefix in ("w-1|w=", "w|w+1="))
+        # The words that can come first and second in a word-pair feature the model knows ("w-1|w=A|B",
+        # "w|w+1=A|B"): every split at a "|" (a word may contain one), so the sets hold them all and a few
+        # more. A pair of words whose first is not in the first set or whose second is not in the second
+        # makes a string the model has no weight for.
+        splits = [[(rest[:k], rest[k + 1:]) for attr in self._attr if attr.startswith(prefix)
+                   for rest in (attr[len(prefix):],) for k in range(len(rest)) if rest[k] == "|"]
+                  for prefix in ("w-1|w=", "w|w+1=")]
+        self._pair_words: tuple[frozenset[str], ...] = tuple(
+            frozenset(pair[side] for pair in pairs) for pairs in splits for side in (0, 1))
         self._reset()
 
     def _reset(self) -> None:
@@ -543,7 +566,8 @@ class StateScorer:
         self._rows: dict[str, int] = {}  # token text -> row of the word tables
         self._own = np.zeros((1024, size))  # the sum of the word's own features
         self._near = np.zeros((1024, len(_OFFSETS), self._NEAR), dtype=np.intp)  # what neighbours see of it
-        self._pairs = np.zeros((1024, 2), dtype=bool)  # can be the first word of a known pair (w-1|w, w|w+1)
+        # can be the first word, the second word of a known pair w-1|w; the first, the second of one w|w+1
+        self._pairs = np.zeros((1024, 4), dtype=bool)
         self._codes: dict[str, int] = {}  # a position's tags (FeatureBuilder layout's ``tagged``) -> code
         self._ctx = np.zeros((64, len(_OFFSETS), self._CTX), dtype=np.intp)  # what neighbours see of the tags
         self._tags = np.zeros((64, 2, 4), dtype=np.intp)  # the position's own tag features, without/with role
@@ -566,7 +590,7 @@ class StateScorer:
             own = self._w[[0, *(self._attr.get(x, 0) for x in w.own)]]
             self._own[row] = own.cumsum(axis=0)[-1]
             self._near[row] = [self._ids(g, self._NEAR) for g in w.near]
-            self._pairs[row] = (w.norm in self._pair_first[0], w.norm in self._pair_first[1])
+            self._pairs[row] = [w.norm in words for words in self._pair_words]
         return row
 
     def _code(self, lay: _Layout, k: int) -> int:
@@ -616,11 +640,15 @@ class StateScorer:
             ids[:lo, c:c + self._NEAR] = self._pad[j]
             ids[hi:, c:c + self._NEAR] = self._pad[j]
         # FeatureBuilder.position_features, in its order: tags, word pairs, phrase tags.
-        role = np.fromiter((r == "role=1" for r in lay.role), dtype=np.intp, count=n)
+        role = np.zeros(n, dtype=np.intp)
+        if "role=1" in lay.role:
+            role[[i for i, r in enumerate(lay.role) if r == "role=1"]] = 1
         ids[:, base:base + 4] = self._tags[codes, role]
         pairs = self._pairs[rows]
-        # Word pairs: strings only where the first word starts some pair the model knows.
-        for i in sorted({*(np.flatnonzero(pairs[:-1, 0]) + 1).tolist(), *np.flatnonzero(pairs[:-1, 1]).tolist()}):
+        # Word pairs: strings only where both words can be in some pair the model knows.
+        left = np.flatnonzero(pairs[:-1, 0] & pairs[1:, 1]) + 1
+        right = np.flatnonzero(pairs[:-1, 2] & pairs[1:, 3])
+        for i in sorted({*left.tolist(), *right.tolist()}):
             ids[i, base + 4:base + 6] = self._ids(features.pair_features(lay, i), 2)
         phrase = lay.phrase
         if phrase is not None and n:
@@ -637,8 +665,10 @@ class StateScorer:
                     ids[i, base + 6:] = self._phrase_ids(lay, key, i)
         state = self._own[rows]
         w = self._w
-        for c in range(ids.shape[1]):  # column by column: each token's sums in crfsuite's order
-            state += w[ids[:, c]]
+        # Column by column: each token's sums in crfsuite's order. A column of row 0 only adds +0.0, which
+        # changes no sum (a sum that starts at +0.0 is never -0.0): such columns are skipped.
+        for c in np.flatnonzero(ids.any(axis=0)).tolist():
+            np.add(state, w.take(ids[:, c], axis=0), out=state)
         return state
 
     def _phrase_ids(self, lay: _Layout, key: tuple, i: int | None) -> list[int]:
@@ -676,8 +706,9 @@ class StateScorer:
         for i, strings in enumerate(features):
             for j, x in enumerate(strings):
                 ids[i, j] = attr.get(x, 0)
+        state = state.copy()
         for c in range(width):  # column by column: each token's sums in crfsuite's order
-            state = state + w[ids[:, c]]
+            np.add(state, w.take(ids[:, c], axis=0), out=state)
         return viterbi(state, self._trans)
 
 

@@ -133,18 +133,20 @@ class RuleTagger:
     def triggers(self, a: Analysis) -> list[int]:
         """Per token, the bitmask of rules its readings can start (cached by token text)."""
         cache = self._triggers
-        out = []
-        for tok, readings in zip(a.tokens, a.readings):
-            mask = cache.get(tok.text)
-            if mask is None:
-                mask = 0
-                for bit, words in self._trigger_sets:
-                    if any(r.stem in words for r in readings):
-                        mask |= bit
-                if len(cache) < 500_000:
-                    cache[tok.text] = mask
-            out.append(mask)
+        get = cache.get
+        out = [get(tok.text) for tok in a.tokens]
+        if None in out:
+            out = [self._trigger_mask(a, i) if mask is None else mask for i, mask in enumerate(out)]
         return out
+
+    def _trigger_mask(self, a: Analysis, i: int) -> int:
+        mask = 0
+        for bit, words in self._trigger_sets:
+            if any(r.stem in words for r in a.readings[i]):
+                mask |= bit
+        if len(self._triggers) < 500_000:
+            self._triggers[a.tokens[i].text] = mask
+        return mask
 
     # ------------------------------------------------------------------ helpers
     def gazetteer_at(self, a: Analysis, i: int) -> GazetteerMatch | None:
@@ -269,9 +271,9 @@ class RuleTagger:
         """Return every candidate of the gazetteer and the rules for one field (overlapping)."""
         out: list[Candidate] = []
         lex = self.lex
-        for i, mask in enumerate(self.triggers(a)):
-            if not mask:
-                continue
+        masks = self.triggers(a)
+        for i in [i for i, mask in enumerate(masks) if mask]:  # most words trigger no rule
+            mask = masks[i]
             if mask & _T_GAZ and TANWEEN not in a.tokens[i].text:  # إسبانياً: an adverb, not Spain
                 hit = self.gaz.match_at(a.norms, a.readings, i)
                 if hit is not None:
