@@ -19,6 +19,7 @@ import os
 import threading
 from collections import Counter, defaultdict
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -145,8 +146,7 @@ class TrainLexicon:
         n = len(a)
         out = ["O"] * n
         norms = a.norms
-        starts = self._starts
-        options = [starts.get(norm) for norm in norms]
+        options = list(map(self._starts.get, norms))
         if None in options:
             options = [self._options(a, i) if o is None else o for i, o in enumerate(options)]
         end = 0
@@ -275,10 +275,20 @@ class _Word(NamedTuple):
     near: tuple[tuple[str, ...], ...]  # the features it gives its neighbours at -2, -1, +1, +2
     left: str              # ``w-1|w=`` pair prefix when it is the left word of a pair
     right: str             # ``|`` + norm, the right word of a pair
+    tagged: str            # its layout ``tagged`` where no gazetteer entry, rule or title marks it
+
+
+def _tagged(cue: str, gaz: str, rule: str) -> str:
+    """What a neighbour sees of a position: its cue, gazetteer and rule tags (layout's ``tagged``)."""
+    return f"{cue}\x00{gaz}\x00{rule}"
 
 
 _OFFSETS = (-2, -1, 1, 2)
 _PAD = tuple((f"w{d}=<pad>",) for d in _OFFSETS)
+
+
+_cue = attrgetter("cue")
+_plain_tagged = attrgetter("tagged")
 
 
 class _Layout(NamedTuple):
@@ -353,8 +363,7 @@ class FeatureBuilder:
         """The cached words of a sentence and its per-position tags (gazetteer, rules, roles, cues, phrases)."""
         rules = self.rules
         n = len(a)
-        get = self._words.get
-        words = [get(t.text) for t in a.tokens]
+        words = list(map(self._words.get, a.texts))
         if None in words:
             words = [self._word(a, i) if w is None else w for i, w in enumerate(words)]
         cands = rules.candidates(a) if rule_cands is None else rule_cands
@@ -364,6 +373,7 @@ class FeatureBuilder:
         for c in cands:
             if c.rule == "gazetteer" and (c.start not in hits or c.end > hits[c.start].end):
                 hits[c.start] = c
+        marked: set[int] = set()  # the positions whose tags are not their word's cue, "O" and "O"
         end = 0
         for i in sorted(hits):
             if i < end:
@@ -372,6 +382,7 @@ class FeatureBuilder:
             gaz[i] = "B-" + hit.type
             for k in range(i + 1, hit.end):
                 gaz[k] = "I-" + hit.type
+            marked.update(range(i, hit.end))
             end = hit.end
         rule = ["O"] * n
         role = ["role=0"] * n
@@ -379,16 +390,20 @@ class FeatureBuilder:
             rule[cand.start] = f"B-{cand.type}-{cand.rule}"
             for k in range(cand.start + 1, cand.end):
                 rule[k] = f"I-{cand.type}"
+            marked.update(range(cand.start, cand.end))
             if cand.role is not None:
                 for k in range(cand.role[0], cand.role[1]):
                     role[k] = "role=1"
-        cues = [w.cue for w in words]
+        cues = list(map(_cue, words))
         for i in [i for i, w in enumerate(words) if w.cues is not None]:
             w = words[i]
             if rules.title_at(a, i) is not None:
                 cues[i] = "|".join(sorted(w.cues | {"title"}))
+                marked.add(i)
         # Per position, what a neighbour at each offset sees of it: cue, gazetteer and rule tags.
-        tagged = [(f"{c}\x00{g}\x00{r}") for c, g, r in zip(cues, gaz, rule)]
+        tagged = list(map(_plain_tagged, words))
+        for i in marked:
+            tagged[i] = _tagged(cues[i], gaz[i], rule[i])
         phrase = self.lexicon.phrase_tags(a) if self.lexicon is not None else None
         return _Layout(words, cues, gaz, rule, role, tagged, phrase)
 
@@ -514,7 +529,7 @@ class FeatureBuilder:
             own = [x for x in own if x in self._known]
             near = [tuple(x for x in g if x in self._known) for g in near]
         return _Word(tuple(own), norm, cues if title_possible else None, cue, tuple(near),
-                     "w-1|w=" + norm + "|", "|" + norm)
+                     "w-1|w=" + norm + "|", "|" + norm, _tagged(cue, "O", "O"))
 
 
 class StateScorer:
@@ -617,12 +632,10 @@ class StateScorer:
         n = len(lay.words)
         tokens, words = a.tokens, lay.words
         # Plain dict lookups first (most words and tags were seen before), then the misses.
-        get = self._rows.get
-        rows = [get(t.text) for t in tokens]
+        rows = list(map(self._rows.get, a.texts))
         if None in rows:
             rows = [self._row(tokens[i].text, words[i]) if r is None else r for i, r in enumerate(rows)]
-        get = self._codes.get
-        codes = [get(t) for t in lay.tagged]
+        codes = list(map(self._codes.get, lay.tagged))
         if None in codes:
             codes = [self._code(lay, k) if c is None else c for k, c in enumerate(codes)]
         rows, codes = np.array(rows, dtype=np.intp), np.array(codes, dtype=np.intp)
@@ -655,10 +668,8 @@ class StateScorer:
             # Phrase tags: one value for "O" on both sides and itself; the rest looked up by their three tags.
             inner = self._phrase_ids(lay, ("O", "O", "O"), None)
             ids[:, base + 6:] = inner
-            special = {0, n - 1}
-            for i, tag in enumerate(phrase):
-                if tag != "O":
-                    special.update((i - 1, i, i + 1))
+            inside = [i for i, tag in enumerate(phrase) if tag != "O"]
+            special = {0, n - 1, *inside, *(i - 1 for i in inside), *(i + 1 for i in inside)}
             for i in special:
                 if 0 <= i < n:
                     key = (phrase[i - 1] if i > 0 else None, phrase[i], phrase[i + 1] if i + 1 < n else None)
