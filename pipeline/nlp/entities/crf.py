@@ -661,8 +661,9 @@ class StateScorer:
         # Word pairs: strings only where both words can be in some pair the model knows.
         left = np.flatnonzero(pairs[:-1, 0] & pairs[1:, 1]) + 1
         right = np.flatnonzero(pairs[:-1, 2] & pairs[1:, 3])
-        for i in sorted({*left.tolist(), *right.tolist()}):
-            ids[i, base + 4:base + 6] = self._ids(features.pair_features(lay, i), 2)
+        at = sorted({*left.tolist(), *right.tolist()})
+        if at:
+            ids[at, base + 4:base + 6] = [self._ids(features.pair_features(lay, i), 2) for i in at]
         phrase = lay.phrase
         if phrase is not None and n:
             # Phrase tags: one value for "O" on both sides and itself; the rest looked up by their three tags.
@@ -670,10 +671,10 @@ class StateScorer:
             ids[:, base + 6:] = inner
             inside = [i for i, tag in enumerate(phrase) if tag != "O"]
             special = {0, n - 1, *inside, *(i - 1 for i in inside), *(i + 1 for i in inside)}
-            for i in special:
-                if 0 <= i < n:
-                    key = (phrase[i - 1] if i > 0 else None, phrase[i], phrase[i + 1] if i + 1 < n else None)
-                    ids[i, base + 6:] = self._phrase_ids(lay, key, i)
+            at = [i for i in special if 0 <= i < n]
+            ids[at, base + 6:] = [
+                self._phrase_ids(lay, (phrase[i - 1] if i > 0 else None, phrase[i], phrase[i + 1] if i + 1 < n else None), i)
+                for i in at]
         state = self._own[rows]
         w = self._w
         # Column by column: each token's sums in crfsuite's order. A column of row 0 only adds +0.0, which
