@@ -672,9 +672,8 @@ class StateScorer:
             inside = [i for i, tag in enumerate(phrase) if tag != "O"]
             special = {0, n - 1, *inside, *(i - 1 for i in inside), *(i + 1 for i in inside)}
             at = [i for i in special if 0 <= i < n]
-            ids[at, base + 6:] = [
-                self._phrase_ids(lay, (phrase[i - 1] if i > 0 else None, phrase[i], phrase[i + 1] if i + 1 < n else None), i)
-                for i in at]
+            keys = [(phrase[i - 1] if i > 0 else None, phrase[i], phrase[i + 1] if i + 1 < n else None) for i in at]
+            ids[at, base + 6:] = [self._phrase_ids(lay, key, i) for key, i in zip(keys, at)]
         state = self._own[rows]
         w = self._w
         # Column by column: each token's sums in crfsuite's order. A column of row 0 only adds +0.0, which

@@ -140,8 +140,8 @@ def _candidate_tokens(a: Analysis, targets: set[str]) -> list[int]:
                 if end == len(joined) or joined[end] == " ":
                     if starts is None:
                         # Each form and its space: no Python step per token.
-                        starts = list(itertools.accumulate(map(operator.add, map(len, a.norms[:-1]), itertools.repeat(1)),
-                                                           initial=0))
+                        widths = map(operator.add, map(len, a.norms[:-1]), itertools.repeat(1))
+                        starts = list(itertools.accumulate(widths, initial=0))
                     i = bisect.bisect_right(starts, pos) - 1
                     if pos - starts[i] <= 3:
                         found.add(i)
