@@ -10,7 +10,8 @@ on that form with its proclitics removed (و ف ب ل ك ال لل): ``للاف�
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import accumulate
 from typing import NamedTuple
 
 import regex
@@ -27,8 +28,9 @@ __all__ = [
     "PROCLITICS",
 ]
 
-# A run of characters that are neither space nor punctuation/symbol, or one punctuation/symbol char.
-_TOKEN_RE = regex.compile(r"[^\s\p{P}\p{S}]+|[\p{P}\p{S}]")
+# A run of characters that are neither space nor punctuation/symbol, or one punctuation/symbol char;
+# captured, so that ``split`` returns the text between tokens and the tokens in turn.
+_TOKEN_RE = regex.compile(r"([^\s\p{P}\p{S}]+|[\p{P}\p{S}])")
 
 #: The proclitics stripped for matching, in their matching form.
 PROCLITICS = ("و", "ف", "ب", "ل", "ك", "ال", "لل")
@@ -57,10 +59,16 @@ class Reading(NamedTuple):
     restored: bool = False
 
 
+_new_token = partial(tuple.__new__, Token)  # a third faster than Token(...)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` like ``simple_word_tokenize`` and keep each token's offsets into ``text``."""
-    new = tuple.__new__  # a third faster than Token(...) on long bodies
-    return [new(Token, (m.group(), m.start(), m.end())) for m in _TOKEN_RE.finditer(text)]
+    # split, not finditer: no match object per token, and the offsets are the running sums of the
+    # pieces' lengths (gap, token, gap, token, ..., gap); 2.5 times faster on long bodies.
+    parts = _TOKEN_RE.split(text)
+    ends = list(accumulate(map(len, parts)))
+    return list(map(_new_token, zip(parts[1::2], ends[0::2], ends[1::2])))
 
 
 def _splits(word: str):

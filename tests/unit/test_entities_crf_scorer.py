@@ -93,3 +93,39 @@ def test_a_whole_article_twice_equals_crfsuite(tagger):
 ])
 def test_viterbi(state, trans, path):
     assert viterbi(np.array(state), np.array(trans)) == path
+
+
+def _crf1dc_viterbi(state, trans):
+    """crfsuite's ``crf1dc_viterbi`` (crf1d_context.c) line by line, as the reference."""
+    n, size = len(state), len(state[0])
+    cur, back = list(state[0]), []
+    for t in range(1, n):
+        prev, cur, row = cur, [0.0] * size, [0] * size
+        for j in range(size):
+            max_score = -float("inf")
+            for i in range(size):
+                score = prev[i] + trans[i][j]
+                if max_score < score:
+                    max_score, row[j] = score, i
+            cur[j] = max_score + state[t][j]
+        back.append(row)
+    labels = [0] * n
+    max_score = -float("inf")
+    for i in range(size):
+        if max_score < cur[i]:
+            max_score, labels[n - 1] = cur[i], i
+    for t in range(n - 1, 0, -1):
+        labels[t - 1] = back[t - 1][labels[t]]
+    return labels
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+@pytest.mark.parametrize("values", [(-1.0, 0.0, 0.5, 1.0), (0.1, 0.2, 0.3, -0.7)])
+def test_viterbi_equals_crfsuites_loop(size, values):
+    # Few distinct scores: many exact ties (and sums that round alike), where the first best must win.
+    rng = np.random.default_rng(size)
+    for n in (1, 2, 3, 10, 60):
+        for _ in range(40):
+            state = rng.choice(values, size=(n, size))
+            trans = rng.choice(values, size=(size, size))
+            assert viterbi(state, trans) == _crf1dc_viterbi(state.tolist(), trans.tolist())

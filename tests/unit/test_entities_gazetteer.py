@@ -72,3 +72,27 @@ def test_nationality_forms_map_to_countries(adjective, code):
     from pipeline.nlp.normalize import normalize_word
 
     assert Lexicon.load().nationalities[normalize_word(adjective)] == code
+
+
+_SMALL = Gazetteer([("بحر العرب الشمالي", "LOCATION", "a"), ("بحر", "LOCATION", "b"),
+                    ("بحر قزوين", "LOCATION", "c"), ("جزر القمر", "LOCATION", "d")])
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "expected"),
+    [
+        ("بحر العرب الشمالي", 0, (0, 3, "a")),   # the longest entry
+        ("بحر العرب الجنوبي", 0, (0, 1, "b")),   # no entry of two words: back to one
+        ("في بحر قزوين", 1, (1, 3, "c")),
+        ("وبحر قزوين", 0, (0, 2, "c")),          # behind a proclitic
+        ("بحر", 0, (0, 1, "b")),                 # the last token of the text
+        ("جزر", 0, None),                        # an entry's first word alone is no entry
+        ("جزر القمر", 1, None),
+    ],
+)
+def test_match_at_takes_the_longest_entry(text, at, expected):
+    from pipeline.nlp.entities.rules import Analysis
+
+    a = Analysis(text)
+    hit = _SMALL.match_at(a.norms, a.readings, at)
+    assert (None if hit is None else (hit.start, hit.end, hit.key)) == expected

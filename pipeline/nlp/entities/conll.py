@@ -82,11 +82,16 @@ def spans_from_bio(tags: list[str]) -> set[tuple[str, int, int]]:
     spans: set[tuple[str, int, int]] = set()
     kind: str | None = None
     start = 0
-    for i, tag in enumerate([*tags, "O"]):
-        bio, _, t = tag.partition("-")
-        if kind is not None and (bio != "I" or t != kind):
-            spans.add((kind, start, i))
+    last = -2
+    # The tags other than "O" only (most of a text): an "O" ends a span, so a gap before a tag does too.
+    for i in [i for i, tag in enumerate(tags) if tag != "O"]:
+        bio, _, t = tags[i].partition("-")
+        if kind is not None and (i != last + 1 or bio != "I" or t != kind):
+            spans.add((kind, start, last + 1))
             kind = None
         if bio == "B" or (bio == "I" and kind is None):
             kind, start = t, i
+        last = i
+    if kind is not None:
+        spans.add((kind, start, last + 1))
     return spans

@@ -247,7 +247,8 @@ class Gazetteer:
     def __init__(self, entries: Iterable[tuple[str, str, str]]):
         """Index ``(name, type, key)`` entries; later entries never replace earlier ones."""
         self._phrases: dict[tuple[str, ...], tuple[str, str]] = {}
-        self._max_len: dict[str, int] = {}
+        self._lengths: dict[str, list[int]] = {}  # per first word, the lengths of its entries, longest first
+        self._two: set[tuple[str, str]] = set()  # the first two words of the entries of two words or more
         for name, etype, key in entries:
             self._add(_phrase_key(name), etype, key)
 
@@ -256,7 +257,12 @@ class Gazetteer:
             return
         self._phrases[phrase] = (etype, key)
         first = phrase[0]
-        self._max_len[first] = max(self._max_len.get(first, 0), len(phrase))
+        lengths = self._lengths.setdefault(first, [])
+        if len(phrase) not in lengths:
+            lengths.append(len(phrase))
+            lengths.sort(reverse=True)
+        if len(phrase) > 1:
+            self._two.add(phrase[:2])
 
     @classmethod
     def from_phrases(cls, phrases: Iterable[tuple[str, ...]], etype: str) -> "Gazetteer":
@@ -307,15 +313,20 @@ class Gazetteer:
         """Return the longest entry starting at token ``i`` (any proclitic reading of it), or None."""
         best: GazetteerMatch | None = None
         phrases = self._phrases
+        room = len(norms) - i
         for reading in readings[i]:
             stem = reading.stem
-            n = self._max_len.get(stem)
-            if not n:
+            lengths = self._lengths.get(stem)
+            if lengths is None:
                 continue
-            n = min(n, len(norms) - i)
-            for length in range(n, 0, -1):
+            # Only the lengths some entry of this first word has; none longer than one word when no entry
+            # goes on with the next word.
+            many = room > 1 and (stem, norms[i + 1]) in self._two
+            for length in lengths:
                 if best is not None and length <= best.end - best.start:
                     break
+                if length > room or (length > 1 and not many):
+                    continue
                 key = (stem,) + tuple(norms[i + 1:i + length]) if length > 1 else (stem,)
                 hit = phrases.get(key)
                 if hit is not None:
@@ -325,4 +336,4 @@ class Gazetteer:
 
     def first_words(self) -> frozenset[str]:
         """Matching forms that start at least one entry (a cheap pre-filter for callers)."""
-        return frozenset(self._max_len)
+        return frozenset(self._lengths)

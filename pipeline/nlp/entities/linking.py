@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 from dataclasses import dataclass
 
 from pipeline.nlp.entities.rules import Analysis, Candidate
@@ -138,7 +139,9 @@ def _candidate_tokens(a: Analysis, targets: set[str]) -> list[int]:
                 end = pos + len(needle)
                 if end == len(joined) or joined[end] == " ":
                     if starts is None:
-                        starts = list(itertools.accumulate((len(n) + 1 for n in a.norms[:-1]), initial=0))
+                        # Each form and its space: no Python step per token.
+                        widths = map(operator.add, map(len, a.norms[:-1]), itertools.repeat(1))
+                        starts = list(itertools.accumulate(widths, initial=0))
                     i = bisect.bisect_right(starts, pos) - 1
                     if pos - starts[i] <= 3:
                         found.add(i)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 
 import regex
 
@@ -28,6 +29,7 @@ _COMPOUND_FIRST = frozenset({"عبد", "ابو", "ام", "ابي"})
 # Prepositions that may sit inside a title before a place: السفير الروسي في دمشق.
 _TITLE_PREPOSITIONS = frozenset({"في", "لدي", "الي"})  # في، لدى، إلى + a place
 
+_first = itemgetter(0)  # a Token's text
 #: How often Wikidata must use an ال-word as a surname before it ends a بن chain (see name_extent).
 _FAMILY_NAME_MIN = 3
 _NASAB = frozenset({"بن", "ابن", "بنت"})
@@ -75,13 +77,15 @@ def _token_info(text: str) -> tuple[str, tuple[Reading, ...], tuple[str, str], b
 class Analysis:
     """The tokens of one field with their matching forms, proclitic readings and word/stop flags."""
 
-    __slots__ = ("text", "tokens", "norms", "readings", "lights", "is_word")
+    __slots__ = ("text", "tokens", "texts", "norms", "readings", "lights", "is_word")
 
     def __init__(self, text: str, tokens: list[Token] | None = None):
         self.text = text
         self.tokens = tokenize(text) if tokens is None else tokens
+        # The token texts, the key of every per-word cache (looked up with map: no Python step per token).
+        self.texts: list[str] = list(map(_first, self.tokens))
         if self.tokens:
-            norms, readings, lights, is_word = zip(*[_token_info(t.text) for t in self.tokens])
+            norms, readings, lights, is_word = zip(*map(_token_info, self.texts))
         else:
             norms = readings = lights = is_word = ()
         self.norms: list[str] = list(norms)
@@ -133,18 +137,19 @@ class RuleTagger:
     def triggers(self, a: Analysis) -> list[int]:
         """Per token, the bitmask of rules its readings can start (cached by token text)."""
         cache = self._triggers
-        out = []
-        for tok, readings in zip(a.tokens, a.readings):
-            mask = cache.get(tok.text)
-            if mask is None:
-                mask = 0
-                for bit, words in self._trigger_sets:
-                    if any(r.stem in words for r in readings):
-                        mask |= bit
-                if len(cache) < 500_000:
-                    cache[tok.text] = mask
-            out.append(mask)
+        out = list(map(cache.get, a.texts))
+        if None in out:
+            out = [self._trigger_mask(a, i) if mask is None else mask for i, mask in enumerate(out)]
         return out
+
+    def _trigger_mask(self, a: Analysis, i: int) -> int:
+        mask = 0
+        for bit, words in self._trigger_sets:
+            if any(r.stem in words for r in a.readings[i]):
+                mask |= bit
+        if len(self._triggers) < 500_000:
+            self._triggers[a.tokens[i].text] = mask
+        return mask
 
     # ------------------------------------------------------------------ helpers
     def gazetteer_at(self, a: Analysis, i: int) -> GazetteerMatch | None:
@@ -269,9 +274,9 @@ class RuleTagger:
         """Return every candidate of the gazetteer and the rules for one field (overlapping)."""
         out: list[Candidate] = []
         lex = self.lex
-        for i, mask in enumerate(self.triggers(a)):
-            if not mask:
-                continue
+        masks = self.triggers(a)
+        for i in [i for i, mask in enumerate(masks) if mask]:  # most words trigger no rule
+            mask = masks[i]
             if mask & _T_GAZ and TANWEEN not in a.tokens[i].text:  # إسبانياً: an adverb, not Spain
                 hit = self.gaz.match_at(a.norms, a.readings, i)
                 if hit is not None:
