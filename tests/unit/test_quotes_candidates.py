@@ -3,6 +3,8 @@ source noun, and the person's name inside a mention the entity extractor cut sho
 tests on sentences written for them (no corpus text), then through the extractor's candidates."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.nlp.quotes import QuoteExtractor
@@ -120,3 +122,24 @@ def test_a_linked_surname_gets_the_trimmed_full_name():
     # the second quote's mention is the linked surname: its candidate is the person, not the run-on form
     entity_names = {c.name for c in found[1][1] if "entity" in c.features}
     assert entity_names == {"حسام منير"}
+
+
+@pytest.mark.parametrize(("text", "issuer"), [
+    ("أصدر مجلس بلدية الوادي تقريرا بمنجزاته.\nوأوضح التقرير أن المجلس أقر المشاريع.", "مجلس بلدية الوادي"),
+    ("ونشرت وزارة الصحة بيانا أمس. وقال البيان إن الحالات تراجعت.", "وزارة الصحة"),
+    ("وأصدرت الوزارة يوم الأحد الماضي بيانا. وقال البيان إن الحالات تراجعت.", "الوزارة"),   # time words left out
+    ("وكان التقرير قد صدر أمس. وقال التقرير إن الحالات تراجعت.", None),                     # no issuer named
+    ("وأصدر الرئيس قرارا بتعيين الوزير. وقال البيان إن الحالات تراجعت.", None),              # not a report
+])
+def test_a_bare_report_speaks_for_the_issuer_named_when_it_was_issued(text, issuer):
+    from pipeline.nlp.quotes.speakers.names import issuer_named_before
+
+    found = issuer_named_before(text, re.search(r"و(?:قال|أوضح) ", text).start())
+    assert (found[1] if found else None) == issuer
+
+
+def test_the_report_s_issuer_is_a_candidate():
+    body = "أصدر مجلس بلدية الوادي تقريرا بمنجزاته.\nوأوضح التقرير أن المجلس أقر توزيع المشاريع."
+    [(rec, cands)] = QuoteExtractor(speaker_model=None).extract_candidates(None, body, [])
+    issuer = next(c for c in cands if c.name == "مجلس بلدية الوادي")
+    assert issuer.features.get("report_issuer") == 1 and issuer.features.get("rule") == 1  # the report's reading

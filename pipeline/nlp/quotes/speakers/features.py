@@ -11,8 +11,9 @@ from typing import Optional
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, _fold_name, _fullest, _remention_head, _surname_key,
-                                                _name_word, _trim_words, extend_name, lengthen_description, report_issuer, spokesman_of, subject_after_cue,
-                                                subject_tail_name)
+                                                _name_word, _trim_words, extend_name, issuer_named_before,
+                                                lengthen_description, report_issuer, spokesman_of,
+                                                subject_after_cue, subject_tail_name)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _report_word, _tokens, _well_formed_text
 
@@ -391,6 +392,11 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         if issuer is not None:
             # تقرير للهيئة الوطنية → الهيئة الوطنية: a report speaks for its issuer, where it sits
             add(issuer, None, None, dict(c.features, report_issuer=1.0))
+        elif _report_noun(c.name) and len(c.name.split()) <= 2:
+            # أصدر مجلس بلدية عريعرة تقريرا … وأوضح التقرير أن: the issuer named when the report was issued
+            found = issuer_named_before(text, anchor)
+            if found is not None:
+                add(found[1], found[1], None, dict(c.features, report_issuer=1.0))
     out = []
     for key, c in by_name.items():
         if _report_noun(c.name):

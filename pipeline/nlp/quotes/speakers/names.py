@@ -206,6 +206,32 @@ def report_issuer(name: str) -> Optional[str]:
     return issuer
 
 
+_MAX_ISSUER_WORDS = 6
+
+
+def issuer_named_before(text: str, before: int) -> Optional[tuple[int, str]]:
+    """The issuer of a report that a bare report noun (التقرير، البيان) refers back to: the subject of the
+    last issuing verb before ``before`` whose object is a report (أصدر مجلس بلدية عريعرة تقريرا → مجلس
+    بلدية عريعرة), as (start, phrase); None when there is none or the subject is not well formed."""
+    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", text[:before])]
+    for i in range(len(words) - 1, 0, -1):
+        k = fold_word(words[i][1].strip(lx.STRIP))
+        if not (_report_word(k) or k.endswith("ا") and _report_word(k[:-1])):  # تقريرا، بيانا
+            continue
+        for j in range(i - 1, max(-1, i - _MAX_ISSUER_WORDS - 2), -1):
+            k = fold_word(words[j][1].strip(lx.STRIP))
+            if k in lx.REPORT_ISSUERS or k[:1] in "وف" and k[1:] in lx.REPORT_ISSUERS:
+                subject = [w for _, w in words[j + 1:i]]
+                for n in range(len(subject), 0, -1):  # the subject without what follows it (أمس، يوم الأحد)
+                    phrase = " ".join(subject[:n])
+                    if phrase.strip(lx.STRIP) == phrase and _well_formed_text(phrase):
+                        return words[j + 1][0], phrase
+                break
+            if not words[j][1].isalpha():
+                break
+    return None
+
+
 @lru_cache(maxsize=65536)
 def _remention_head(name: str) -> Optional[str]:
     """The head noun of a definite re-mention (الوزارة، الصحيفة الألمانية، المصدر), without ال: the
