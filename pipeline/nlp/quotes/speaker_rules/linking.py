@@ -81,6 +81,8 @@ class _Linking:
 
     def _inside_longer_name(self, start: int, mk: str) -> bool:
         """Does the occurrence of ``mk`` at ``start`` go on, with the next word, inside an entity's name?"""
+        if not self._folded_ents:
+            return False  # no entity names to go on inside (the article's entity list is empty)
         nxt = _WORD_RE.search(self.full_text, start + len(mk))
         if nxt is None or self.full_text[start + len(mk):nxt.start()] != " ":
             return False
