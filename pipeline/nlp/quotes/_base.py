@@ -35,19 +35,23 @@ def _cue_matches(f: str):
 _COMP_RE = re.compile(r"(?=[وفبا])(?<![\w])([وف]?ب?)(ان)(ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
 
 
+# ان with a pronoun or none, at a word's end: where a complementizer can end (the regex engine finds the
+# literal ان in C; most occurrences of ان are inside words and are passed over there)
+_COMP_TAIL_RE = re.compile(r"ان(?:ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
+
+
 def _complementizers(f: str) -> list:
-    """The matches of :data:`_COMP_RE` in ``f``, found from the occurrences of ان (str.find, in C) and
-    checked in place: half the time of ``finditer``, the same matches."""
+    """The matches of :data:`_COMP_RE` in ``f``, found from the occurrences of ان at a word's end and
+    checked in place: a fraction of the time of ``finditer``, the same matches."""
     out = []
-    i = f.find("ان")
-    while i >= 0:
+    for t in _COMP_TAIL_RE.finditer(f):
+        i = t.start()
         for s in (i, i - 1, i - 2):
             if s >= 0:
                 m = _COMP_RE.match(f, s)
                 if m is not None and m.start(2) == i:
                     out.append(m)
                     break
-        i = f.find("ان", i + 2)
     return out
 
 

@@ -17,7 +17,6 @@ from pipeline.nlp.quotes._base import (
     _COMP_AFTER_RE,
     _CONNECTORS,
     _CueHit,
-    _cue_matches,
     _FRAME_COMP_RE,
     _FRAME_FA_RE,
     _FRAME_RE,
@@ -29,6 +28,7 @@ from pipeline.nlp.quotes._base import (
     _QUOTE_CHARS,
     _ROLES,
     _SOURCE_RE,
+    _cue_matches,
     _deproclitic,
     _key,
 )
