@@ -160,6 +160,12 @@ class _Tokens:
         if j < 0 or text[j] == "\n":
             return "", pos
         end = j + 1
+        if not text[j].isspace():
+            # the usual case, in C: the last word of a short window (str.rsplit splits at isspace too)
+            lo = end - 48 if end > 48 else 0
+            tok = text[lo:end].rsplit(None, 1)[-1]
+            if lo == 0 or len(tok) < end - lo:
+                return tok, end - len(tok)
         while j >= 0 and not text[j].isspace():
             j -= 1
         return text[j + 1:end], j + 1
