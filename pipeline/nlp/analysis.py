@@ -8,6 +8,7 @@ made on first use, so an extractor that is switched off costs nothing.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import cached_property
 from typing import Optional
 
@@ -24,38 +25,66 @@ class FoldedText:
     tatweel (``f``), and the index of each of its characters in the original (``index``; None when
     nothing was dropped and offsets are the same)."""
 
-    __slots__ = ("text", "f", "index")
+    __slots__ = ("text", "f", "_at", "_dropped", "_index")
 
     def __init__(self, text: str):
         self.text = text
         folded = fold(text)
+        self._index: Optional[list[int]] = None
         if _DIACRITIC_RE.search(folded):
-            # Drop diacritics for matching and remember where each kept character came from.
-            keep: list[int] = []
-            prev = 0
+            # Drop diacritics for matching and remember, for each run dropped, where it was in the folded
+            # copy and how many characters were dropped up to its end: offsets map back by bisection,
+            # without a list of every offset (made only when asked for: :attr:`index`)
+            at: list[int] = []
+            dropped: list[int] = []
+            n = 0
             for m in _DIACRITIC_RUN_RE.finditer(folded):
-                keep.extend(range(prev, m.start()))
-                prev = m.end()
-            keep.extend(range(prev, len(folded)))
-            self.index: Optional[list[int]] = keep
+                at.append(m.start() - n)
+                n += m.end() - m.start()
+                dropped.append(n)
+            self._at: Optional[list[int]] = at
+            self._dropped = dropped
             folded = _DIACRITIC_RUN_RE.sub("", folded)
         else:
-            self.index = None
+            self._at = None
         self.f = folded
+
+    @property
+    def shifted(self) -> bool:
+        """True when characters were dropped, so that folded offsets differ from the original ones."""
+        return self._at is not None
+
+    @property
+    def index(self) -> Optional[list[int]]:
+        """The original offset of each folded character (None when nothing was dropped), made on first use."""
+        if self._at is None:
+            return None
+        if self._index is None:
+            keep: list[int] = []
+            prev = add = 0
+            for a, n in zip(self._at, self._dropped):
+                keep.extend(range(prev + add, a + add))
+                prev, add = a, n
+            keep.extend(range(prev + add, len(self.f) + add))
+            self._index = keep
+        return self._index
 
     def orig(self, i: int) -> int:
         """Map a start offset in the folded copy back to the original text."""
-        if self.index is None:
+        if self._at is None:
             return i
-        return self.index[i] if i < len(self.index) else len(self.text)
+        if i >= len(self.f):
+            return len(self.text)
+        k = bisect_right(self._at, i)
+        return i + self._dropped[k - 1] if k else i
 
     def orig_end(self, j: int) -> int:
         """Map an end offset in the folded copy back to the original text."""
-        if self.index is None:
+        if self._at is None:
             return j
         if j <= 0:
             return 0
-        k = self.index[j - 1] + 1
+        k = self.orig(j - 1) + 1
         while k < len(self.text) and self.text[k] in DIACRITICS:
             k += 1  # keep the tatweel or harakat of the last letter
         return k

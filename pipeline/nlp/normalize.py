@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 from camel_tools.utils.charsets import AR_DIAC_CHARSET
 from camel_tools.utils.normalize import _UNICODE_CHAR_FIX
@@ -47,6 +48,7 @@ def fold(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=1 << 16)  # pure; the quote speakers fold the same names and words again and again
 def fold_word(text: str) -> str:
     """A lexicon word's matching spelling: :func:`fold` without diacritics or tatweel."""
     return fold(text).translate(_NO_DIACRITICS)

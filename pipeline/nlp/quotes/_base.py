@@ -13,26 +13,45 @@ from pipeline.nlp.quotes.lexicon import CUE_FORMS, fold_word as fold, FRAMES, NA
 _SPEAKER_TYPES = ("PERSON", "ORGANIZATION")
 
 # --- regular expressions over the folded text -------------------------------------------------------
-# The lookahead on the possible first letters lets the regex engine skip other positions quickly
-# (a third faster than the lookbehind alone, same matches).
-_CUE_RE = re.compile(r"(?=[" + "".join(sorted({f[0] for f in CUE_FORMS} | {"و", "ف"})) + r"])(?<![\w])([وف]?)("
-                     + trie_pattern(CUE_FORMS) + r")(?![\w])")
+# A speech cue: a whole word, with its proclitic (group 1) and its form (group 2). The lookahead on the
+# possible first letters lets the regex engine skip other positions quickly. The text is searched with
+# the non-word character before the cue consumed (``_CUE_RE``: the engine then scans for such a character
+# in C, a fifth faster than a lookbehind at every position) and matched at its start (``_CUE_AT_RE``);
+# :func:`_cue_matches` gives both, the cue starting at ``m.start(1)``.
+_CUE_BODY = (r"(?=[" + "".join(sorted({f[0] for f in CUE_FORMS} | {"و", "ف"})) + r"])([وف]?)("
+             + trie_pattern(CUE_FORMS) + r")(?![\w])")
+_CUE_RE = re.compile(r"\W" + _CUE_BODY)
+_CUE_AT_RE = re.compile(_CUE_BODY)
+
+
+def _cue_matches(f: str):
+    """The speech cues of ``f`` in order: the matches of a whole cue word, each starting at ``m.start(1)``."""
+    m = _CUE_AT_RE.match(f)
+    if m is not None:
+        yield m
+    yield from _CUE_RE.finditer(f)
+
+
 _COMP_RE = re.compile(r"(?=[وفبا])(?<![\w])([وف]?ب?)(ان)(ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
 
 
+# ان with a pronoun or none, at a word's end: where a complementizer can end (the regex engine finds the
+# literal ان in C; most occurrences of ان are inside words and are passed over there)
+_COMP_TAIL_RE = re.compile(r"ان(?:ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
+
+
 def _complementizers(f: str) -> list:
-    """The matches of :data:`_COMP_RE` in ``f``, found from the occurrences of ان (str.find, in C) and
-    checked in place: half the time of ``finditer``, the same matches."""
+    """The matches of :data:`_COMP_RE` in ``f``, found from the occurrences of ان at a word's end and
+    checked in place: a fraction of the time of ``finditer``, the same matches."""
     out = []
-    i = f.find("ان")
-    while i >= 0:
+    for t in _COMP_TAIL_RE.finditer(f):
+        i = t.start()
         for s in (i, i - 1, i - 2):
             if s >= 0:
                 m = _COMP_RE.match(f, s)
                 if m is not None and m.start(2) == i:
                     out.append(m)
                     break
-        i = f.find("ان", i + 2)
     return out
 
 
@@ -46,13 +65,18 @@ _MARK_RE = re.compile("[«»“”„‟″\"‘’]")
 # Sentence ends: the marks that always end one (collected by the regex engine alone), and full stops not
 # between digits (checked one by one: abbreviations, initials, Latin words)
 _END_RE = re.compile(r"[!?؟\n…]")
-_DOT_RE = re.compile(r"(?<!\d)\.|\.(?!\d)")
+# (the dot first, then "no digit before it or none after it": a literal prefix the regex engine scans for
+# in C, ten times faster than the alternation (?<!\d)\.|\.(?!\d), the same matches)
+_DOT_RE = re.compile(r"\.(?:(?<!\d\.)|(?!\d))")
 _WORD_RE = re.compile(r"\S+")
 # Between two quoted items of a list: a comma, و, or both («…»، «…» و«…»).
 _LIST_GAP_RE = re.compile(r"\s*(?:[،,]\s*و?|و)\s*")
 _MAX_LISTED_WORDS = 6
 _STRIP = "«»“”„‟″\"‘’.,،:;؛!?؟()[]{}-–—_'…"
 _QUOTE_CHARS = frozenset("«»“”„‟″\"‘’")
+# A word without the punctuation around it (``_WORD_RE``'s match stripped of ``_STRIP``), found by the regex
+# engine alone: the token spans of a stretch with no quote mark and no full stop, where nothing else is tested
+_CORE_RE = re.compile(r"[^\s" + re.escape(_STRIP) + r"](?:\S*[^\s" + re.escape(_STRIP) + r"])?")
 
 _FAMILY = {"«": 0, "»": 0, "“": 1, "”": 1, "„": 1, "‟": 1, "″": 1, '"': 1, "‘": 2, "’": 2}
 _OPENING_GLYPHS = set("«“„‟‘")

@@ -16,7 +16,6 @@ from pipeline.nlp.quotes._base import (
     _CLAUSE_OPENERS,
     _COMP_AFTER_RE,
     _CONNECTORS,
-    _CUE_RE,
     _CueHit,
     _FRAME_COMP_RE,
     _FRAME_FA_RE,
@@ -29,6 +28,7 @@ from pipeline.nlp.quotes._base import (
     _QUOTE_CHARS,
     _ROLES,
     _SOURCE_RE,
+    _cue_matches,
     _deproclitic,
     _key,
 )
@@ -69,22 +69,23 @@ class _Cues:
     def _cues(self) -> list[_CueHit]:
         hits = []
         f = self.f
-        for m in _CUE_RE.finditer(f):
+        for m in _cue_matches(f):
             form = m.group(2)
             pro = m.group(1)
-            if form in AMBIGUOUS and not pro and not self._clause_start(m.start()):
+            start = m.start(1)
+            if form in AMBIGUOUS and not pro and not self._clause_start(start):
                 continue
-            if form == "بين" and pro == "و" and _BETWEEN_RE.search(f, max(0, m.start() - 60), m.start()):
+            if form == "بين" and pro == "و" and _BETWEEN_RE.search(f, max(0, start - 60), start):
                 continue  # ما بينها وبين الأمانات: "and between", not "and he explained"
             cue = CUE_FORMS[form]
             if cue.participle and pro:
                 continue  # ومشددة: an adjective, not "stressing"
-            prev, prev_start = self._prev_token(m.start())
+            prev, prev_start = self._prev_token(start)
             prev = _key(prev)
             if prev in ("ما", "مما", "وهو", "وهي", "هو", "هي") and not (
                     prev == "ما" and _key(self._prev_token(prev_start)[0]) == "علي"):
                 continue  # وهو ما يشير إلى أن: the writer's inference, not a speaker (على ما أوضحت X: one)
-            if form in NOUN_CUES and (pro or not self._noun_report(m.start(), m.end())):
+            if form in NOUN_CUES and (pro or not self._noun_report(start, m.end())):
                 continue  # في تصريح صحفي: a circumstance, not a report with its subject
             if cue.lemma == "عبر" and not cue.participle and not _ABOUT_RE.match(f, m.end()):
                 continue  # عبر موقعها الإلكتروني: "via"; عبّر (expressed) takes عن
@@ -94,7 +95,7 @@ class _Cues:
                 if src is None:
                     continue  # نقل المصابين إلى المستشفى: "moved", not "reported"
                 source = src.end()
-            hits.append(_CueHit(m.start(), m.end(), m.start(2), pro, cue.participle, source=source))
+            hits.append(_CueHit(start, m.end(), m.start(2), pro, cue.participle, source=source))
         # ووفقا للمتحدث الرسمي علي زعلة، فإن …: a frame at the start of a clause with an إن clause after
         # its noun phrase attributes that clause
         # (the comma and the complementizer are rare: look for them first, then for the frame before)

@@ -161,7 +161,7 @@ def _field_view(art: "_Article", quotes: list[_Quote], entities: list[dict]) -> 
     """The plain values the speaker features read, in the field's original offsets."""
     fld = art.fld
     roles = {e[2]: entities[e[2]].get("role") or "" for e in art.ents if entities[e[2]].get("role")}
-    if fld.index is None:  # no diacritics: folded offsets are the original ones
+    if not fld.shifted:  # no diacritics: folded offsets are the original ones
         bounds, cue_starts = art.bounds, [c.start for c in art.cues]
     else:
         bounds, cue_starts = [fld.orig(b) for b in art.bounds], [fld.orig(c.start) for c in art.cues]

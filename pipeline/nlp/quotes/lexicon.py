@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from importlib import resources
 from typing import Iterable, NamedTuple
 
@@ -142,6 +143,7 @@ PRONOUN_WORDS = PRONOUNS | PRONOUN_TITLES | INDEFINITE_PRONOUNS
 STRIP = "«»“”„‟″\"‘’.,،:;؛!?؟()[]{}-–—_'…"
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and asked of the same words throughout an article
 def deproclitic(word: str) -> str:
     """Drop و ف ب ل ك and the article from a folded word, for head-word lookups."""
     if len(word) > 3 and word[0] in "وف":

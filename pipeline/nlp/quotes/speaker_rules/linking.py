@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Optional
 
 from pipeline.nlp.normalize import fold as _fold
@@ -29,6 +29,12 @@ from pipeline.nlp.quotes._base import (
     _stems,
     _word_occurrences,
 )
+
+
+@lru_cache(maxsize=1 << 14)
+def _folded_words(name: str) -> tuple[str, ...]:
+    """The folded words of a speaker's name (the names said so far are compared again at every cue)."""
+    return tuple(_fold(name).split())
 
 
 class _Linking:
@@ -81,6 +87,8 @@ class _Linking:
 
     def _inside_longer_name(self, start: int, mk: str) -> bool:
         """Does the occurrence of ``mk`` at ``start`` go on, with the next word, inside an entity's name?"""
+        if not self._folded_ents:
+            return False  # no entity names to go on inside (the article's entity list is empty)
         nxt = _WORD_RE.search(self.full_text, start + len(mk))
         if nxt is None or self.full_text[start + len(mk):nxt.start()] != " ":
             return False
@@ -111,13 +119,14 @@ class _Linking:
                         canonical = " ".join(canonical.split()[:n])
                 return _Speaker(canonical, mention, idx)
         best = mention
+        mt = tuple(mk)
         for sp in self.names:
-            sk = _fold(sp.name).split()
+            sk = _folded_words(sp.name)
             if len(sk) <= len(best.split()):
                 continue
-            if sk[-len(mk):] == mk and not org:
+            if sk[-len(mt):] == mt and not org:
                 best = sp.name
-            elif org and (sk[:len(mk)] == mk or len(mk) == 1 and mk[0].startswith("ال") and (
+            elif org and (sk[:len(mt)] == mt or len(mk) == 1 and mk[0].startswith("ال") and (
                     mk[0][2:] == sk[0] or sp.group and len(sk) <= 4 and sk[0] in _QUANTIFIERS and mk[0][2:] in sk)):
                 # وقالت الوكالة → الوكالة العربية السورية للأنباء; أضافت المصادر → ثلاثة مصادر مطلعة
                 best = sp.name

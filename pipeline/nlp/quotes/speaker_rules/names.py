@@ -3,6 +3,7 @@ preposition phrase), runs of given names, glue words (بن، عبد) and one fam
 entities of the tagger that cannot be a person's name."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 from pipeline.nlp.normalize import fold as _fold
@@ -53,6 +54,7 @@ class _NameRuns:
     """Name words and name runs (a mixin of ``_Article``)."""
 
     @staticmethod
+    @lru_cache(maxsize=1 << 16)  # a pure test of one word, asked again and again of the same words
     def _name_like(k: str) -> bool:
         return (len(k) >= 2 and not k.startswith(("ال", "بال", "لل", "وال", "فال", "كال")) and k not in _ROLES
                 and k not in _HONORIFICS and k not in _NP_STOP and not k[0].isdigit() and k not in CUE_FORMS

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from itertools import islice
 
 from pipeline.nlp.quotes.lexicon import CUE_FORMS, NAME_HEADS
 from pipeline.nlp.quotes._base import (
     _ABBREVIATIONS,
     _COMP_FORMS,
     _COMP_RE,
+    _CORE_RE,
     _EPONYM_TITLES,
     _HONORIFICS,
     _INSTITUTIONS,
@@ -88,6 +90,11 @@ class _Tokens:
     def _plain_tokens(self, start: int, limit: int, cap: int) -> list[tuple[int, int, str]]:
         """:meth:`_tokens` without ``stop``: every word but quoted ones, an abbreviation's letter kept alone
         (the same steps without the noun phrase's tests, which are most of the extractor's hottest loop)."""
+        f = self.f
+        if f.find(".", start, limit) < 0 and _MARK_RE.search(f, start, limit) is None:
+            # no abbreviation's full stop and no quoted word here: every stripped word is a token
+            found = _CORE_RE.finditer(f, start, limit)
+            return [(m.start(), m.end(), m.group()) for m in (islice(found, cap) if cap else found)]
         toks = []
         for m in _WORD_RE.finditer(self.f, start, limit):
             raw = m.group()
@@ -153,6 +160,12 @@ class _Tokens:
         if j < 0 or text[j] == "\n":
             return "", pos
         end = j + 1
+        if not text[j].isspace():
+            # the usual case, in C: the last word of a short window (str.rsplit splits at isspace too)
+            lo = end - 48 if end > 48 else 0
+            tok = text[lo:end].rsplit(None, 1)[-1]
+            if lo == 0 or len(tok) < end - lo:
+                return tok, end - len(tok)
         while j >= 0 and not text[j].isspace():
             j -= 1
         return text[j + 1:end], j + 1
