@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Optional
+from typing import Iterable, Optional
 
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
@@ -30,6 +30,15 @@ class QuoteView:
     rule_group: bool = False
     rule_role: bool = False
     rule_implicit: bool = False
+
+
+def _first_spellings(names: Iterable[str]) -> dict[str, str]:
+    """``names`` by their folded form, each form with its first spelling in the order given (text order):
+    إبراهيم الحسين before ابراهيم الحسين, the same on every run whatever the hash seed."""
+    out: dict[str, str] = {}
+    for name in names:
+        out.setdefault(fold_word(name), name)
+    return out
 
 
 @dataclass
@@ -64,14 +73,14 @@ class FieldView:
         return frozenset(m[0] for m in self.mentions if m[3] == "PERSON")
 
     @cached_property
-    def persons_by_last(self) -> dict[str, frozenset[str]]:
-        """The field's person names of two words or more, by their folded last word without ال: where
-        a surname said alone (القطان، الخبراني) finds the full name the article gave."""
-        out: dict[str, set[str]] = {}
+    def persons_by_last(self) -> dict[str, tuple[str, ...]]:
+        """The field's person names of two words or more, by their folded last word without ال, in text
+        order: where a surname said alone (القطان، الخبراني) finds the full name the article gave."""
+        out: dict[str, dict[str, None]] = {}
         for _, _, _, etype, canonical in self.mentions:
             if etype == "PERSON" and len(canonical.split()) >= 2 and _well_formed_text(canonical):
-                out.setdefault(_surname_key(canonical.split()[-1]), set()).add(canonical)
-        return {k: frozenset(v) for k, v in out.items()}
+                out.setdefault(_surname_key(canonical.split()[-1]), {})[canonical] = None
+        return {k: tuple(v) for k, v in out.items()}
 
     def full_person(self, name: str) -> Optional[str]:
         """The one longer person name of the field that ends with ``name``'s last word and holds its other
@@ -82,28 +91,28 @@ class FieldView:
         if not 1 <= len(words) <= 2:
             return None
         keys = [_fold_name(w) for w in words]
-        found = {fold_word(f): f for f in self.persons_by_last.get(_surname_key(words[-1]), ())
-                 if len(f.split()) > len(words) and set(keys[:-1]) <= set(fold_word(f).split())}
+        found = _first_spellings(f for f in self.persons_by_last.get(_surname_key(words[-1]), ())
+                                 if len(f.split()) > len(words) and set(keys[:-1]) <= set(fold_word(f).split()))
         if not found and len(words) == 2:  # محمد رحيم → محمد رحيم امين: the article's name goes on
-            found = {fold_word(f): f for fs in self.persons_by_last.values() for f in fs
-                     if fold_word(f).split()[:2] == keys and len(f.split()) > 2}
+            found = _first_spellings(f for fs in self.persons_by_last.values() for f in fs
+                                     if fold_word(f).split()[:2] == keys and len(f.split()) > 2)
             if not found:
-                found = {fold_word(f): f for f in self.extended_persons if fold_word(f).split()[:2] == keys}
+                found = _first_spellings(f for f in self.extended_persons if fold_word(f).split()[:2] == keys)
         return next(iter(found.values())) if len(found) == 1 else None
 
     @cached_property
-    def extended_persons(self) -> frozenset[str]:
+    def extended_persons(self) -> tuple[str, ...]:
         """The two-word person mentions the tagger cut before a name that is also an office word, in full
         where the text shows it (:func:`extend_name`: محمد رحيم | امين حاكم … → محمد رحيم امين): the full
         form of the same name said elsewhere without the office after it."""
-        out = set()
+        out: dict[str, None] = {}  # in text order
         for s, e, _, etype, canonical in self.mentions:
             if etype == "PERSON" and canonical == self.text[s:e] and len(canonical.split()) == 2:
                 longer = extend_name(self.text, s, e)
                 last = longer.split()[-1]
                 if longer != canonical and fold_word(last) in lx.ROLES and _well_formed_text(longer):
-                    out.add(longer)  # only an office word that is a name (:func:`_given_office_name`)
-        return frozenset(out)
+                    out[longer] = None  # only an office word that is a name (:func:`_given_office_name`)
+        return tuple(out)
 
     @cached_property
     def mention_keys(self) -> frozenset[str]:
