@@ -83,14 +83,17 @@ class EntityExtractor:
         # The parts of one document together: a CRF with document features reads them all.
         rule_cands = [self.rules.candidates(a) for a in parts]
         if self.tagger is None:
-            return [without_divine_name(trim_edge_words(a, regional_bodies(a, resolve(c), self.rules), self.rules))
-                    for a, c in zip(parts, rule_cands)]
+            return [self._finish(a, resolve(c)) for a, c in zip(parts, rule_cands)]
         if hasattr(self.tagger, "tag_fields"):
             model = self.tagger.tag_fields(parts, rule_cands, context)
         else:
             model = [self.tagger.tag(a, c) for a, c in zip(parts, rule_cands)]
-        return [without_divine_name(trim_edge_words(a, regional_bodies(a, combine(m, c), self.rules), self.rules))
-                for a, m, c in zip(parts, model, rule_cands)]
+        return [self._finish(a, combine(m, c)) for a, m, c in zip(parts, model, rule_cands)]
+
+    def _finish(self, a: Analysis, cands: list[Candidate]) -> list[Candidate]:
+        """The same last steps for the rules' and the model's spans: regional bodies, edge words, the
+        divine name."""
+        return without_divine_name(trim_edge_words(a, regional_bodies(a, cands, self.rules), self.rules))
 
 
 def combine(model: list[Candidate], rule_cands: list[Candidate]) -> list[Candidate]:

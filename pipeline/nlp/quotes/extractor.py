@@ -38,7 +38,7 @@ from typing import Optional, Union
 from pipeline.errors import ConfigError
 from pipeline.nlp.analysis import ArticleAnalysis
 from pipeline.nlp.normalize import fold as _fold, fold_word
-from pipeline.nlp.quotes.lexicon import COMPLEMENTIZER_BLOCKERS
+from pipeline.nlp.quotes.lexicon import COMPLEMENTIZER_BLOCKERS, IMPERSONAL
 from pipeline.nlp.quotes.speakers import Candidate, candidates, FieldView, QuoteView, SpeakerModel
 from pipeline.nlp.quotes._base import (
     _COMP_RE,
@@ -279,8 +279,8 @@ class _Article(_Marks, _Cues, _SpeakerRules):
             if kc >= 0 and comp_starts[kc] > cue.end:
                 continue  # another clause already belongs to that cue
             form = f[cue.form_start:cue.end]
-            if form == "ذكر" and gap == 0 and self._clause_start(cue.start) or form == "يعتقد" and gap == 0:
-                continue  # impersonal "ذكر أن"، "يُعتقد أن" (it is believed that)
+            if gap == 0 and (form in IMPERSONAL or form == "ذكر" and self._clause_start(cue.start)):
+                continue  # impersonal "يُعتقد أن" (it is believed that), "ذكر أن" opening a clause
             start = m.end()
             while start < len(f) and f[start] in " \t\u00a0:":
                 start += 1
