@@ -29,7 +29,9 @@ _LEADING_ID = re.compile(r'\{"id": "([^"\\]+)"')
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--gold", required=True, help="gold JSONL: {id, quotes: [{kind, start, end, speaker}]}")
+    parser.add_argument("--gold", required=True, nargs="+",
+                        help="gold JSONL: {id, quotes: [{kind, start, end, speaker}]}; several files are scored as one "
+                             "pooled set")
     parser.add_argument("--corpus", action="append", default=None,
                         help="JSONL or JSONL.GZ with the articles (id, title, content), repeatable; default: both "
                              "SaudiNewsNet files")
@@ -195,7 +197,8 @@ def run(args: argparse.Namespace) -> dict:
     """Run the extractor on the gold articles and score it."""
     from pipeline.nlp.quotes import QuoteExtractor
 
-    gold = load_gold(args.gold)
+    paths = [args.gold] if isinstance(args.gold, (str, Path)) else args.gold
+    gold = [row for path in paths for row in load_gold(path)]
     arts = load_articles(getattr(args, "corpus", None) or DEFAULT_CORPORA, {g["id"] for g in gold})
     ner = _entity_extractor(getattr(args, "entities", "auto"))
     qx = QuoteExtractor()

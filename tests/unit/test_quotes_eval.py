@@ -133,3 +133,15 @@ def test_regression_eval_on_the_tuned_development_gold():
     # regression guard, well under the figures reported with the gold set
     assert out["span"]["f1"] >= 0.85 and out["speaker_accuracy"] >= 0.7
     json.dumps(out)
+
+
+@pytest.mark.corpus
+def test_several_gold_files_are_scored_as_one_pooled_set():
+    """``--gold A B``: the counts of the pooled run are the sums of the runs on each file."""
+    files = [str(GOLD_DIR / "quotes_final.jsonl"), str(GOLD_DIR / "quotes_holdout.jsonl")]
+    one = [ev.run(argparse.Namespace(gold=[f], corpus=[str(c) for c in CORPORA], entities="none", errors=False))
+           for f in files]
+    both = ev.run(argparse.Namespace(gold=files, corpus=[str(c) for c in CORPORA], entities="none", errors=False))
+    assert both["articles"] == sum(o["articles"] for o in one)
+    for key in ("predicted", "gold", "matched", "kind_correct", "speaker_correct"):
+        assert both["counts"][key] == sum(o["counts"][key] for o in one)
