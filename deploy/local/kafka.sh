@@ -15,6 +15,7 @@
 #   KAFKA_HEAP_OPTS       JVM heap (default: -Xms128m -Xmx512m)
 #   KAFKA_START_TIMEOUT   seconds to wait for the broker to answer (default 90)
 #   KAFKA_STOP_TIMEOUT    seconds to wait for a clean stop (default 30)
+#   KAFKA_CLUSTER_ID      cluster id used when storage is first formatted (default: a fresh random one)
 # Everything is idempotent: "start" on a running broker only prints its address; "stop" on a stopped one is a no-op.
 set -euo pipefail
 
@@ -158,9 +159,18 @@ cmd_start() {
     "-Dkafka.logs.dir=$LOG_DIR" "-Dlog4j2.configurationFile=$HERE/kafka/log4j2.properties")
   if [[ ! -f "$DATA_DIR/meta.properties" ]]; then
     local cluster_id
-    cluster_id="$("$PYTHON" -c 'import base64,uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
+    # A cluster id is 16 random bytes in URL-safe base64. One in 64 of those starts with "-", which the
+    # storage tool's parser reads as an option ("argument --cluster-id/-t: expected one argument": CI
+    # failed so once). Kafka's own Uuid.randomUuid draws again when the id holds a "-", and so do we;
+    # the "--cluster-id=" form is a second guard.
+    cluster_id="${KAFKA_CLUSTER_ID:-$("$PYTHON" -c 'import base64,uuid
+while True:
+    cid = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if "-" not in cid:
+        break
+print(cid)')}"
     log "formatting storage in $DATA_DIR (cluster $cluster_id)"
-    "$java" "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG_FILE" \
+    "$java" "${jvm[@]}" -cp "$cp" kafka.tools.StorageTool format "--cluster-id=$cluster_id" -c "$CONFIG_FILE" \
       >>"$LOG_DIR/format.log" 2>&1 || die "storage format failed; see $LOG_DIR/format.log"
   fi
   # setsid: the broker must outlive the shell (and pytest) that started it, and not get its Ctrl-C.
