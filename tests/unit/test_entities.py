@@ -244,3 +244,15 @@ def test_the_divine_name_alone_is_no_mention_but_stays_inside_names(backend):
     found = {e["text"] for e in ner.extract(None, text)}
     assert "الله" not in found
     assert {"حزب الله", "رام الله"} <= found
+
+
+@pytest.mark.parametrize(
+    ("word", "dropped"),
+    [("وشرطة", 1), ("لوزارة", 1), ("والرئاسة", 1), ("بالعراق", 1), ("وليد", 0), ("وزارة", 0), ("وكالة", 0)],
+)
+def test_a_tagged_span_drops_its_proclitic_before_an_organization_head_but_not_from_a_name(word, dropped):
+    """A model span that starts at وشرطة محافظة جدة is the body شرطة …; وليد and وكالة keep their first letter."""
+    from pipeline.nlp.entities.rules import Analysis, RuleTagger
+
+    a = Analysis(f"{word} محافظة جدة")
+    assert RuleTagger().name_reading(a, 0).prefix == dropped

@@ -177,13 +177,15 @@ class RuleTagger:
 
     def name_reading(self, a: Analysis, i: int) -> Reading:
         """The reading of token ``i`` when a name starts there (a tagger's span): without its proclitic
-        only when the stem has the article or is a known name (والرئاسة, بالعراق, وواشنطن, لروسيا),
-        so وليد keeps its و."""
+        only when the stem has the article, is a known name (والرئاسة, بالعراق, وواشنطن, لروسيا) or the
+        head of an organization (وشرطة محافظة جدة, لوزارة الصحة), so وليد keeps its و."""
         words = WordLexicon.load()
+        lex = self.lex
         for r in a.readings[i][1:]:
             if r.restored or words.is_function_form(r.stem):
                 continue  # فإن بوخضور, فان جال: a name never starts with a particle
-            if r.stem.startswith("ال") or r.stem in self._gaz_first or r.stem in self.lex.first_names:
+            if (r.stem.startswith("ال") or r.stem in self._gaz_first or r.stem in lex.first_names
+                    or r.stem in lex.org_heads or r.stem in lex.regional_heads):
                 return r
         return a.readings[i][0]
 
