@@ -368,6 +368,7 @@ NEW_CUES = [
     ("واشترطت الجامعة أن يكون المتقدم حاصلا على شهادة البكالوريوس.",
      "يكون المتقدم حاصلا على شهادة البكالوريوس", "الجامعة"),
     ("وختم الشيخ كلمته سائلا الله أن يحفظ البلاد من كل سوء.", "يحفظ البلاد من كل سوء", None),
+    ("وادعت الشركة أن منتجاتها آمنة تماما.", "منتجاتها آمنة تماما", "الشركة"),   # ادعى, to claim (like زعم)
 ]
 
 
@@ -378,7 +379,8 @@ def test_opinion_estimate_and_prayer_verbs_report_a_clause(qx, body, span, speak
 
 
 @pytest.mark.parametrize("body", ["وحظي المشروع بقدر كبير من الاهتمام لأن تكلفته منخفضة.",  # قدر, a noun
-                                  "وروى الفلاح أرضه بماء البئر."])                          # روى, to water
+                                  "وروى الفلاح أرضه بماء البئر.",                           # روى, to water
+                                  "ويدعون إلى الحوار بين الأطراف."])                        # يدعو, to call for
 def test_the_same_words_without_a_reported_clause_are_no_quote(qx, body):
     assert qx.extract(None, body, []) == []
 
