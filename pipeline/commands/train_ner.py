@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from pipeline.locations import SAUDINEWSNET_16_DAYS, SAUDINEWSNET_TWO_DAYS, gold_dir, shared_data
+from pipeline.locations import SAUDINEWSNET_16_DAYS, gold_dir, shared_data
 from pipeline.commands._group import print_json
 from pipeline.errors import ConfigError
 from pipeline.nlp.entities.conll import FORMATS, read_conll
@@ -19,7 +19,6 @@ DEFAULT_CACHE = ".local/ner-clusters"
 #: Articles labelled in the news convention (ids and character offsets; the text is read from
 #: SaudiNewsNet): head-noun organizations such as وزارة الصحة count, which ANERcorp leaves untagged.
 DEFAULT_NEWS_GOLD = (str(gold_dir() / "entities_train.jsonl"), str(gold_dir() / "entities_vault.jsonl"))
-DEFAULT_NEWS_ARTICLES = (str(shared_data(SAUDINEWSNET_16_DAYS)), str(shared_data(SAUDINEWSNET_TWO_DAYS)))
 #: Times each news article is counted beside ANERcorp's sentences (chosen on ANERcorp dev and the
 #: looked-at blind set: docs/NER-FINDINGS.md).
 NEWS_WEIGHT = 1
@@ -67,7 +66,7 @@ def register(subparsers) -> None:
                         help="JSON lines of {id, mentions: [[start, end, type], ...]} over SaudiNewsNet articles, "
                              "trained on beside the corpus (default: entities_train.jsonl and the spent entities_vault.jsonl "
                              "of tests/gold); none: the corpus alone")
-    parser.add_argument("--news-articles", nargs="+", default=list(DEFAULT_NEWS_ARTICLES), metavar="CORPUS",
+    parser.add_argument("--news-articles", nargs="+", default=None, metavar="CORPUS",
                         help="JSON-lines corpora holding the --news-gold articles (default: both SaudiNewsNet files)")
     parser.add_argument("--news-weight", type=int, default=NEWS_WEIGHT,
                         help=f"times each news article counts (default {NEWS_WEIGHT})")
@@ -98,9 +97,11 @@ def _ids(path: str | None) -> list[str]:
     return [json.loads(line)["id"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def news_documents(gold_files: list[str], corpora) -> list[list]:
-    """The articles of offset gold files as tokenized BIO sentences, one list per article."""
-    from pipeline.evaluation.mentions import read_articles, read_gold
+def news_documents(gold_files: list[str], corpora=None) -> list[list]:
+    """The articles of offset gold files as tokenized BIO sentences, one list per article (``corpora``:
+    where their texts are; default both SaudiNewsNet files)."""
+    from pipeline.evaluation.corpus import DEFAULT_CORPORA, load_articles
+    from pipeline.evaluation.mentions import read_gold
     from pipeline.nlp.entities.conll import sentences_from_offsets
 
     documents = []
@@ -108,7 +109,7 @@ def news_documents(gold_files: list[str], corpora) -> list[list]:
         if not os.path.isfile(path):
             raise ConfigError(f"--news-gold {path} not found (pass --news-gold none to train on the corpus alone)")
         gold = read_gold(path)
-        articles = read_articles(corpora, gold)
+        articles = load_articles(corpora or DEFAULT_CORPORA, set(gold))
         for aid, mentions in gold.items():
             try:
                 documents.append(sentences_from_offsets(articles[aid].get("content") or "", mentions))
@@ -130,7 +131,7 @@ def run(args) -> int:
     if args.limit:
         sentences = sentences[: args.limit]
     news_files = [f for f in (getattr(args, "news_gold", None) or []) if f != "none"]
-    documents = news_documents(news_files, getattr(args, "news_articles", DEFAULT_NEWS_ARTICLES))
+    documents = news_documents(news_files, getattr(args, "news_articles", None))
     weight = getattr(args, "news_weight", NEWS_WEIGHT)
     if documents and getattr(args, "doc_window", None) is not None:
         raise ConfigError("--doc-window needs ANERcorp alone: pass --news-gold none")

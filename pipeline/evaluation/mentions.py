@@ -5,13 +5,11 @@ offsets into its ``content``; the text is read from the corpus file, never from 
 """
 from __future__ import annotations
 
-import gzip
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Sequence
 
-from pipeline.locations import SAUDINEWSNET_16_DAYS, shared_data
+from pipeline.evaluation.corpus import DEFAULT_CORPORA, load_articles
 from pipeline.errors import ConfigError
 from pipeline.nlp.entities import EntityExtractor
 from pipeline.nlp.entities.extractor import BACKENDS
@@ -20,13 +18,13 @@ from pipeline.nlp.tokenize import PROCLITICS
 NAME = "mentions"
 HELP = "entity mentions in real articles against offset gold (tests/gold/entities_blind.jsonl)"
 TYPES = ("PERSON", "ORGANIZATION", "LOCATION")
-DEFAULT_ARTICLES = str(shared_data(SAUDINEWSNET_16_DAYS))
 _CLITIC_LETTERS = frozenset("".join(PROCLITICS))
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--gold", required=True, help="JSON lines of {id, mentions: [[start, end, type], ...]}")
-    parser.add_argument("--articles", default=DEFAULT_ARTICLES, help=f"corpus holding the articles (default {DEFAULT_ARTICLES})")
+    parser.add_argument("--articles", nargs="+", default=[str(p) for p in DEFAULT_CORPORA], metavar="CORPUS",
+                        help="JSON-lines corpora holding the articles (default: both SaudiNewsNet files)")
     parser.add_argument("--model", default=None, help="CRF model (default: the packaged model)")
     parser.add_argument("--backend", choices=BACKENDS, default="auto", help="extractor backend (default auto)")
 
@@ -92,28 +90,9 @@ def read_gold(path: str | Path) -> dict[str, list[tuple[int, int, str]]]:
     return out
 
 
-def read_articles(path: str | Path | Sequence[str | Path], ids) -> dict[str, dict]:
-    """The records of ``ids`` from one or more JSON-lines corpora (``.jsonl`` or ``.jsonl.gz``)."""
-    paths = [path] if isinstance(path, (str, Path)) else list(path)
-    wanted = set(ids)
-    found = {}
-    for p in paths:
-        opener = gzip.open if str(p).endswith(".gz") else open
-        with opener(p, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                rec = json.loads(line)
-                if rec.get("id") in wanted:
-                    found[rec["id"]] = rec
-    missing = wanted - found.keys()
-    if missing:
-        where = ", ".join(map(str, paths))
-        raise ConfigError(f"{len(missing)} gold articles are not in {where}: {sorted(missing)[:3]}")
-    return found
-
-
 def run(args) -> dict:
     gold = read_gold(args.gold)
-    articles = read_articles(args.articles, gold)
+    articles = load_articles(args.articles, set(gold))
     ner = EntityExtractor.load(args.model, args.backend)
     texts, golds, preds = [], [], []
     for aid, mentions in gold.items():

@@ -10,22 +10,18 @@ quote marks, brackets or spaces).
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 from pathlib import Path
 from typing import Iterable, Optional
 
-from pipeline.locations import SAUDINEWSNET_16_DAYS, SAUDINEWSNET_TWO_DAYS, shared_data
 from pipeline.errors import ConfigError, InputError
+from pipeline.evaluation.corpus import DEFAULT_CORPORA, load_articles
 from pipeline.nlp.normalize import normalize
 
 NAME = "quotes"
 HELP = "quote spans, kinds and speakers against a gold JSONL of article ids and offsets"
-DEFAULT_CORPUS = shared_data(SAUDINEWSNET_TWO_DAYS)
-#: Where gold ids are looked up: the two days of the first gold sets and the 16 days before them.
-DEFAULT_CORPORA = (DEFAULT_CORPUS, shared_data(SAUDINEWSNET_16_DAYS))
-_LEADING_ID = re.compile(r'\{"id": "([^"\\]+)"')
+DEFAULT_CORPUS = DEFAULT_CORPORA[0]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -152,35 +148,6 @@ def load_gold(path: str | Path) -> list[dict]:
                 from exc
         rows.append(row)
     return rows
-
-
-def load_articles(paths, ids: set[str]) -> dict[str, dict]:
-    """The corpus articles whose id is in ``ids``, from one path or several (``.jsonl`` or ``.jsonl.gz``);
-    a file is read only while ids are still missing."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    found: dict[str, dict] = {}
-    for path in paths:
-        if not ids - found.keys():
-            break
-        opener = gzip.open if str(path).endswith(".gz") else open
-        try:
-            with opener(path, "rt", encoding="utf-8") as fh:
-                for line in fh:
-                    # the id leads each line: skip the JSON parse of the articles not asked for
-                    m = _LEADING_ID.match(line)
-                    if m and m.group(1) not in ids:
-                        continue
-                    row = json.loads(line)
-                    if row.get("id") in ids:
-                        found[row["id"]] = row
-        except OSError as exc:
-            raise ConfigError(f"cannot read corpus {path}: {exc}") from exc
-    missing = ids - found.keys()
-    if missing:
-        names = ", ".join(str(p) for p in paths)
-        raise InputError("gold", f"{len(missing)} gold ids are not in {names}: {sorted(missing)[:5]}")
-    return found
 
 
 def _entity_extractor(mode: str):

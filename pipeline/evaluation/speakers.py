@@ -18,7 +18,8 @@ from typing import Iterable, Optional, Sequence
 
 from pipeline.locations import gold_dir
 from pipeline.errors import ConfigError
-from pipeline.evaluation.quotes import DEFAULT_CORPORA, load_articles, load_gold, match, same_speaker
+from pipeline.evaluation.corpus import DEFAULT_CORPORA, load_articles
+from pipeline.evaluation.quotes import load_gold, match, same_speaker
 from pipeline.nlp.quotes.speakers import Candidate, SpeakerModel
 
 GOLD_DIR = gold_dir()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 from pipeline.nlp.entities.conll import read_conll, sentences_from_offsets
 from pipeline.nlp.entities.crf_train import with_documents
 
@@ -81,5 +81,5 @@ def test_train_ner_trains_on_offset_gold_beside_the_corpus(tmp_path, capsys):
     assert figures["sentences"] == len(read_conll(corpus)) + 2 * 3 and model.is_file()
 
     gold.write_text(json.dumps({"id": "x-2", "mentions": [[0, 3, "PERSON"]]}) + "\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="not in"):
+    with pytest.raises(InputError, match="not in"):  # the shared reader of evaluation.corpus says which ids
         train_ner.run(args)
