@@ -25,7 +25,7 @@ from pipeline.nlp.entities.document import doc_keys, window_doc_features
 from pipeline.nlp.entities.names import PersonNames
 from pipeline.nlp.entities.rules import RuleTagger
 
-__all__ = ["train", "with_documents"]
+__all__ = ["consecutive_folds", "train", "with_documents"]
 
 
 def _fit(features, tags, params: dict, out: str | os.PathLike) -> None:
@@ -57,6 +57,11 @@ def _first_pass_tags(features, tags, bounds: list[int], params: dict, out: Path)
     return first
 
 
+def consecutive_folds(n: int, folds: int = LEXICON_FOLDS) -> list[int]:
+    """The lexicon fold of each of ``n`` sentences when the folds are ``folds`` runs of consecutive ones."""
+    return [f for f in range(folds) for _ in range(n * f // folds, n * (f + 1) // folds)]
+
+
 def with_documents(sentences: list, documents: list[list], weight: int = 1,
                    folds: int = LEXICON_FOLDS) -> tuple[list, list[int]]:
     """``sentences`` (in ``folds`` runs of consecutive sentences, as :func:`train` folds them) and then
@@ -66,8 +71,7 @@ def with_documents(sentences: list, documents: list[list], weight: int = 1,
     """
     if not isinstance(weight, int) or weight < 1:
         raise ConfigError(f"weight must be an integer >= 1; got {weight!r}")
-    n = len(sentences)
-    fold_of = [f for f in range(folds) for _ in range(n * f // folds, n * (f + 1) // folds)]
+    fold_of = consecutive_folds(len(sentences), folds)
     extra, extra_folds = [], []
     for k, doc in enumerate(documents):
         extra += doc
@@ -108,7 +112,7 @@ def train(sentences, out: str | os.PathLike, rules: RuleTagger, params: dict | N
     n = len(sentences)
     n_tokens = sum(len(sent.tokens) for sent in sentences)
     bounds = [n * f // folds for f in range(folds + 1)]
-    default_folds = [f for f in range(folds) for _ in range(bounds[f], bounds[f + 1])]
+    default_folds = consecutive_folds(n, folds)
     if fold_of is None:
         fold_of = default_folds
     elif doc_window is not None and list(fold_of) != default_folds:
