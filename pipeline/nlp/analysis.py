@@ -22,27 +22,29 @@ _DIACRITIC_RUN_RE = re.compile("[" + DIACRITICS + "]+")
 
 class FoldedText:
     """A text folded one letter for one (:func:`~pipeline.nlp.normalize.fold`) without diacritics or
-    tatweel (``f``), and the index of each of its characters in the original (``index``; None when
-    nothing was dropped and offsets are the same)."""
+    tatweel (``f``), with its offsets mapped to the original (:meth:`orig`, :meth:`orig_end`) and back
+    (:meth:`folded`); the same offsets when nothing was dropped (:attr:`shifted` False)."""
 
-    __slots__ = ("text", "f", "_at", "_dropped", "_index")
+    __slots__ = ("text", "f", "_at", "_starts", "_dropped")
 
     def __init__(self, text: str):
         self.text = text
         folded = fold(text)
-        self._index: Optional[list[int]] = None
         if _DIACRITIC_RE.search(folded):
-            # Drop diacritics for matching and remember, for each run dropped, where it was in the folded
-            # copy and how many characters were dropped up to its end: offsets map back by bisection,
-            # without a list of every offset (made only when asked for: :attr:`index`)
+            # Drop diacritics for matching and remember, for each run dropped, where it started in the
+            # original, where it was in the folded copy, and how many characters were dropped up to its
+            # end: offsets map both ways by bisection (``fold`` keeps one letter for one).
             at: list[int] = []
+            starts: list[int] = []
             dropped: list[int] = []
             n = 0
             for m in _DIACRITIC_RUN_RE.finditer(folded):
+                starts.append(m.start())
                 at.append(m.start() - n)
                 n += m.end() - m.start()
                 dropped.append(n)
             self._at: Optional[list[int]] = at
+            self._starts = starts
             self._dropped = dropped
             folded = _DIACRITIC_RUN_RE.sub("", folded)
         else:
@@ -54,20 +56,16 @@ class FoldedText:
         """True when characters were dropped, so that folded offsets differ from the original ones."""
         return self._at is not None
 
-    @property
-    def index(self) -> Optional[list[int]]:
-        """The original offset of each folded character (None when nothing was dropped), made on first use."""
+    def folded(self, i: int) -> int:
+        """Map an original offset to the folded copy: the first folded character at or after it (the
+        one after a dropped run when ``i`` falls inside it; ``len(f)`` past the end)."""
+        n = len(self.f)
         if self._at is None:
-            return None
-        if self._index is None:
-            keep: list[int] = []
-            prev = add = 0
-            for a, n in zip(self._at, self._dropped):
-                keep.extend(range(prev + add, a + add))
-                prev, add = a, n
-            keep.extend(range(prev + add, len(self.f) + add))
-            self._index = keep
-        return self._index
+            return min(max(i, 0), n)
+        k = bisect_right(self._starts, i)
+        if not k:
+            return min(max(i, 0), n)
+        return min(max(self._at[k - 1], i - self._dropped[k - 1]), n)
 
     def orig(self, i: int) -> int:
         """Map a start offset in the folded copy back to the original text."""

@@ -4,7 +4,6 @@ to the person the article names with it."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from functools import cached_property, lru_cache
 from typing import Optional
 
@@ -47,7 +46,7 @@ class _Linking:
             while len(words) > 2 and _fold(words[0]) in _HONORIFICS:
                 words = words[1:]  # دكتور حسام عبد الغفار: the tagger kept the title
             canonical = " ".join(words)
-            fs = bisect_left(self._fold_index(), s)
+            fs = self.fld.folded(s)
             t1, s1 = self._prev_token(fs)
             if _key(t1) in ("بن", "بنت") and t1 == _key(t1):
                 t2, s2 = self._prev_token(s1)
@@ -58,7 +57,7 @@ class _Linking:
                     e = (s, en, idx, etype, canonical)
         if etype == "PERSON" and _fold(canonical).split()[:1] in (["بن"], ["بنت"], ["ابن"]):
             # بن صالح for جمعان بن صالح: the tagger dropped the given name before the patronymic
-            fs = bisect_left(self._fold_index(), s)
+            fs = self.fld.folded(s)
             tok, ts = self._prev_token(fs)
             if tok == _key(tok) and self._name_like(_key(tok)):
                 s = self.fld.orig(ts)
@@ -67,7 +66,7 @@ class _Linking:
         mention = self.fld.text[s:en]
         # An entity cut short (مؤسسة الكنانة for مؤسسة الكنانة الإعلامية, خالد for خالد الغانم): when the
         # fallback reading of the same place gives a longer name containing it, that is the fuller form.
-        a = bisect_left(self._fold_index(), s)
+        a = self.fld.folded(s)
         toks = self._np_tokens(a, min(len(self.f), a + 160))
         if toks:
             alt = self._np_speaker(toks)

@@ -146,12 +146,6 @@ class _Tokens:
         nxt = _key(rest.split(" ", 2)[1] if rest.startswith(" ") and len(rest.split(" ", 2)) > 1 else "")
         return nxt in _ROLES or nxt in _HONORIFICS or bool(_COMP_RE.fullmatch(nxt))
 
-    def _fold_index(self) -> list[int]:
-        """Original offset of each folded character (identity when the text has no diacritics)."""
-        if self.fld.index is None:
-            return range(len(self.f))  # type: ignore[return-value]
-        return self.fld.index
-
     @staticmethod
     def _prev_token_in(text: str, pos: int) -> tuple[str, int]:
         j = pos - 1
@@ -194,7 +188,7 @@ class _Tokens:
 
     def _eponym(self, e) -> bool:
         """A PERSON entity that is the eponym inside an institution's name (مركز الملك سلمان)."""
-        fs = bisect_left(self._fold_index(), e[0])
+        fs = self.fld.folded(e[0])
         first = _key(self.f[fs:fs + 12].split(" ", 1)[0]) if fs < len(self.f) else ""
         t1, s1 = self._prev_token(fs)
         if first in _EPONYM_TITLES:
