@@ -83,3 +83,45 @@ def test_train_ner_trains_on_offset_gold_beside_the_corpus(tmp_path, capsys):
     gold.write_text(json.dumps({"id": "x-2", "mentions": [[0, 3, "PERSON"]]}) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match="not in"):  # the shared reader of evaluation.corpus says which ids
         train_ner.run(args)
+
+
+def _ids(path) -> list[str]:
+    return [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_news_training_articles_are_in_no_evaluation_set():
+    from tests.conftest import REPO_ROOT
+
+    gold = REPO_ROOT / "tests" / "gold"
+    train = _ids(gold / "entities_train.jsonl")
+    assert len(train) == len(set(train)) == 848
+    for path in gold.glob("*.jsonl"):
+        if path.name != "entities_train.jsonl":
+            assert not set(train) & set(_ids(path)), path.name
+
+
+@pytest.mark.corpus
+def test_no_news_training_article_is_a_republication_of_a_blind_article(shared_data):
+    """Wire copy is republished: a training article that is another paper's copy of a blind or vault
+    article would put the blind text into training. The pipeline's own near-duplicate decision finds none,
+    and no pair shares a third of its shingles."""
+    from pipeline.evaluation.corpus import load_articles
+    from pipeline.nlp.fingerprint import Fingerprinter
+    from tests.conftest import REPO_ROOT
+
+    gold = REPO_ROOT / "tests" / "gold"
+    blind = _ids(gold / "entities_blind.jsonl") + _ids(gold / "entities_vault2.jsonl")
+    train = _ids(gold / "entities_train.jsonl")
+    corpora = [shared_data / "saudinewsnet" / name for name in
+               ("saudinewsnet_2015-08-10_11.jsonl", "saudinewsnet_2015-07-21_to_08-09.jsonl.gz")]
+    texts = load_articles(corpora, set(blind) | set(train))
+    fp = Fingerprinter()
+    prints = {aid: fp.fingerprint(texts[aid]["content"]) for aid in blind + train}
+    assert all(fp.compare(prints[b], prints[b]).is_duplicate for b in blind)  # the decision sees a copy
+    worst = 0.0
+    for b in blind:
+        for t in train:
+            match = fp.compare(prints[b], prints[t])
+            assert not match.is_duplicate, (b, t)
+            worst = max(worst, match.containment)
+    assert worst < 1 / 3
