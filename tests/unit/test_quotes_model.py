@@ -168,6 +168,23 @@ def test_scorer_picks_the_best_candidate_and_round_trips(tmp_path):
     assert model.choose([a, none]) is a and again.choose([a, none]) is a
 
 
+def test_the_choice_takes_the_fullest_form_the_candidates_give_it():
+    model = SpeakerModel({"rule": 2.0, "null": 0.5})
+    ministry = Candidate("وزارة الداخلية", "وزارة الداخلية", 0, {"rule": 1.0, "entity": 1.0, "type=ORGANIZATION": 1.0})
+    tunisian = Candidate("وزارة الداخلية التونسية", "وزارة الداخلية التونسية", 1,
+                         {"entity": 1.0, "type=ORGANIZATION": 1.0})
+    office = Candidate("وزارة الداخلية ومجلس الأمن الوطني في تونس", None, None, {"entity": 1.0, "type=ORGANIZATION": 1.0})
+    none = Candidate(None, None, None, {"null": 1.0})
+    assert model.choose([ministry, tunisian, office, none]) is tunisian  # two words more at most
+    # a person is not lengthened (زينب محمد لباد is not محمد لباد), nor by a mention of another type
+    person = Candidate("محمد لباد", "محمد لباد", 0, {"rule": 1.0, "entity": 1.0, "type=PERSON": 1.0})
+    longer = Candidate("محمد لباد الثاني", "محمد لباد الثاني", 1, {"entity": 1.0, "type=PERSON": 1.0})
+    place = Candidate("وزارة الداخلية بتونس", None, None, {"entity": 1.0, "type=LOCATION": 1.0})
+    assert model.choose([person, longer, none]) is person
+    assert model.choose([ministry, place, none]) is ministry
+    assert model.choose([none, ministry]) is ministry and model.choose([none]) is none
+
+
 @pytest.mark.parametrize("content", ['{"format": "other", "weights": {}}', "not json", '{"format": '
                                      '"wirepipe-speaker-model/1", "weights": {"a": "x"}}'])
 def test_bad_model_files_are_config_errors(tmp_path, content):

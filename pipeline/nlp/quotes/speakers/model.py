@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from pipeline.errors import ConfigError
+from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.views import Candidate
 
 MODEL_RESOURCE = "resources/speakers/model.json"
@@ -33,8 +34,9 @@ class SpeakerModel:
         return self.bias + sum(map(mul, map(self.weights.get, f, repeat(0.0)), f.values()))
 
     def choose(self, cands: list[Candidate]) -> Candidate:
-        """The candidate with the highest score (the first of equals)."""
-        return max(cands, key=self.score)
+        """The candidate with the highest score (the first of equals), in the fullest form the candidates
+        name it (:func:`fullest_form`)."""
+        return fullest_form(max(cands, key=self.score), cands)
 
     def to_json(self) -> dict:
         """The model as the JSON object :meth:`from_json` reads."""
@@ -74,3 +76,28 @@ def _packaged() -> SpeakerModel:
         raise ConfigError(f"the packaged speaker model {MODEL_RESOURCE} is missing or broken: {exc}; "
                           "rebuild it with `wirepipe train-speakers`") from exc
     return SpeakerModel.from_json(data)
+
+
+def _entity_type(c: Candidate) -> Optional[str]:
+    return next((k[5:] for k in c.features if k.startswith("type=")), None)
+
+
+def fullest_form(chosen: Candidate, cands: list[Candidate]) -> Candidate:
+    """The longest entity mention among ``cands`` that holds ``chosen``'s words in a row, of its type when
+    it has one (وزارة الداخلية → وزارة الداخلية التونسية، البيشمركة → قوات البيشمركة الكردية): the speaker
+    is named as fully as the article names it; ``chosen`` itself when none does."""
+    if chosen.name is None:
+        return chosen
+    words = fold_word(chosen.name).split()
+    n = len(words)
+    etype = _entity_type(chosen)
+    best = chosen
+    for c in cands:
+        if c.name is None or "entity" not in c.features or len(c.name) <= len(best.name):
+            continue
+        if etype is not None and _entity_type(c) != etype:
+            continue
+        other = fold_word(c.name).split()
+        if n < len(other) <= n + 2 and other[:n] == words and etype != "PERSON":
+            best = c
+    return best
