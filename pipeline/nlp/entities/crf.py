@@ -548,8 +548,9 @@ class StateScorer:
     _CTX = 3  # cue, gazetteer and rule tag of a neighbour
     _POSITION = 4 + 2 + 3  # tags, word pairs, phrase tags (FeatureBuilder.position_features)
 
-    def __init__(self, tagger, features: FeatureBuilder):
-        info = tagger.info()
+    def __init__(self, tagger, features: FeatureBuilder, info=None):
+        """``info``: ``tagger.info()`` when the caller has it already (it parses the whole model)."""
+        info = info if info is not None else tagger.info()
         self.labels: list[str] = list(tagger.labels())
         index = {label: j for j, label in enumerate(self.labels)}
         size = len(self.labels)
@@ -786,9 +787,10 @@ class CrfTagger:
         self.rules = rules
         self.lexicon = lexicon
         self.names = names
-        known = frozenset(attr for attr, _ in tagger.info().state_features) if tagger is not None else None
+        info = tagger.info() if tagger is not None else None  # crfsuite dumps and parses the model: once
+        known = frozenset(attr for attr, _ in info.state_features) if info is not None else None
         self._features = FeatureBuilder(rules, lexicon, names, clusters, context, inflection, known, frozenset(extra))
-        self._scorer = StateScorer(tagger, self._features) if tagger is not None else None
+        self._scorer = StateScorer(tagger, self._features, info) if tagger is not None else None
         self.doc_window = doc_window
         self.doc = doc_window is not None
         # A crfsuite Tagger holds the sequence being tagged: Beam may call one cached extractor
