@@ -154,6 +154,21 @@ def test_headed_organization_takes_its_fuller_form(qx):
     assert "صحيفة بيلد" in names
 
 
+def test_a_name_is_not_lengthened_by_the_preposition_before_a_quoted_newspaper(qx):
+    body = "وأكد عضو الائتلاف الوطني السوري فاروق طيفور لـ «عكاظ» أن لدى موسكو متغيرات جديدة."
+    ents = [_entity(body, "الائتلاف الوطني السوري", "ORGANIZATION"), _entity(body, "فاروق طيفور", "PERSON"),
+            _entity(body, "عكاظ", "ORGANIZATION")]
+    (rec, cands), = qx.extract_candidates(None, body, ents)
+    assert "فاروق طيفور" in {c.name for c in cands}  # not فاروق طيفور لـ, which no speaker may be
+
+
+def test_a_newspaper_spoken_to_in_parentheses_is_not_the_speaker(qx, rules):
+    body = "قال وزير الزراعة المصري صلاح هلال إن الوزارة ستعرض المشروع غدا.\nوأضاف لـ(عكاظ) أن 15 شركة سعودية تقدمت للوزارة."
+    ents = [_entity(body, "صلاح هلال", "PERSON"), _entity(body, "عكاظ", "ORGANIZATION")]
+    for extractor in (rules, qx):  # the rules' reading, and the model's choice
+        assert [q["speaker"]["name"] for q in extractor.extract(None, body, ents)] == ["صلاح هلال"] * 2
+
+
 def test_scorer_picks_the_best_candidate_and_round_trips(tmp_path):
     model = SpeakerModel({"rule": 2.0, "null": 0.5, "vso_subject": 1.5}, bias=-1.0)
     a = Candidate("أ ب", "أ ب", 0, {"rule": 1.0})

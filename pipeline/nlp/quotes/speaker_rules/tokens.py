@@ -78,9 +78,9 @@ class _Tokens:
                 continue
             elif stop and (k in _NP_STOP or k in _COMP_FORMS or k in CUE_FORMS or len(k) == 1):
                 break
-            if not _QUOTE_CHARS.isdisjoint(raw):
+            if not _QUOTE_CHARS.isdisjoint(raw) or raw[1:2] == "(" and raw[:1] in "لب":
                 if stop and toks:
-                    break  # a quoted name after the subject (لـ«عكاظ»): the phrase ends before it
+                    break  # a quoted name after the subject (لـ«عكاظ»، لـ(عكاظ)): the phrase ends before it
                 continue
             toks.append((*m.span(), k) if len(k) == len(raw) else _trimmed_token(m, raw, k))
             if stop and (raw[-1] in ".:؛;!?؟" or len(toks) >= _MAX_NP_TOKENS) or len(toks) == cap:

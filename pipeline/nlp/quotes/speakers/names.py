@@ -297,8 +297,8 @@ def _name_word(word: str, definite: bool = False) -> bool:
     ``definite`` (an adjective or a noun: خالد الأحمد التهاني), no function word, pronoun, title, office,
     owner or kin noun, head noun, speech verb, possessed noun or preposition phrase."""
     w = word.strip(lx.STRIP)
-    if not w or w != word or not w.isalpha():
-        return False
+    if not w or w != word or not w.isalpha() or w.endswith("\u0640"):
+        return False  # لـ، بـ: a preposition drawn out before a quote mark (فاروق طيفور لـ «عكاظ»)
     k = fold_word(w)
     if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE \
             or w.startswith(("لإ", "لأ", "لآ")):  # لإفريقيا: a preposition on a hamza word
