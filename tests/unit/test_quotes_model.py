@@ -169,6 +169,14 @@ def test_a_newspaper_spoken_to_in_parentheses_is_not_the_speaker(qx, rules):
         assert [q["speaker"]["name"] for q in extractor.extract(None, body, ents)] == ["صلاح هلال"] * 2
 
 
+def test_the_object_after_a_full_name_is_not_part_of_it(qx, rules):
+    body = ("وأكد الأمير محمد بن نايف اعتزاز السعودية بأبنائها الذين استشهدوا.\n"
+            "وتابع: «إن كل من يحاول العبث بأمن السعودية سيجد الرد».")
+    ents = [_entity(body, "محمد بن نايف", "PERSON", role="الأمير")]
+    for extractor in (rules, qx):
+        assert [q["speaker"]["name"] for q in extractor.extract(None, body, ents)] == ["محمد بن نايف"]
+
+
 def test_scorer_picks_the_best_candidate_and_round_trips(tmp_path):
     model = SpeakerModel({"rule": 2.0, "null": 0.5, "vso_subject": 1.5}, bias=-1.0)
     a = Candidate("أ ب", "أ ب", 0, {"rule": 1.0})

@@ -90,7 +90,7 @@ class _AfterVerb:
                     e = None
                     sp = self._span_speaker(lead[1])
                 elif e[3] == "PERSON" and ls <= e[0] and e[1] <= le and e[1] - e[0] < le - ls \
-                        and len(e[4].split()) < len(lead[1]):
+                        and len(e[4].split()) < len(lead[1]) and _may_go_on(e[4]):
                     # the entity list cut the name short (محمد for محمد الخميس): keep the link, take the name
                     sp = self._span_speaker(lead[1])
                     sp.entity_index = e[2]
@@ -189,3 +189,11 @@ class _AfterVerb:
                     return []  # بمقر إدارة …: the genitive of a noun in the phrase, not a new subject
                 return self._np_tokens(region[j][0], limit)
         return []
+
+
+def _may_go_on(name: str) -> bool:
+    """Can the entity list have cut this person's name short (محمد for محمد الخميس)? Not a name of three
+    words or more, nor one that ends in a family name with the article (محمد بن نايف | اعتزاز السعودية،
+    عادل الجبير | حرص المملكة): the words after it are the cue's object."""
+    words = name.split()
+    return len(words) <= 2 and not (len(words) == 2 and words[-1].startswith("ال"))

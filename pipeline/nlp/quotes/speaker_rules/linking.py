@@ -75,7 +75,9 @@ class _Linking:
                 for i in range(len(ak) - len(ck) + 1):
                     if len(ak) > len(ck) and ak[i:i + len(ck)] == ck and not _AFFILIATION.intersection(ak) and (
                             alt.group or all(w.startswith(("ال", "لل")) for w in ak[:i] + ak[i + len(ck):])
-                            or etype == "PERSON" and i == 0 and len(ak) <= 6 and " بن " in " " + " ".join(ck) + " "):
+                            or etype == "PERSON" and i == 0 and len(ak) <= 6 and " بن " in " " + " ".join(ck) + " "
+                            and not (len(toks) > len(ak) and toks[len(ak)][2].startswith("ال"))):
+                        # (محمد بن نايف اعتزاز | السعودية: a noun with its genitive after the name is no family name)
                         # علي بن موسى → علي بن موسى زعلة: a patronymic the tagger stopped before the family name
                         return _Speaker(alt.name, alt.mention, idx, alt.group)
         if etype == "PERSON" and len(canonical.split()) == 1:

@@ -15,6 +15,7 @@ from pipeline.nlp.quotes._base import (
     _OCCUPATIONS,
     _ORG_HEADS,
     _PLACE_HEADS,
+    _PREPOSITIONS,
     _QUANTIFIERS,
     _RELATIVES,
     _REPORTS,
@@ -114,13 +115,14 @@ class _NounPhrase:
                 region = region[:rel]  # الطبيب البيطري الذي قام بمعالجة …: the relative clause names nobody
             if toks and any(k in _ROLES or k in _HONORIFICS for k in keys) \
                     and not any(len(r) >= 2 for _, r in self._runs(toks)):
-                # the name right before the clause (المشرف العام على المنتخب … صالح أبو نخاع أن …)
+                # the name right before the clause (المشرف العام على المنتخب … صالح أبو نخاع أن …), not the
+                # object of a preposition (وقال وزير الصحة في بداية اللقاء إن: بداية اللقاء is when, not who)
                 for i, run in self._runs(region):
                     after = [t[2] for t in region[i + len(run):]]
                     before = region[i - 1][2] if i and not self.f[region[i - 1][1]:run[0][0]].strip() else ""
                     if len(run) >= 2 and (all(k in _NP_STOP for k in after[:2]) and len(after) <= 2
                                           or after and after[0] in _NP_STOP and not after[0].startswith("ال")) \
-                            and _deproclitic(before) not in _PLACE_HEADS \
+                            and _deproclitic(before) not in _PLACE_HEADS and before not in _PREPOSITIONS \
                             and not any(_deproclitic(t[2]) in _PLACE_HEADS for t in run) \
                             and any(len(t[2]) >= 3 for t in run) and not self._is_place(run):
                         return self._span_speaker(run)
