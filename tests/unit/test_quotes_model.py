@@ -177,6 +177,13 @@ def test_the_object_after_a_full_name_is_not_part_of_it(qx, rules):
         assert [q["speaker"]["name"] for q in extractor.extract(None, body, ents)] == ["محمد بن نايف"]
 
 
+def test_a_quantifier_after_the_name_opens_its_apposition(qx, rules):
+    body = "قال دونالد ترامب أحد المرشحين المحتملين في انتخابات الرئاسة إن بلاده تحتاج إلى قوات برية."
+    ents = [_entity(body, "دونالد ترامب", "PERSON")]
+    for extractor in (rules, qx):  # not دونالد ترامب أحد, read as a name the entity list cut short
+        assert [q["speaker"]["name"] for q in extractor.extract(None, body, ents)] == ["دونالد ترامب"]
+
+
 def test_scorer_picks_the_best_candidate_and_round_trips(tmp_path):
     model = SpeakerModel({"rule": 2.0, "null": 0.5, "vso_subject": 1.5}, bias=-1.0)
     a = Candidate("أ ب", "أ ب", 0, {"rule": 1.0})

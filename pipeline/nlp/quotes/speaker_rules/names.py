@@ -26,6 +26,7 @@ from pipeline.nlp.quotes._base import (
     _PLURAL_SUFFIXES,
     _POSSESSED,
     _PRONOUN_TITLES,
+    _QUANTIFIERS,
     _ROLES,
     _SPOKESMEN,
     _THEOPHORIC,
@@ -107,6 +108,8 @@ class _NameRuns:
                 run.append(toks[i])  # the given name Basim (باسم أبوداود), not المتحدث باسم
             elif k.startswith("ال") and (k in _ROLES or k in _HONORIFICS or k in _ORG_HEADS):
                 break  # راجح بادي المتحدث الرسمي: a title after the name is not a family name
+            elif run and k in _QUANTIFIERS:
+                break  # دونالد ترامب أحد المرشحين: the apposition's quantifier ends the name
             elif len(run) >= 2 and (k in _ROLES or "ال" + k in _HONORIFICS or k in _OWNERS) and i + 1 < n \
                     and toks[i + 1][2].startswith("ال") and not f[e:toks[i + 1][0]].strip():
                 break  # سعود بن نايف أمير المنطقة الشرقية: an office in construct after the name

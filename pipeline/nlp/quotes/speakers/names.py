@@ -300,7 +300,7 @@ def _name_word(word: str, definite: bool = False) -> bool:
     if not w or w != word or not w.isalpha() or w.endswith("\u0640"):
         return False  # لـ، بـ: a preposition drawn out before a quote mark (فاروق طيفور لـ «عكاظ»)
     k = fold_word(w)
-    if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE \
+    if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE or k in lx.QUANTIFIERS \
             or w.startswith(("لإ", "لأ", "لآ")):  # لإفريقيا: a preposition on a hamza word
         return False
     return not (k in lx.HONORIFICS or k in lx.OCCUPATIONS or k in lx.OWNERS or k in lx.KIN or _head(k)
