@@ -47,6 +47,7 @@ COMMAND_MODULES = (
     "pipeline.commands.bench",
     "pipeline.commands.train_ner",
     "pipeline.commands.train_speakers",
+    "pipeline.commands.train_verbs",
 )
 
 

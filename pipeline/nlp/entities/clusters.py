@@ -38,16 +38,15 @@ W2V_PARAMS = {"vector_size": 100, "window": 5, "min_count": 5, "sg": 1, "negativ
 _VERSION = 2
 
 
-def raw_sentences(path: str | os.PathLike, exclude_ids: Iterable[str] = (),
-                  max_articles: int | None = None) -> list[list[str]]:
-    """Read a SaudiNewsNet-style JSON-lines file (``.jsonl`` or ``.jsonl.gz``) into lists of matching
-    forms, one per headline and per paragraph; articles whose id is in ``exclude_ids`` are skipped."""
+def raw_paragraphs(path: str | os.PathLike, exclude_ids: Iterable[str] = (),
+                   max_articles: int | None = None) -> Iterator[str]:
+    """The headlines and paragraphs of a SaudiNewsNet-style JSON-lines file (``.jsonl`` or ``.jsonl.gz``),
+    in order; articles whose id is in ``exclude_ids`` are skipped, lines that are not JSON objects too."""
     path = Path(path)
     if not path.is_file():
         raise ResourceMissingError(f"raw text {path} not found")
     excluded = frozenset(exclude_ids)
     opener = gzip.open if path.suffix == ".gz" else open
-    out: list[list[str]] = []
     articles = 0
     with opener(path, "rt", encoding="utf-8") as fh:
         for line in fh:
@@ -59,11 +58,20 @@ def raw_sentences(path: str | os.PathLike, exclude_ids: Iterable[str] = (),
                 continue
             articles += 1
             if max_articles is not None and articles > max_articles:
-                break
-            for text in [rec.get("title") or "", *(rec.get("content") or "").split("\n")]:
-                words = [word_forms(t.text)[0] for t in tokenize(text)]
-                if len(words) > 1:
-                    out.append(words)
+                return
+            yield rec.get("title") or ""
+            yield from (rec.get("content") or "").split("\n")
+
+
+def raw_sentences(path: str | os.PathLike, exclude_ids: Iterable[str] = (),
+                  max_articles: int | None = None) -> list[list[str]]:
+    """:func:`raw_paragraphs` as lists of matching forms, one per headline and per paragraph of two words
+    or more."""
+    out: list[list[str]] = []
+    for text in raw_paragraphs(path, exclude_ids, max_articles):
+        words = [word_forms(t.text)[0] for t in tokenize(text)]
+        if len(words) > 1:
+            out.append(words)
     return out
 
 

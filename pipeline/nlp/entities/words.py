@@ -57,6 +57,9 @@ class WordLexicon:
     # Light forms of the curated given names and matching forms of the names Wikidata uses often:
     # never taken for a verb or a particle (بان كي مون, عادل إمام, أبو طالب).
     given_names: frozenset[str]
+    # Light forms of the verbs learned from raw news text (:mod:`pipeline.nlp.entities.verbs`): no name
+    # holds one (:meth:`in_no_name`); the mention edges keep to the curated list.
+    verbs: frozenset[str] = frozenset()
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -82,9 +85,10 @@ class WordLexicon:
         given = {light_form(row[0]) for row in _resource_lines("first_names.txt")}
         given |= {w for w in people.given.keys() | people.surname.keys()
                   if people.given.get(w, 0) + people.surname.get(w, 0) >= _FREQUENT_NAME_COUNT}
+        verbs = frozenset(light_form(row[0]) for row in _resource_lines("verbs.tsv"))
         return cls(frozenset(words), frozenset(names), frozenset(light_form(w) for w in function),
                    frozenset(_plain(w) for w in function), frozenset(normalize_word(w) for w in function),
-                   frozenset(given))
+                   frozenset(given), verbs)
 
     def tier(self, norm: str) -> int:
         """2 for a listed word, 1 for a known name, 0 for an unknown form."""
@@ -118,8 +122,17 @@ class WordLexicon:
 
     def in_no_name(self, a: "Analysis", i: int) -> bool:
         """Is token ``i`` a word that no name contains: a verb or a particle (:meth:`is_edge_token`),
-        or a word with tanween, an adverb or an accusative (حالياً، مشتركًا، قائلاً)?"""
-        return TANWEEN in a.tokens[i].text or self.is_edge_token(a, i)
+        a verb learned from raw text (``verbs.tsv``), or a word with tanween, an adverb or an accusative
+        (حالياً، مشتركًا، قائلاً)? The speakers' guard; mention edges are :meth:`is_edge_token`'s."""
+        return TANWEEN in a.tokens[i].text or self.is_edge_token(a, i) or self._learned_verb(a, i)
+
+    def _learned_verb(self, a: "Analysis", i: int) -> bool:
+        """Is token ``i`` a verb learned from raw text, alone or behind و/ف (يجتمع، وعرضت)? Not a given
+        name or a known name (يزيد، سبق the newspaper stay names)."""
+        light, rest = a.lights[i]
+        if light in self.given_names or self.tier(a.norms[i]) == _NAME:
+            return False
+        return light in self.verbs or rest != light and rest in self.verbs and self.tier(a.norms[i]) == _UNKNOWN
 
     def is_edge_token(self, a: "Analysis", i: int) -> bool:
         """Is token ``i`` a verb or a particle, alone or behind و/ف (روى, فيما, وقال, فإن)? Not when
