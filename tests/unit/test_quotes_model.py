@@ -39,6 +39,8 @@ WELL_FORMED = [
     (None, True),
     ("فيما", False),                               # a connector
     ("عقب المباراة", False),                       # a preposition phrase
+    ("بسبب", False),                               # a preposition alone (… كما قال بسبب حضوره)
+    ("هل", False),                                 # an interrogative
     ("بحسب المصدر", False),
     ("فأوضح", False),                              # a speech verb
     ("المدرب فالفيردي قوله", False),               # a name and a verbal noun with "his"
