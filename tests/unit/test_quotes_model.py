@@ -186,6 +186,16 @@ def test_a_quantifier_after_the_name_opens_its_apposition(qx, rules):
         assert [q["speaker"]["name"] for q in extractor.extract(None, body, ents)] == ["دونالد ترامب"]
 
 
+def test_an_organization_takes_its_head_noun_where_the_tagger_missed_that_mention(qx):
+    body = ("اقترب نادي الوحدة السعودي من الظفر بخدمات اللاعب. "
+            "وأكد الوحدة أنه دخل في مفاوضات مع ناديه السابق.")
+    at = body.index("الوحدة", body.index("وأكد"))
+    ents = [{"type": "ORGANIZATION", "text": "الوحدة", "canonical": "الوحدة", "role": None, "field": "BODY",
+             "start": at, "end": at + len("الوحدة"), "method": "crf"}]  # the first الوحدة is not tagged
+    (rec, cands), = qx.extract_candidates(None, body, ents)
+    assert "نادي الوحدة" in {c.name for c in cands}
+
+
 def test_scorer_picks_the_best_candidate_and_round_trips(tmp_path):
     model = SpeakerModel({"rule": 2.0, "null": 0.5, "vso_subject": 1.5}, bias=-1.0)
     a = Candidate("أ ب", "أ ب", 0, {"rule": 1.0})

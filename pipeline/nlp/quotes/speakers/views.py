@@ -142,13 +142,22 @@ def _headed_forms(fv: FieldView) -> dict[str, str]:
     out: dict[str, str] = {}
     for _, _, full, bare in fv.quoted:
         out.setdefault(fold_word(bare), full)
-    for s, e, _, etype, canonical in fv.mentions:
-        if etype != "ORGANIZATION" or _head(fold_word(canonical.split()[0])):
+    text = fv.text
+    for _, _, _, etype, canonical in fv.mentions:
+        key = fold_word(canonical)
+        if etype != "ORGANIZATION" or key in out or _head(fold_word(canonical.split()[0])):
             continue
-        j = fv.text.rfind(" ", 0, max(0, s - 1))
-        prev = fv.text[j + 1:s].strip()
-        if prev and prev == prev.strip(lx.STRIP):
-            head = _name_head(prev)
-            if head is not None:
-                out.setdefault(fold_word(canonical), head + " " + canonical)
+        # wherever the name is written, tagged or not (اقترب نادي الوحدة … وأكد الوحدة: the tagger found the
+        # second only)
+        at = text.find(canonical)
+        while at >= 0 and key not in out:
+            end = at + len(canonical)
+            if at and text[at - 1] == " " and (end == len(text) or not text[end].isalpha()):
+                j = text.rfind(" ", 0, at - 1)
+                prev = text[j + 1:at - 1]
+                if prev and prev == prev.strip(lx.STRIP):
+                    head = _name_head(prev)
+                    if head is not None:
+                        out[key] = head + " " + canonical
+            at = text.find(canonical, end)
     return out
