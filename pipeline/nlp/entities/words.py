@@ -120,11 +120,12 @@ class WordLexicon:
         """Is a matching form (a proclitic reading's stem) a verb or a particle (ان of فإن)?"""
         return norm in self.function_norms
 
-    def in_no_name(self, a: "Analysis", i: int) -> bool:
+    def in_no_name(self, a: "Analysis", i: int, learned: bool = True) -> bool:
         """Is token ``i`` a word that no name contains: a verb or a particle (:meth:`is_edge_token`),
         a verb learned from raw text (``verbs.tsv``), or a word with tanween, an adverb or an accusative
-        (حالياً، مشتركًا، قائلاً)? The speakers' guard; mention edges are :meth:`is_edge_token`'s."""
-        return TANWEEN in a.tokens[i].text or self.is_edge_token(a, i) or self._learned_verb(a, i)
+        (حالياً، مشتركًا، قائلاً)? The speakers' guard; mention edges are :meth:`is_edge_token`'s. Without
+        ``learned``, the learned verbs are left aside (a name in quote marks: وكالة «سبق»)."""
+        return TANWEEN in a.tokens[i].text or self.is_edge_token(a, i) or learned and self._learned_verb(a, i)
 
     def _learned_verb(self, a: "Analysis", i: int) -> bool:
         """Is token ``i`` a verb learned from raw text, alone or behind و/ف (يجتمع، وعرضت)? Not a given

@@ -286,7 +286,7 @@ def quoted_heads(text: str) -> list[tuple[int, int, str, str]]:
         if head is None:
             continue
         name = " ".join(m.group(1).split())
-        if name and len(name.split()) <= _MAX_QUOTED_WORDS and is_name_run(name):
+        if name and len(name.split()) <= _MAX_QUOTED_WORDS and is_name_run(name, quoted=True):
             out.append((a, m.end(), head + " " + name, name))
     return out
 

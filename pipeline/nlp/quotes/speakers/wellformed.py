@@ -108,10 +108,11 @@ def _is_description(name: str) -> bool:
     return not _function_word(words[-1], toks[-1]) and toks[-1] != "باسم"
 
 
-def is_name_run(name: str) -> bool:
+def is_name_run(name: str, quoted: bool = False) -> bool:
     """A personal or organization name the entity list missed: one to six words, optionally after a
     title, none of them a function word, a speech verb, a possessed noun or a prepositional phrase,
-    nor a word that the entity extractor knows is in no name (:func:`_in_no_name`)."""
+    nor a word that the entity extractor knows is in no name (:func:`_in_no_name`). A ``quoted`` name (in
+    quote marks after a head noun: وكالة «سبق») may be a verb learned from raw text."""
     words = [w.strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
     if not 1 <= len(words) <= 6:
         return False
@@ -120,10 +121,10 @@ def is_name_run(name: str) -> bool:
         if _function_word(w, k) and k not in lx.NAME_WORDS or _possessed(w) or _prepositional(w, k) \
                 or k in lx.PRONOUN_WORDS or not any(ch.isalpha() for ch in k):
             return False
-    return not _in_no_name(" ".join(words))
+    return not _in_no_name(" ".join(words), not quoted)
 
 
-def _in_no_name(words: str) -> bool:
+def _in_no_name(words: str, learned: bool = True) -> bool:
     """Does one of ``words`` belong to no name, by the entity extractor's own lexicon: a verb or a
     particle (بلغت، فيما) or a word with tanween (حالياً، مشتركًا)? Given names that are also verbs
     (عادل، سعيد) are names there."""
@@ -132,7 +133,7 @@ def _in_no_name(words: str) -> bool:
 
     a = Analysis(words)
     lexicon = WordLexicon.load()
-    return any(a.is_word[i] and lexicon.in_no_name(a, i) for i in range(len(a)))
+    return any(a.is_word[i] and lexicon.in_no_name(a, i, learned) for i in range(len(a)))
 
 
 def well_formed(name: Optional[str], mentions: Iterable[str] = ()) -> bool:
