@@ -32,7 +32,7 @@ def _cue_matches(f: str):
     yield from _CUE_RE.finditer(f)
 
 
-_COMP_RE = re.compile(r"(?=[وفبا])(?<![\w])([وف]?ب?)(ان)(ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
+_COMP_RE = re.compile(r"(?=[وفبا])(?<![\w.])([وف]?ب?)(ان)(ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
 
 
 # ان with a pronoun or none, at a word's end: where a complementizer can end (the regex engine finds the

@@ -111,6 +111,8 @@ class _Marks:
                         continue  # www.uob.edu.bh, U.S: a dot inside a Latin word
                     if p.isalpha() and q.isalpha() and (i < 2 or not f[i - 2].isalnum()):
                         continue  # (د.ب.أ), أ.د.: initials
+                    if p.isalpha() and q.isalpha() and _short_run(f, i):
+                        continue  # (بي.بي.سي), سي.إن.إن: an abbreviation of syllables, not الحدود.وترددت
             out.append(i)
             dots = True
         if dots:
@@ -160,3 +162,14 @@ class _Marks:
         while j >= 0 and self.f[j] in " \t\u00a0":
             j -= 1
         return j >= 0 and self.f[j] in ":،,"
+
+
+def _short_run(f: str, i: int, most: int = 3) -> bool:
+    """Are the letter runs on both sides of the dot at ``i`` ``most`` letters long at the most?"""
+    a = i
+    while a > 0 and f[a - 1].isalpha() and i - a <= most:
+        a -= 1
+    b = i + 1
+    while b < len(f) and f[b].isalpha() and b - i - 1 <= most:
+        b += 1
+    return i - a <= most and b - i - 1 <= most
