@@ -92,9 +92,9 @@ def load_or_learn_clusters(raw: str, exclude_ids: list[str], raw_limit: int | No
 
 
 def _ids(path: str | None) -> list[str]:
-    if not path or not os.path.isfile(path):
-        return []
-    return [json.loads(line)["id"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    from pipeline.evaluation.corpus import gold_ids
+
+    return gold_ids([path]) if path and os.path.isfile(path) else []
 
 
 def news_documents(gold_files: list[str], corpora=None) -> list[list]:

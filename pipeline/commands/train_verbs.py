@@ -1,7 +1,6 @@
 """``wirepipe train-verbs``: learn the verb list of the speaker guard from raw news text."""
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -28,27 +27,20 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def gold_ids(folder: Path | None = None) -> set[str]:
-    """The article ids of every labelled set in ``folder`` (default tests/gold): their text stays unseen."""
-    ids: set[str] = set()
-    for path in sorted((folder or gold_dir()).glob("*.jsonl")):
-        ids |= {json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
-    return ids
-
-
 def run(args) -> int:
+    from pipeline.evaluation.corpus import gold_ids
     from pipeline.nlp.entities.clusters import raw_paragraphs
     from pipeline.nlp.entities.gazetteer import _resource_lines
     from pipeline.nlp.entities.verbs import learn_verbs
 
     started = time.process_time()
-    excluded = gold_ids()
+    excluded = set(gold_ids(sorted(gold_dir().glob("*.jsonl"))))  # every labelled article stays unseen
     names = [row[0] for row in _resource_lines("first_names.txt")]
     verbs = learn_verbs(raw_paragraphs(args.raw, excluded), args.min_count, args.min_share, not_verbs=names)
-    how = (f"wirepipe train-verbs --raw {Path(args.raw).name} --min-count {args.min_count} --min-share "
-           f"{args.min_share:g} ({len(excluded)} gold articles left out)")
-    lines = ["# Verbs learned from raw news text (pipeline.nlp.entities.verbs): a word, its uses after قد/لم/لن/سوف,",
-             f"# its uses in all. Made by {how}.", *(f"{w}\t{n}\t{total}" for w, (n, total) in verbs.items())]
+    # the words alone: the list changes when a verb does, not with every count (a new gold set moves them)
+    lines = ["# Verbs learned from raw news text (pipeline.nlp.entities.verbs), one a line. Made by wirepipe",
+             f"# train-verbs --raw {Path(args.raw).name} --min-count {args.min_count} --min-share {args.min_share:g},",
+             "# every article of a gold set in tests/gold left out.", *verbs]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return print_json({"raw": args.raw, "out": args.out, "verbs": len(verbs), "gold_articles_left_out": len(excluded),

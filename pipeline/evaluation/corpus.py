@@ -10,11 +10,20 @@ from pathlib import Path
 from pipeline.errors import ConfigError, InputError
 from pipeline.locations import SAUDINEWSNET_16_DAYS, SAUDINEWSNET_TWO_DAYS, shared_data
 
-__all__ = ["DEFAULT_CORPORA", "load_articles"]
+__all__ = ["DEFAULT_CORPORA", "gold_ids", "load_articles"]
 
 #: Where gold ids are looked up: the two days of the first gold sets and the 16 days before them.
 DEFAULT_CORPORA = (shared_data(SAUDINEWSNET_TWO_DAYS), shared_data(SAUDINEWSNET_16_DAYS))
 _LEADING_ID = re.compile(r'\{"id": "([^"\\]+)"')
+
+
+def gold_ids(paths) -> list[str]:
+    """The article ids of gold files (JSON lines with an ``id``), in file order: the articles whose text a
+    training step leaves out."""
+    out: list[str] = []
+    for path in paths:
+        out += [json.loads(line)["id"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return out
 
 
 def load_articles(paths, ids: set[str]) -> dict[str, dict]:

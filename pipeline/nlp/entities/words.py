@@ -131,9 +131,10 @@ class WordLexicon:
         """Is token ``i`` a verb learned from raw text, alone or behind و/ف (يجتمع، وعرضت)? Not a given
         name or a known name (يزيد، سبق the newspaper stay names)."""
         light, rest = a.lights[i]
-        if light in self.given_names or self.tier(a.norms[i]) == _NAME:
+        tier = self.tier(a.norms[i])
+        if light in self.given_names or tier == _NAME:
             return False
-        return light in self.verbs or rest != light and rest in self.verbs and self.tier(a.norms[i]) == _UNKNOWN
+        return light in self.verbs or rest != light and rest in self.verbs and tier == _UNKNOWN
 
     def is_edge_token(self, a: "Analysis", i: int) -> bool:
         """Is token ``i`` a verb or a particle, alone or behind و/ف (روى, فيما, وقال, فإن)? Not when

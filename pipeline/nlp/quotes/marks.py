@@ -109,10 +109,8 @@ class _Marks:
                     q = f[i + 1]
                     if p.isascii() and p.isalnum() and q.isascii() and q.isalnum():
                         continue  # www.uob.edu.bh, U.S: a dot inside a Latin word
-                    if p.isalpha() and q.isalpha() and (i < 2 or not f[i - 2].isalnum()):
-                        continue  # (د.ب.أ), أ.د.: initials
-                    if p.isalpha() and q.isalpha() and _short_run(f, i):
-                        continue  # (بي.بي.سي), سي.إن.إن: an abbreviation of syllables, not الحدود.وترددت
+                    if p.isalpha() and q.isalpha() and (i < 2 or not f[i - 2].isalnum() or _short_run(f, i)):
+                        continue  # (د.ب.أ), أ.د.: initials; (بي.بي.سي), سي.إن.إن: syllables, not الحدود.وترددت
             out.append(i)
             dots = True
         if dots:

@@ -168,7 +168,7 @@ def _mark_most_named(cands: list[Candidate], reading: str) -> None:
     no article's main actor (سلمان inside مركز الملك سلمان للإغاثة)."""
     best: dict[str, Candidate] = {}
     for c in cands:
-        etype = next((k[5:] for k in c.features if k.startswith("type=")), None)
+        etype = c.entity_type
         if "entity" in c.features and etype and c.features["log_mentions"] > _ONCE and (
                 etype not in best or c.features["log_mentions"] > best[etype].features["log_mentions"]):
             best[etype] = c

@@ -78,26 +78,22 @@ def _packaged() -> SpeakerModel:
     return SpeakerModel.from_json(data)
 
 
-def _entity_type(c: Candidate) -> Optional[str]:
-    return next((k[5:] for k in c.features if k.startswith("type=")), None)
-
-
 def fullest_form(chosen: Candidate, cands: list[Candidate]) -> Candidate:
-    """The longest entity mention among ``cands`` that holds ``chosen``'s words in a row, of its type when
-    it has one (وزارة الداخلية → وزارة الداخلية التونسية، البيشمركة → قوات البيشمركة الكردية): the speaker
-    is named as fully as the article names it; ``chosen`` itself when none does."""
-    if chosen.name is None:
+    """The longest entity mention among ``cands`` that begins with ``chosen``'s words and adds one or two,
+    of its type when it has one (وزارة الداخلية → وزارة الداخلية التونسية): the speaker is named as fully
+    as the article names it; ``chosen`` itself when none does, or when it is a person (محمد لباد is not
+    زينب محمد لباد)."""
+    etype = chosen.entity_type
+    if chosen.name is None or etype == "PERSON":
         return chosen
     words = fold_word(chosen.name).split()
     n = len(words)
-    etype = _entity_type(chosen)
     best = chosen
     for c in cands:
-        if c.name is None or "entity" not in c.features or len(c.name) <= len(best.name):
-            continue
-        if etype is not None and _entity_type(c) != etype:
+        if c.name is None or "entity" not in c.features or len(c.name) <= len(best.name) \
+                or etype is not None and c.entity_type != etype:
             continue
         other = fold_word(c.name).split()
-        if n < len(other) <= n + 2 and other[:n] == words and etype != "PERSON":
+        if n < len(other) <= n + 2 and other[:n] == words:
             best = c
     return best

@@ -129,6 +129,11 @@ class Candidate:
     entity_index: Optional[int]
     features: dict[str, float] = field(default_factory=dict)
 
+    @property
+    def entity_type(self) -> Optional[str]:
+        """The entity type of the mention behind the candidate (its ``type=`` feature), None for others."""
+        return next((k[5:] for k in self.features if k.startswith("type=")), None)
+
     def as_record(self) -> Optional[dict]:
         """The speaker as the output record has it; None for nobody."""
         if self.name is None:
@@ -143,9 +148,9 @@ def _headed_forms(fv: FieldView) -> dict[str, str]:
     for _, _, full, bare in fv.quoted:
         out.setdefault(fold_word(bare), full)
     text = fv.text
-    for _, _, _, etype, canonical in fv.mentions:
+    for canonical in dict.fromkeys(c for _, _, _, etype, c in fv.mentions if etype == "ORGANIZATION"):
         key = fold_word(canonical)
-        if etype != "ORGANIZATION" or key in out or _head(fold_word(canonical.split()[0])):
+        if key in out or _head(fold_word(canonical.split()[0])):
             continue
         # wherever the name is written, tagged or not (اقترب نادي الوحدة … وأكد الوحدة: the tagger found the
         # second only)
