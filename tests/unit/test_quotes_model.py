@@ -196,6 +196,14 @@ def test_an_organization_takes_its_head_noun_where_the_tagger_missed_that_mentio
     assert "نادي الوحدة" in {c.name for c in cands}
 
 
+def test_an_empty_organization_name_is_passed_over():
+    from pipeline.nlp.quotes.speakers.views import FieldView
+
+    text = "وقال نادي الوحدة إن الفريق جاهز."
+    fv = FieldView(text, [len(text) - 1], [0], [], [(9, 15, 0, "ORGANIZATION", "الوحدة"), (20, 20, 1, "ORGANIZATION", "")])
+    assert fv.headed_forms == {"الوحده": "نادي الوحدة"}  # and no endless search for the empty name
+
+
 def test_scorer_picks_the_best_candidate_and_round_trips(tmp_path):
     model = SpeakerModel({"rule": 2.0, "null": 0.5, "vso_subject": 1.5}, bias=-1.0)
     a = Candidate("أ ب", "أ ب", 0, {"rule": 1.0})

@@ -148,7 +148,7 @@ def _headed_forms(fv: FieldView) -> dict[str, str]:
     for _, _, full, bare in fv.quoted:
         out.setdefault(fold_word(bare), full)
     text = fv.text
-    for canonical in dict.fromkeys(c for _, _, _, etype, c in fv.mentions if etype == "ORGANIZATION"):
+    for canonical in dict.fromkeys(c for _, _, _, etype, c in fv.mentions if etype == "ORGANIZATION" and c.strip()):
         key = fold_word(canonical)
         if key in out or _head(fold_word(canonical.split()[0])):
             continue
