@@ -86,7 +86,9 @@ def test_train_ner_trains_on_offset_gold_beside_the_corpus(tmp_path, capsys):
 
 
 def _ids(path) -> list[str]:
-    return [json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    from pipeline.evaluation.corpus import gold_ids
+
+    return gold_ids([path])
 
 
 def test_the_news_training_articles_are_in_no_evaluation_set():
