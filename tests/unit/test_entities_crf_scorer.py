@@ -1,4 +1,4 @@
-"""The numpy tagger (StateScorer + viterbi) gives crfsuite's labels: same model, same features."""
+"""The compiled tagger (StateScorer + the numba kernels) gives crfsuite's labels: same model, same features."""
 from __future__ import annotations
 
 import numpy as np
@@ -129,3 +129,20 @@ def test_viterbi_equals_crfsuites_loop(size, values):
             state = rng.choice(values, size=(n, size))
             trans = rng.choice(values, size=(size, size))
             assert viterbi(state, trans) == _crf1dc_viterbi(state.tolist(), trans.tolist())
+
+
+def test_compiled_sums_add_the_rows_in_crfsuites_order():
+    # The same floats as adding one weight row after the other in numpy: order matters for rounding.
+    from pipeline.nlp.entities.kernels import add_rows
+
+    rng = np.random.default_rng(5)
+    weights = rng.normal(scale=1e3, size=(50, 7)) * rng.choice([1e-8, 1.0, 1e8], size=(50, 7))
+    ids = rng.integers(0, 50, size=(30, 12))
+    columns = np.array([0, 3, 4, 11, 7])
+    start = rng.normal(size=(30, 7))
+    expected = start.copy()
+    for c in columns:
+        expected = expected + weights[ids[:, c]]
+    state = start.copy()
+    add_rows(state, weights, ids, columns)
+    assert state.tobytes() == expected.tobytes()

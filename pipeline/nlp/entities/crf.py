@@ -27,6 +27,7 @@ import numpy as np
 
 from pipeline.errors import ConfigError, ResourceMissingError
 from pipeline.nlp.entities.clusters import WordClusters, iter_cluster_features
+from pipeline.nlp.entities.kernels import add_neighbours, add_rows, viterbi_path
 from pipeline.nlp.entities.document import TYPES as _TYPES, doc_counts, doc_features, doc_keys
 from pipeline.nlp.entities.names import PersonNames, count_bucket
 from pipeline.nlp.entities.rules import Analysis, Candidate, RuleTagger, resolve
@@ -285,6 +286,7 @@ def _tagged(cue: str, gaz: str, rule: str) -> str:
 
 _OFFSETS = (-2, -1, 1, 2)
 _PAD = tuple((f"w{d}=<pad>",) for d in _OFFSETS)
+_OFFSET_ARRAY = np.array(_OFFSETS, dtype=np.intp)
 
 
 _cue = attrgetter("cue")
@@ -540,7 +542,8 @@ class StateScorer:
     order of the strings. Here the sum of a word's own features (the first in that order, and the
     same wherever the word stands) is kept per word; the rest are looked up as weight rows and added
     column by column over the whole sentence. Building ~40 strings per token and crfsuite's lookup of
-    each were two thirds of the entity extractor's time.
+    each were two thirds of the entity extractor's time. The sums and the Viterbi run compiled
+    (:mod:`pipeline.nlp.entities.kernels`).
     """
 
     _MAX_WORDS = 300_000
@@ -565,7 +568,7 @@ class StateScorer:
         for (prev, label), weight in info.transitions.items():
             self._trans[index[prev], index[label]] = weight
         self._features = features
-        self._pad = [self._ids(p, self._NEAR) for p in _PAD]
+        self._pad = np.array([self._ids(p, self._NEAR) for p in _PAD], dtype=np.intp)
         # The words that can come first and second in a word-pair feature the model knows ("w-1|w=A|B",
         # "w|w+1=A|B"): every split at a "|" (a word may contain one), so the sets hold them all and a few
         # more. A pair of words whose first is not in the first set or whose second is not in the second
@@ -576,6 +579,12 @@ class StateScorer:
         self._pair_words: tuple[frozenset[str], ...] = tuple(
             frozenset(pair[side] for pair in pairs) for pairs in splits for side in (0, 1))
         self._reset()
+        # Compile (or load from numba's cache) now, where the models load: not in the first article, and
+        # once before a replay forks its chunk processes.
+        one, none = np.zeros((1, size)), np.zeros(1, dtype=np.intp)
+        add_neighbours(one, self._w, self._near, self._ctx, none, none, self._pad, _OFFSET_ARRAY)
+        add_rows(one, self._w, np.zeros((1, 1), dtype=np.intp), none)
+        viterbi_path(np.zeros((2, size)), self._trans)
 
     def _reset(self) -> None:
         size = len(self.labels)
@@ -640,47 +649,37 @@ class StateScorer:
         if None in codes:
             codes = [self._code(lay, k) if c is None else c for k, c in enumerate(codes)]
         rows, codes = np.array(rows, dtype=np.intp), np.array(codes, dtype=np.intp)
-        near, ctx = self._near[rows], self._ctx[codes]
-        per_offset = self._NEAR + self._CTX
-        base = len(_OFFSETS) * per_offset
-        ids = np.zeros((n, base + self._POSITION), dtype=np.intp)
-        for j, d in enumerate(_OFFSETS):
-            c = j * per_offset
-            # Token i sees its neighbour k = i + d; where there is none, the pad string alone.
-            lo, hi = max(0, -d), min(n, n - d)
-            if lo < hi:
-                ids[lo:hi, c:c + self._NEAR] = near[lo + d:hi + d, j]
-                ids[lo:hi, c + self._NEAR:c + per_offset] = ctx[lo + d:hi + d, j]
-            ids[:lo, c:c + self._NEAR] = self._pad[j]
-            ids[hi:, c:c + self._NEAR] = self._pad[j]
+        # FeatureBuilder.position_features, in its order: tags, word pairs, phrase tags.
+        ids = np.zeros((n, self._POSITION), dtype=np.intp)
         # FeatureBuilder.position_features, in its order: tags, word pairs, phrase tags.
         role = np.zeros(n, dtype=np.intp)
         if "role=1" in lay.role:
             role[[i for i, r in enumerate(lay.role) if r == "role=1"]] = 1
-        ids[:, base:base + 4] = self._tags[codes, role]
+        ids[:, :4] = self._tags[codes, role]
         pairs = self._pairs[rows]
         # Word pairs: strings only where both words can be in some pair the model knows.
         left = np.flatnonzero(pairs[:-1, 0] & pairs[1:, 1]) + 1
         right = np.flatnonzero(pairs[:-1, 2] & pairs[1:, 3])
         at = sorted({*left.tolist(), *right.tolist()})
         if at:
-            ids[at, base + 4:base + 6] = [self._ids(features.pair_features(lay, i), 2) for i in at]
+            ids[at, 4:6] = [self._ids(features.pair_features(lay, i), 2) for i in at]
         phrase = lay.phrase
         if phrase is not None and n:
             # Phrase tags: one value for "O" on both sides and itself; the rest looked up by their three tags.
             inner = self._phrase_ids(lay, ("O", "O", "O"), None)
-            ids[:, base + 6:] = inner
+            ids[:, 6:] = inner
             inside = [i for i, tag in enumerate(phrase) if tag != "O"]
             special = {0, n - 1, *inside, *(i - 1 for i in inside), *(i + 1 for i in inside)}
             at = [i for i in special if 0 <= i < n]
             keys = [(phrase[i - 1] if i > 0 else None, phrase[i], phrase[i + 1] if i + 1 < n else None) for i in at]
-            ids[at, base + 6:] = [self._phrase_ids(lay, key, i) for key, i in zip(keys, at)]
+            ids[at, 6:] = [self._phrase_ids(lay, key, i) for key, i in zip(keys, at)]
+        # Each token's sums in crfsuite's order: its own features (summed per word), what it sees of each
+        # neighbour (offset by offset; where there is none, the pad string), then its position features. A
+        # column of row 0 only adds +0.0, which changes no sum (a sum that starts at +0.0 is never -0.0):
+        # such columns are skipped.
         state = self._own[rows]
-        w = self._w
-        # Column by column: each token's sums in crfsuite's order. A column of row 0 only adds +0.0, which
-        # changes no sum (a sum that starts at +0.0 is never -0.0): such columns are skipped.
-        for c in np.flatnonzero(ids.any(axis=0)).tolist():
-            np.add(state, w.take(ids[:, c], axis=0), out=state)
+        add_neighbours(state, self._w, self._near, self._ctx, rows, codes, self._pad, _OFFSET_ARRAY)
+        add_rows(state, self._w, ids, np.flatnonzero(ids.any(axis=0)))
         return state
 
     def _phrase_ids(self, lay: _Layout, key: tuple, i: int | None) -> list[int]:
@@ -719,59 +718,16 @@ class StateScorer:
             for j, x in enumerate(strings):
                 ids[i, j] = attr.get(x, 0)
         state = state.copy()
-        for c in range(width):  # column by column: each token's sums in crfsuite's order
-            np.add(state, w.take(ids[:, c], axis=0), out=state)
+        add_rows(state, w, ids, np.arange(width))  # column by column: each token's sums in crfsuite's order
         return viterbi(state, self._trans)
 
 
 def viterbi(state: np.ndarray, trans: np.ndarray) -> list[int]:
     """The best label path given state scores (tokens x labels) and transition scores (from x to), with
     crfsuite's arithmetic and tie-breaking (the first best predecessor, the first best last label)."""
-    n, size = state.shape
-    if not n:
+    if not len(state):
         return []
-    last, backs = _forward(size)(state.tolist(), trans.ravel().tolist())
-    j = 0
-    for k in range(1, size):
-        if last[k] > last[j]:
-            j = k
-    path = [j]
-    for back in reversed(backs):
-        j = back[j]
-        path.append(j)
-    path.reverse()
-    return path
-
-
-@lru_cache(maxsize=8)
-def _forward(size: int):
-    """The forward pass of :func:`viterbi` for ``size`` labels, unrolled into Python source.
-
-    crfsuite's loop (``crf1dc_viterbi``): for each label j, ``score = prev[i] + trans[i][j]`` over the
-    labels i in order, kept when ``max_score < score`` (the first best wins ties), then
-    ``cur[j] = max_score + state[j]``. The same IEEE additions and comparisons on Python floats; with the
-    scores and transitions in local variables this is some 2.5 times faster than a numpy step per token
-    (seven labels: numpy's call overhead exceeds the 49 additions). Returns ``(last scores, back pointers
-    of each token after the first)``."""
-    labels = range(size)
-    scores = ", ".join(f"p{i}" for i in labels) + ","
-    lines = ["def forward(rows, trans):",
-             "    " + ", ".join(f"t{i}_{j}" for i in labels for j in labels) + ", = trans",
-             f"    {scores} = rows[0]",
-             "    backs = []",
-             "    append = backs.append",
-             "    for " + ", ".join(f"s{j}" for j in labels) + ", in rows[1:]:"]
-    for j in labels:
-        lines.append(f"        m = p0 + t0_{j}; b{j} = 0")
-        for i in range(1, size):
-            lines += [f"        x = p{i} + t{i}_{j}", f"        if m < x: m = x; b{j} = {i}"]
-        lines.append(f"        c{j} = m + s{j}")
-    lines.append("        append((" + ", ".join(f"b{j}" for j in labels) + ",))")
-    lines.append(f"        {scores} = " + ", ".join(f"c{j}" for j in labels) + ",")
-    lines.append(f"    return [{scores}], backs")
-    namespace: dict = {}
-    exec("\n".join(lines), namespace)  # noqa: S102 -- source built above from integers only
-    return namespace["forward"]
+    return viterbi_path(np.ascontiguousarray(state, dtype=np.float64), np.ascontiguousarray(trans, dtype=np.float64)).tolist()
 
 
 class CrfTagger:
