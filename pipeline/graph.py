@@ -16,7 +16,7 @@ from pipeline.transforms import METRICS_NAMESPACE, at_read_time
 from pipeline.transforms.check import CheckRecords
 from pipeline.transforms.dedup_step import CARRIED, DUPLICATES as DUPLICATES_TAG, DedupExact
 from pipeline.transforms.enrich_step import Enrich
-from pipeline.transforms.neardup import NearDup
+from pipeline.transforms.neardup import DEFAULT_SHARDS, NearDup
 from pipeline.transforms.parse_step import DEAD_LETTERS, Parse
 
 DISCARDED = "discarded"  # the sink name for an output kind that goes nowhere (its offsets still commit)
@@ -45,6 +45,7 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None, carried=None) -
     if config.near_dup:
         near = enriched.main | "NearDup" >> NearDup(
             config.near_dup_threshold, config.drop_near_duplicates, config.near_dup_horizon_s,
+            shards=config.near_dup_shards or DEFAULT_SHARDS,
             carried_from=carried.shards_folder if carried is not None else None)
         kept, duplicates = near["main"], (deduped[DUPLICATES_TAG], near[DUPLICATES_TAG]) | "MergeDuplicates" >> beam.Flatten()
     else:

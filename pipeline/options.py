@@ -46,6 +46,9 @@ class JobConfig:
     near_dup_horizon_s: Optional[float] = None
     drop_near_duplicates: bool = False
     near_dup: bool = True
+    # State keys of near-duplicate matching (pipeline/transforms/neardup.py); None: the job chooses for its
+    # runner (1 on the local runner, where one process holds every key; 8 elsewhere, to match in parallel).
+    near_dup_shards: Optional[int] = None
     window_s: float = 60.0
     streaming: bool = False
     output_topics: dict = field(default_factory=dict)  # output kind (articles|duplicates|dead-letter) -> topic
@@ -76,6 +79,8 @@ class JobConfig:
             raise ConfigError(f"file lateness must be a non-negative duration, got {self.file_lateness_s}s")
         if self.near_dup_horizon_s is not None and self.near_dup_horizon_s <= 0:
             raise ConfigError(f"near-duplicate horizon must be a positive duration, got {self.near_dup_horizon_s}s")
+        if self.near_dup_shards is not None and (not isinstance(self.near_dup_shards, int) or self.near_dup_shards < 1):
+            raise ConfigError(f"near-duplicate shards must be a positive whole number, got {self.near_dup_shards!r}")
         if self.file_lateness_s is None:
             object.__setattr__(self, "file_lateness_s", self.dedup_horizon_s)
         if self.near_dup_horizon_s is None:

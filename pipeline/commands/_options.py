@@ -56,6 +56,9 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: the dedup horizon)")
     parser.add_argument("--drop-near-duplicates", action="store_true",
                         help="send republications to the duplicates output instead of annotating them")
+    parser.add_argument("--near-dup-shards", type=int, metavar="N",
+                        help="state keys of near-duplicate matching (default: 1 on the local runner, where one "
+                             "process holds every key; 8 on other runners, which can match them in parallel)")
     parser.add_argument("--state-dir", help="local directory of the poison-record journal (default OUT/.wirepipe-state)")
 
 
@@ -73,5 +76,6 @@ def job_config(args: argparse.Namespace, **overrides) -> JobConfig:
         near_dup_threshold=args.near_dup_threshold,
         near_dup_horizon_s=parse_duration(args.near_dup_horizon) if args.near_dup_horizon else None,
         drop_near_duplicates=args.drop_near_duplicates,
+        near_dup_shards=args.near_dup_shards,
         **overrides,
     )

@@ -112,14 +112,16 @@ def cluster_direct(articles: list[dict], fingerprinter: fp.Fingerprinter) -> Out
     return outcome
 
 
-def cluster_replay(paths: list[str], out_dir: Optional[str], threshold: float) -> Outcome:
-    """Replay the feed through the pipeline and read back each article's dedup outcome."""
+def cluster_replay(paths: list[str], out_dir: Optional[str], threshold: float, shards: Optional[int] = None) -> Outcome:
+    """Replay the feed through the pipeline and read back each article's dedup outcome (``shards``: the
+    near-duplicate state keys; None: the runner's default)."""
     from pipeline.jobs import run_replay
     from pipeline.io.avro import read_avro
     from pipeline.options import JobConfig
 
     out_dir = out_dir or tempfile.mkdtemp(prefix="wirepipe-eval-dedup-")
-    run_replay(paths, JobConfig(out_dir=out_dir, near_dup_threshold=threshold, ner_backend="none"))
+    run_replay(paths, JobConfig(out_dir=out_dir, near_dup_threshold=threshold, ner_backend="none",
+                                near_dup_shards=shards))
     outcome = Outcome()
     for path in sorted(glob.glob(os.path.join(out_dir, "articles-*.avro"))):
         for record in read_avro(path):

@@ -23,7 +23,11 @@ Three steps, each a thin Beam wrapper around :mod:`pipeline.nlp.fingerprint`:
 **Why shards and not one key per band.** Every keyed-state access costs a fixed price (Beam's state
 cache sizes each value it holds); one key per band (64 per article) made a replay crawl at ~3
 articles/s on the FnApiRunner. With ``shards`` keys (8 by default) an article touches at most 8 keys
-and its fingerprint is held 8 times instead of 64. Parallelism of step 2 is ``shards``-wide.
+and its fingerprint is held 8 times instead of 64. Parallelism of step 2 is ``shards``-wide. On the local
+runner, where one process holds every key anyway, the jobs use one shard (``JobConfig.near_dup_shards``):
+each key an article touches costs elements, state and timers, and one shard made the two-day replay some
+10% cheaper in CPU and 11% smaller in peak memory, with the same output. One shard also follows every
+chain of matches, so ``cluster_id`` is then the reference index's too (tests/e2e/test_neardup_parity.py).
 
 **Arrival order.** Decisions are taken in event-time order, once the watermark guarantees that every
 earlier article has arrived, so a republication that arrives before its source is still linked to

@@ -19,6 +19,8 @@ def test_the_near_dup_horizon_and_file_lateness_default_to_the_dedup_horizon():
     ("near_dup_horizon_s", -1, "near-duplicate horizon"),
     ("file_lateness_s", -5, "file lateness"),
     ("near_dup_threshold", 1.5, "threshold"),
+    ("near_dup_shards", 0, "shards"),
+    ("near_dup_shards", 2.5, "shards"),
 ])
 def test_each_horizon_is_checked_with_its_own_name(field, value, message):
     with pytest.raises(ConfigError, match=message):
@@ -32,3 +34,13 @@ def test_the_command_line_sets_each_horizon_apart(tmp_path):
     assert config.dedup_horizon_s == parse_duration("2d")
     assert config.near_dup_horizon_s == parse_duration("12h")
     assert config.file_lateness_s == parse_duration("2d")
+
+
+def test_near_dup_shards_are_the_runners_unless_given(tmp_path):
+    from pipeline.jobs import for_runner
+    from pipeline.transforms.neardup import DEFAULT_SHARDS
+
+    assert for_runner(JobConfig(), local=True).near_dup_shards == 1
+    assert for_runner(JobConfig(), local=False).near_dup_shards == DEFAULT_SHARDS
+    args = build_parser().parse_args(["replay", "seeds", "--out", str(tmp_path), "--near-dup-shards", "4"])
+    assert for_runner(job_config(args), local=True).near_dup_shards == 4
