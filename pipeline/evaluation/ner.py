@@ -6,7 +6,6 @@ from collections import Counter
 
 from pipeline.nlp.entities import EntityExtractor
 from pipeline.nlp.entities.conll import FORMATS, NEWSFANE_TYPES, Sentence, read_conll, spans_from_bio
-from pipeline.nlp.entities.crf import analysis_from_tokens
 from pipeline.nlp.entities.extractor import BACKENDS
 from pipeline.nlp.normalize import normalize
 
@@ -41,6 +40,9 @@ def predicted_spans(ner: EntityExtractor, sentence: Sentence, context: list[Sent
     The sentence is rebuilt as text (tokens joined by spaces) and our own spans, which leave
     proclitics out, are mapped to the gold tokens that contain their first and last characters.
     """
+    # here, not at the top: the CLI imports this module to register `eval ner`, and the CRF module brings numba
+    from pipeline.nlp.entities.crf import analysis_from_tokens
+
     a = analysis_from_tokens(sentence.tokens)
     owner = [0] * (len(a.text) + 1)
     for k, tok in enumerate(a.tokens):

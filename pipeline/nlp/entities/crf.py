@@ -651,7 +651,6 @@ class StateScorer:
         rows, codes = np.array(rows, dtype=np.intp), np.array(codes, dtype=np.intp)
         # FeatureBuilder.position_features, in its order: tags, word pairs, phrase tags.
         ids = np.zeros((n, self._POSITION), dtype=np.intp)
-        # FeatureBuilder.position_features, in its order: tags, word pairs, phrase tags.
         role = np.zeros(n, dtype=np.intp)
         if "role=1" in lay.role:
             role[[i for i, r in enumerate(lay.role) if r == "role=1"]] = 1

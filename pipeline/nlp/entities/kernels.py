@@ -1,10 +1,12 @@
-"""The CRF's two numeric loops, compiled with numba: crfsuite's state sums and its Viterbi.
+"""The CRF's numeric loops, compiled with numba: crfsuite's state sums (a token's neighbour features,
+then its position features) and its Viterbi.
 
-Both keep crfsuite's arithmetic exactly (``crf1dc_state_score`` adds a token's feature weights one after
+They keep crfsuite's arithmetic exactly (``crf1dc_state_score`` adds a token's feature weights one after
 the other, in feature order; ``crf1dc_viterbi`` keeps the first best predecessor, then the first best last
 label): the same IEEE additions and comparisons in the same order, so the labels are crfsuite's to the
-bit (``tests/unit/test_entities_crf_scorer.py`` checks both against crfsuite). numba compiles them on the
-first call of a process (about a second; the compiled code is cached on disk where the package can write).
+bit (``tests/unit/test_entities_crf_scorer.py`` checks them against crfsuite). numba compiles them when
+:class:`~pipeline.nlp.entities.crf.StateScorer` is built (about 3 s; under 1 s once the compiled code is
+cached on disk, where the package can write).
 """
 from __future__ import annotations
 
