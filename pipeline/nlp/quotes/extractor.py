@@ -231,11 +231,12 @@ class _Article(_Marks, _Cues, _SpeakerRules):
                 p = openers.get(nxt_open)
                 if p is not None and len(f[p.open + 1:p.close].split()) <= 3:
                     rest = f[p.close + 1:p.close + 12].lstrip(" \t")
-                    if rest[:1].isalpha() and not _COMP_RE.match(rest):
+                    if rest[:1].isalpha() and not _COMP_RE.match(rest) or rest[:1] == ":":
+                        # (وقال "متعب": موعد …: the quoted subject's name, then the colon of the utterance)
                         kp = bisect_left(self.pair_opens, p.close)
                         nxt_open = self.pair_opens[kp] if kp < len(self.pair_opens) else len(f)
             limit = min(nb, nxt_open, nxt_comp, colon if colon >= 0 else len(f))
-            if colon >= 0 and limit == colon and not c.participle:
+            if colon >= 0 and limit == colon:
                 c.colon = colon
             # the wider region may pass quoted names (بمقاطعة “سانت لويس” ، ستيف ستينجر) but not a quote
             kl = bisect_left(long_opens, c.end)
@@ -279,8 +280,9 @@ class _Article(_Marks, _Cues, _SpeakerRules):
             if kc >= 0 and comp_starts[kc] > cue.end:
                 continue  # another clause already belongs to that cue
             form = f[cue.form_start:cue.end]
-            if gap == 0 and (form in IMPERSONAL or form == "ذكر" and self._clause_start(cue.start)):
-                continue  # impersonal "يُعتقد أن" (it is believed that), "ذكر أن" opening a clause
+            if gap == 0 and (form in IMPERSONAL or form == "ذكر" and not cue.proclitic and self._clause_start(cue.start)):
+                continue  # impersonal "يُعتقد أن" (it is believed that), "ذُكر أن" opening a clause (but وذكر أن:
+                # "and he mentioned that", a speaker continued)
             start = m.end()
             while start < len(f) and f[start] in " \t\u00a0:":
                 start += 1
@@ -296,6 +298,10 @@ class _Article(_Marks, _Cues, _SpeakerRules):
         indirect = [q for q in quotes]
         for p in outer:
             s, e = p.open + 1, p.close
+            while s < e and f[s] in " \t\u00a0":
+                s += 1  # " مع ذلك …": the utterance, not the space after the mark
+            while e > s and f[e - 1] in " \t\u00a0":
+                e -= 1
             inner = f[s:e]
             nwords = len(inner.split())
             if nwords == 0 or self._is_name(p.open) or nwords <= _MAX_LISTED_WORDS and self._listed(p, pairs):

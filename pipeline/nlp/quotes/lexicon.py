@@ -129,9 +129,10 @@ RELATIVES = words("RELATIVES")
 DESCRIPTION_HEADS = words("DESCRIPTION_HEADS")
 INDEFINITE_PRONOUNS = words("INDEFINITE_PRONOUNS")
 DEPUTY_TITLES = words("DEPUTY_TITLES")
+PREP_PRONOUNS = words("PREP_PRONOUNS")
 #: Words that never stand inside a speaker's name: the subject phrase's stop words and clause openers.
 FUNCTION_WORDS = (NP_STOP | CLAUSE_OPENERS | PREPOSITIONS | CONNECTORS | RELATIVES | PRONOUNS | TIME_WORDS
-                  | WEEKDAYS | words("FUNCTION_EXTRA")) - QUANTIFIERS
+                  | WEEKDAYS | PREP_PRONOUNS | words("FUNCTION_EXTRA")) - QUANTIFIERS
 #: Function words written with ى (على، لدى): spelled with ي they are names (علي).
 FUNCTION_WORDS_ALEF_MAKSURA = frozenset(
     fold_word(w) for name in ("NP_STOP", "PREPOSITIONS", "FUNCTION_EXTRA", "PARTICIPLE_PREPS", "AFFILIATION_PREPS")

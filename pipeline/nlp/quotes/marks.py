@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from pipeline.nlp.quotes.lexicon import NAME_HEADS
+from pipeline.nlp.quotes.lexicon import CUE_FORMS, NAME_HEADS
 from pipeline.nlp.quotes._base import (
     _ABBREVIATIONS,
     _CLOSERS_AFTER,
@@ -85,6 +85,9 @@ class _Marks:
                     del stack[k:]
                     break
             else:
+                if ch == '"' and before.isalpha() and after in " \t\u00a0" and _after_cue(f, i):
+                    stack.append([i, fam, para])  # وتابع" انا …": a straight mark glued after the cue opens
+                    continue
                 stats["unbalanced_marks"] += 1
         for item in stack:
             unclosed.append(item[0])
@@ -160,6 +163,17 @@ class _Marks:
         while j >= 0 and self.f[j] in " \t\u00a0":
             j -= 1
         return j >= 0 and self.f[j] in ":،,"
+
+
+def _after_cue(f: str, i: int, words: int = 3) -> bool:
+    """Is one of the ``words`` words before ``i`` (in the same clause) a speech cue (وتابع، وتابع البيان)?"""
+    for tok in reversed(f[max(0, i - 60):i].split()[-words:]):
+        if tok[-1:] in ".،,:؛;!?؟":
+            return False
+        k = _key(tok)
+        if k in CUE_FORMS or k[:1] in "وف" and k[1:] in CUE_FORMS:
+            return True
+    return False
 
 
 def _short_run(f: str, i: int, most: int = 3) -> bool:

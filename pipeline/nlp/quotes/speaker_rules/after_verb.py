@@ -3,7 +3,7 @@ title right after the verb or after a prepositional or time phrase, an attributi
 the subject before the verb or the previous speaker (:meth:`_AfterVerb._resolve`)."""
 from __future__ import annotations
 
-from pipeline.nlp.quotes.lexicon import CUE_FORMS
+from pipeline.nlp.quotes.lexicon import CUE_FORMS, PREP_PRONOUNS
 from pipeline.nlp.quotes._base import (
     _CONTINUATION_LEMMAS,
     _CueHit,
@@ -60,8 +60,10 @@ class _AfterVerb:
                 self.names.append(sp)
                 return
         toks = self._np_tokens(cue.end, limit)
-        if not toks and self._next_key(cue.end) in ("ذلك", "هذا", "ذاك"):
-            # …، أوضح ذلك مدير عام شؤون الموظفين مشهور المطرفي: the object first, then the subject
+        if toks and toks[0][2] in PREP_PRONOUNS:
+            toks = self._np_tokens(toks[0][1], limit)  # وأكد لنا مدير المستشفى: the object first, then the subject
+        elif not toks and (self._next_key(cue.end) in PREP_PRONOUNS or self._next_key(cue.end) in ("ذلك", "هذا", "ذاك")):
+            # …، أوضح ذلك مدير عام شؤون الموظفين مشهور المطرفي، وقال عنه المدرب: the object first, then the subject
             nxt = _WORD_RE.search(f, cue.end)
             toks = self._np_tokens(nxt.end(), limit) if nxt else []
         if toks and toks[0][2] in _PRONOUN_TITLES:
