@@ -58,6 +58,8 @@ WELL_FORMED = [
     ("مشتركًا", False),
     ("سليمان قتل", False),                         # a verb of the entity lexicon (words.tsv)
     ("سعيد الحربي", True),                         # a given name that is also a verb stays a name
+    ("لنا", False),                                # a preposition with a pronoun (round 9)
+    ("باراك أوباما لإفريقيا", False),              # lam and a hamza: a preposition on the word
 ]
 
 

@@ -13,7 +13,7 @@ from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, _fold_name, _fullest, _remention_head, _surname_key,
                                                 _name_word, _trim_words, extend_name, issuer_named_before,
                                                 lengthen_description, report_issuer, spokesman_of,
-                                                subject_after_cue, subject_tail_name)
+                                                subject_after_cue, subject_tail_name, without_circumstance)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _report_word, _tokens, _well_formed_text
 
@@ -217,6 +217,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 canonical = longer
             elif canonical != text[s:e] and len(canonical.split()) > 2:
                 canonical = " ".join(_trim_words(canonical.split()))  # المسلم → بنادي هجر فؤاد المسلم
+            canonical = without_circumstance(canonical)
             m = (s, e, idx, etype, canonical)
         name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
         if etype == "PERSON" and name == canonical:
@@ -290,6 +291,10 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             elif first[:1] in "وف" and len(first) > 3:
                 rf["rule_plain&conjunction"] = 1.0  # ومعدة، وأوضاع اللاعبين: a coordinated noun
         rule_name = q.rule_name
+        if q.rule_entity is not None and not q.rule_group and not q.rule_role:
+            rule_name = without_circumstance(rule_name)
+            if rule_name != q.rule_name:
+                rf["rule_extended"] = 1.0
         if q.rule_mention and not (q.rule_role or q.rule_implicit or "description" in rf):
             # a name the rules read: with the name words after it (وأكد ماركوس علي وهو … → ماركوس علي),
             # or the person inside it; an organization only loses a glued head noun and its genitive

@@ -9,8 +9,9 @@ from functools import lru_cache
 from typing import Iterable, Optional
 
 from pipeline.nlp.quotes import lexicon as lx
+from pipeline.nlp.entities.words import TANWEEN
 from pipeline.nlp.normalize import fold_word
-from pipeline.nlp.quotes.speakers.wellformed import (_NOT_IN_NAMES, _function_word, _head, _is_description, _report_word,
+from pipeline.nlp.quotes.speakers.wellformed import (_LAM_HAMZA, _NOT_IN_NAMES, _function_word, _head, _is_description, _report_word,
                                                      _possessed, _prepositional, _tokens, _well_formed_text,
                                                      is_name_run)
 
@@ -301,7 +302,7 @@ def _name_word(word: str, definite: bool = False) -> bool:
         return False  # لـ، بـ: a preposition drawn out before a quote mark (فاروق طيفور لـ «عكاظ»)
     k = fold_word(w)
     if not definite and k.startswith("ال") or k in lx.PRONOUN_WORDS or k in lx.NAME_GLUE or k in lx.QUANTIFIERS \
-            or w.startswith(("لإ", "لأ", "لآ")):  # لإفريقيا: a preposition on a hamza word
+            or w.startswith(_LAM_HAMZA):  # لإفريقيا: a preposition on a hamza word
         return False
     return not (k in lx.HONORIFICS or k in lx.OCCUPATIONS or k in lx.OWNERS or k in lx.KIN or _head(k)
                 or _function_word(w, k) or _possessed(w) or _prepositional(w, k))
@@ -320,9 +321,10 @@ def _given_office_name(word: str, nxt: str) -> bool:
 
 def _cut_office(words: list[str], keys: list[str]) -> tuple[list[str], list[str]]:
     """A person's name without an office or owner noun in apposition at its end, with at most one word
-    after it (غروي مؤسس المنصة → غروي، ولايتي مستشار خامنئي → ولايتي)."""
+    after it (غروي مؤسس المنصة → غروي، ولايتي مستشار خامنئي → ولايتي); after بن or أبو an office word is
+    a name (عبدالله بن مساعد)."""
     for i in range(max(1, len(words) - 2), len(words)):
-        if keys[i] in lx.ROLES or keys[i] in lx.OWNERS or keys[i] in lx.OCCUPATIONS:
+        if (keys[i] in lx.ROLES or keys[i] in lx.OWNERS or keys[i] in lx.OCCUPATIONS) and keys[i - 1] not in lx.NAME_GLUE:
             return words[:i], keys[:i]
     return words, keys
 
@@ -339,18 +341,27 @@ def _cut_after_surname(words: list[str], keys: list[str]) -> list[str]:
     return words
 
 
+def without_circumstance(name: str) -> str:
+    """A person's name without the accusative words after it (الحمود مغرداً → الحمود): names take no
+    tanween, so a word with it is a circumstance or an adverb (قائلاً، حالياً), not a name's last word."""
+    words = name.split()
+    while len(words) > 1 and TANWEEN in words[-1]:
+        words.pop()
+    return " ".join(words)
+
+
 def _trim_words(words: list[str], person: bool = True) -> list[str]:
     """:func:`trim_name` on the words alone: the quantifier after the name and, for a person, the words up
     to a title inside; then a glued head noun and its genitive at the start (an organization too)."""
     keys = [fold_word(w.strip(lx.STRIP)) for w in words]
     if person:
         while len(words) > 2 and (keys[-1] in lx.QUANTIFIERS or _function_word(words[-1], keys[-1])
-                                  or _prepositional(words[-1], keys[-1]) or words[-1].startswith(("لإ", "لأ"))):
+                                  or _prepositional(words[-1], keys[-1]) or words[-1].startswith(_LAM_HAMZA)):
             words, keys = words[:-1], keys[:-1]
         if len(words) > 2:
             words, keys = _cut_office(words, keys)
         for i in range(len(words) - 2, 0, -1):
-            if keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES:
+            if (keys[i] in lx.HONORIFICS or keys[i] in lx.ROLES) and keys[i - 1] not in lx.NAME_GLUE:
                 words, keys = words[i + 1:], keys[i + 1:]
                 break
     if len(words) > 3 and _prepositional(words[0], keys[0]) and _head(keys[0][1:]):

@@ -10,6 +10,8 @@ from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 
 _NOT_IN_NAMES = frozenset("«»“”„‟″\"‘’()[]{}\n")
+#: لإفريقيا، لأوباما: no name word opens with lam and a hamza; the lam is a preposition.
+_LAM_HAMZA = ("لإ", "لأ", "لآ")
 
 
 def _tokens(name: str) -> list[str]:
@@ -119,7 +121,7 @@ def is_name_run(name: str, quoted: bool = False) -> bool:
     for w in words:
         k = fold_word(w)
         if _function_word(w, k) and k not in lx.NAME_WORDS or _possessed(w) or _prepositional(w, k) \
-                or k in lx.PRONOUN_WORDS or not any(ch.isalpha() for ch in k):
+                or w.startswith(_LAM_HAMZA) or k in lx.PRONOUN_WORDS or not any(ch.isalpha() for ch in k):
             return False
     return not _in_no_name(" ".join(words), not quoted)
 
