@@ -130,6 +130,19 @@ def test_office_holder_named_before_gets_the_office_feature(qx):
     assert cands["جورجيوس دونيس"].features.get("holds_rule_office") == 1
 
 
+def test_the_holder_named_beside_an_office_speaks(qx):
+    # round 9: the holder features crossed with an office reading (not with a description: مصادر مطلعة)
+    body = "وقال الأمين العام للأمم المتحدة بان كي مون إن الاتفاق تاريخي."
+    ents = [_entity(body, "للأمم المتحدة", "ORGANIZATION"), _entity(body, "بان كي مون", "PERSON")]  # as the tagger reads it
+    (rec, cands), = qx.extract_candidates(None, body, ents)
+    holder = {c.name: c for c in cands}["بان كي مون"].features
+    assert holder["holds_rule_office&same_sentence&role"] == 1
+    assert qx.extract(None, body, ents)[0]["speaker"]["name"] == "بان كي مون"
+    body = "وأكدت مصادر مطلعة أن الاجتماع تأجل، فيما رفض عبدالله الراجحي التعليق."
+    (rec, cands), = qx.extract_candidates(None, body, [_entity(body, "عبدالله الراجحي", "PERSON")])
+    assert not any(k.endswith("&role") for c in cands for k in c.features)
+
+
 def test_the_article_s_most_named_person_is_marked_against_a_description(qx):
     body = ("وصل السفير أسامة شلتوت إلى الخرطوم أمس، واستقبله خالد عمر في المطار.\n"
             "وعقد أسامة شلتوت لقاء مع الجالية.\nوقال السفير المصري إن العلاقات قوية.")

@@ -50,6 +50,10 @@ def _prev_word(text: str, pos: int) -> str:
     return fold_word(text[j + 1:pos].strip()).strip(lx.STRIP)
 
 
+#: Mention features that say a person holds the office the rules read, crossed with an office reading.
+_HOLDER_FEATURES = ("subject_run&office", "holds_rule_office&same_sentence", "holds_rule_office", "vso_subject")
+
+
 def _mention_features(fv: FieldView, q: QuoteView, s: int, e: int, etype: str, idx: Optional[int],
                       office: frozenset[str] = frozenset()) -> dict[str, float]:
     """Where a mention at [s, e) sits relative to the quote and its cue; ``office`` are the words of an
@@ -243,6 +247,12 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             feats["subject&rule=" + reading] = 1.0  # a named subject against a weak reading (ومعدة، أخيرا)
         if name != canonical and etype == "PERSON":
             feats["fuller_name"] = 1.0
+        if q.rule_role and etype == "PERSON":
+            # السفير المصري … أسامة شلتوت: an office's holder named beside it speaks (a description's
+            # neighbour, مصادر مطلعة … عبدالله الراجحي, need not)
+            for k in _HOLDER_FEATURES:
+                if k in feats:
+                    feats[k + "&role"] = 1.0
         if etype == "QUOTED":
             feats["quoted_head"] = 1.0
         if q.rule_name:
