@@ -185,12 +185,19 @@ ROUND9 = [
      "DIRECT", "موعد ومكان المقابلات النسائية سيعلنان في وقت لاحق", "متعب"),
     # a preposition with a pronoun between the verb and its subject is the verb's object
     ("وأكد لنا مدير المستشفى أن الحالة مستقرة.", "INDIRECT", "الحالة مستقرة", "مدير المستشفى"),
+    # a participle of the main verb after a comma is the writer's narration again
+    ("وأكد الوزير ماجد الحقيل أن المشروع سيكتمل العام المقبل، مقدما شكره لجميع العاملين فيه.",
+     "INDIRECT", "المشروع سيكتمل العام المقبل", "ماجد الحقيل"),
+    # نقل with its subject and a complementizer reports (without عن and a source as well)
+    ("ونقلت وسائل إعلام فرنسية أن اللاعب حصل على مقابل كبير.", "INDIRECT", "اللاعب حصل على مقابل كبير",
+     "وسائل إعلام فرنسية"),
 ]
 
 
 @pytest.mark.parametrize("body,kind,text,speaker", ROUND9,
                          ids=["wa-dhakara", "participle-colon", "glued-straight-mark", "bil-qawl", "quoted-subject-colon",
-                              "prep-pronoun-object"])
+                              "prep-pronoun-object", "circumstance-ends-clause",
+                              "naqala-anna"])
 def test_cues_the_blind_sets_showed_missed(qx, body, kind, text, speaker):
     quotes = qx.extract(None, body, [])
     found = [q for q in quotes if q["text"] == text]

@@ -125,7 +125,14 @@ _SPOKESMEN = lx.SPOKESMEN
 # Media an attribution is addressed to (قال لوكالة …، لصحيفة …): not part of the speaker's name.
 _MEDIA = lx.MEDIA
 # A comma and a connective that opens a new topic end a reported clause (…، وفي المقابل …).
+# …، مقدما شكره، …، موجها الدعوة: a masculine participle in the accusative after a comma is a circumstance of
+# the main verb (the writer's narration goes on), not part of the reported clause; adverbs of that shape are not
+_CIRCUMSTANCE_RE = re.compile(r"[،,][ \t]*(م\w{3,7}ا)(?!\w)")
+_NOT_CIRCUMSTANCES = frozenset(lx.fold_word(w) for w in ("مؤخرا", "مجددا", "مسبقا", "مطلقا", "مجانا", "ماعدا",
+                                                         "مثلا", "معا", "مبدئيا", "مستقبلا", "مساء", "مؤقتا"))
 _NEW_TOPIC_RE = re.compile(r"[،,][ \t]*(?:وفي|ومن جهه|ومن جهته|ومن ناحيه|وعلي صعيد|وفي سياق|وفي المقابل)(?!\w)")
+# ونقلت وسائل إعلام فرنسية أن …: نقل with its subject (up to six words) and a complementizer reports too.
+_REPORTED_RE = re.compile(r"(?:[ \t]+(?!ان(?!\w))[^\s.،,:؛]+){1,6}?[ \t]+(?:ب)?ان(?:ه|ها|هم)?(?!\w)")
 # ونقلت الصحيفة عن مصدر …: up to six words, then عن; the source follows it.
 _SOURCE_RE = re.compile(r"(?:[ \t]+(?!ان(?!\w))[^\s.،,:؛]+){0,6}?[ \t]+عن[ \t]+")
 _TURN_BEFORE_RE = re.compile(r"(?:بدوره|بدورها|من جانبه|من جانبها|من جهته|من جهتها)[ \t،,]*$")

@@ -21,6 +21,9 @@ from pipeline.nlp.quotes._base import (
     _FRAME_FA_RE,
     _FRAME_RE,
     _NEW_TOPIC_RE,
+    _REPORTED_RE,
+    _CIRCUMSTANCE_RE,
+    _NOT_CIRCUMSTANCES,
     _NP_STOP,
     _ORG_HEADS,
     _OWN_WORDS,
@@ -92,9 +95,10 @@ class _Cues:
             source = -1
             if cue.lemma == "نقل":
                 src = _SOURCE_RE.match(f, m.end())
-                if src is None:
+                if src is not None:
+                    source = src.end()
+                elif not _REPORTED_RE.match(f, m.end()):
                     continue  # نقل المصابين إلى المستشفى: "moved", not "reported"
-                source = src.end()
             hits.append(_CueHit(start, m.end(), m.start(2), pro, cue.participle, source=source))
         # ووفقا للمتحدث الرسمي علي زعلة، فإن …: a frame at the start of a clause with an إن clause after
         # its noun phrase attributes that clause
@@ -234,6 +238,10 @@ class _Cues:
         m = _NEW_TOPIC_RE.search(f, start, end)
         if m:
             end = m.start()  # …، وفي بداية الدراسة …: the writer moves on to a new topic
+        for m in _CIRCUMSTANCE_RE.finditer(f, start, end):
+            if m.group(1) not in _NOT_CIRCUMSTANCES:
+                end = m.start()  # …، مقدما شكره لـ …: the main verb's circumstance, the writer's words
+                break
         for m in _BUT_RE.finditer(f, start, end):
             if self._entity_starts(m.start(1)) or any(m.group(1) in _fold(sp.name).split() for sp in self.names):
                 end = m.start()  # … إلا أن مكلارين تباهى …: the writer's contrast about a named person
