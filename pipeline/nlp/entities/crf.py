@@ -547,6 +547,7 @@ class StateScorer:
     """
 
     _MAX_WORDS = 300_000
+    _MAX_PAIRS = 200_000  # word-pair triples kept (about 40 MB when full; then cleared)
     _NEAR = 5  # at most so many of a neighbour's own features per offset (see FeatureBuilder._make_word)
     _CTX = 3  # cue, gazetteer and rule tag of a neighbour
     _POSITION = 4 + 2 + 3  # tags, word pairs, phrase tags (FeatureBuilder.position_features)
@@ -597,6 +598,8 @@ class StateScorer:
         self._ctx = np.zeros((64, len(_OFFSETS), self._CTX), dtype=np.intp)  # what neighbours see of the tags
         self._tags = np.zeros((64, 2, 4), dtype=np.intp)  # the position's own tag features, without/with role
         self._phrase: dict[tuple, list[int]] = {}
+        # (row before or -1, row, row after or -1) -> the ids of the word-pair features at that position
+        self._pair_ids: dict[tuple[int, int, int], tuple[int, ...]] = {}
 
     def _ids(self, strings, width: int) -> list[int]:
         ids = [self._attr.get(x, 0) for x in strings]
@@ -661,7 +664,20 @@ class StateScorer:
         right = np.flatnonzero(pairs[:-1, 2] & pairs[1:, 3])
         at = sorted({*left.tolist(), *right.tolist()})
         if at:
-            ids[at, 4:6] = [self._ids(features.pair_features(lay, i), 2) for i in at]
+            # the pairs' strings depend on the three words only: looked up by their rows once per triple
+            rl = rows.tolist()
+            last = n - 1
+            cache = self._pair_ids
+            found = []
+            for i in at:
+                key = (rl[i - 1] if i else -1, rl[i], rl[i + 1] if i < last else -1)
+                pid = cache.get(key)
+                if pid is None:
+                    if len(cache) >= self._MAX_PAIRS:
+                        cache.clear()  # bounded, like the word tables
+                    pid = cache[key] = tuple(self._ids(features.pair_features(lay, i), 2))
+                found.append(pid)
+            ids[at, 4:6] = found
         phrase = lay.phrase
         if phrase is not None and n:
             # Phrase tags: one value for "O" on both sides and itself; the rest looked up by their three tags.
