@@ -242,8 +242,8 @@ def _no_full_collections() -> None:
 
     A chunk's live objects only grow (the word caches the enrichment fills, the runner's buffers), and a
     full collection runs each time they grow by a quarter, visiting every one of them to free almost
-    nothing: 8 a chunk, 2.5 CPU-s of the 23 of a 2,000-article chunk. What the process holds goes back to the
-    system when the chunk ends anyway (peak RSS of the two-day replay unchanged, 736 against 728 MB).
+    nothing: 8 a chunk, about 2.5 of the 22 to 28 CPU-s of a chunk of the two-day replay. What the process
+    holds goes back to the system when the chunk ends anyway (that replay's peak RSS: 736 against 728 MB).
     """
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, _FULL_COLLECTION_NEVER)

@@ -4,7 +4,7 @@ A record that cannot be written (a value outside what its schema holds) would fa
 bundle, again at every retry, and stall the stream. Here it becomes a dead letter instead, with the
 reason; a dead letter that cannot be written is made writable (its text fields sanitized). Each record
 leaves with its encoding (:class:`Checked`), which the file sink writes as it is: encoding it again
-there cost 0.1 ms a record, and the encoded bytes cross the sink's shuffle in place of the record.
+there cost about 0.1 ms a record, and the encoded bytes cross the sink's shuffle in place of the record.
 """
 from __future__ import annotations
 

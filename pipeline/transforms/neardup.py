@@ -22,8 +22,9 @@ Three steps, each a thin Beam wrapper around :mod:`pipeline.nlp.fingerprint`:
 
 With one shard (the local runner's choice) there is no step 3: the one probe of an article carries the
 article, and the shard, whose answer is the only one, decides it as ``Decide`` would (:class:`_Decider`,
-shared by both). The article then crosses one shuffle instead of three elements crossing two, and has
-no state and timer of its own (the shard's one take of its pending probes reads the articles with them).
+shared by both). The article then goes through one keyed step instead of two with an answer between
+them, and has no state and timer of its own (the shard's one take of its pending probes reads the
+articles with them).
 
 **Why shards and not one key per band.** Every keyed-state access costs a fixed price (Beam's state
 cache sizes each value it holds); one key per band (64 per article) made a replay crawl at ~3
