@@ -9,7 +9,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms import trigger
 
 from pipeline.enrich import public_record
-from pipeline.io.files import FILE_SINK, WriteAvroFiles, kafka_acks
+from pipeline.io.files import FILE_SINK, AvroRecord, WriteAvroFiles, kafka_acks
 from pipeline.model import ARTICLES, DEAD_LETTER, DUPLICATES, OUTPUT_SCHEMAS
 from pipeline.options import JobConfig
 from pipeline.transforms import METRICS_NAMESPACE, at_read_time
@@ -25,7 +25,8 @@ DISCARDED = "discarded"  # the sink name for an output kind that goes nowhere (i
 def build(raws: beam.PCollection, config: JobConfig, kafka=None, carried=None) -> dict:
     """Wire the job onto a PCollection of RawRecords and its sinks.
 
-    Returns the outputs by kind (``articles``, ``duplicates``, ``dead-letter``), plus, when ``kafka`` is
+    Returns the outputs by kind (``articles``, ``duplicates``, ``dead-letter``; of
+    :class:`~pipeline.transforms.check.Checked` records: each with its Avro encoding), plus, when ``kafka`` is
     given (a Kafka source; also the client config of the output topics), ``"acks"``: the sinks'
     SinkAck PCollections, and ``"sinks"``: the sink names of each kind, for CommitOffsets. With
     ``carried`` (a :class:`~pipeline.io.carry.CarriedIn`: one chunk of a replay in chunks starts from the
@@ -59,7 +60,7 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None, carried=None) -
     acks, sinks = [], {kind: [] for kind in outputs}
     if config.out_dir:
         tagged = [
-            outputs[kind] | f"Tag{_label(kind)}" >> beam.Map(lambda r, k=kind: (k, public_record(r)))
+            outputs[kind] | f"Tag{_label(kind)}" >> beam.Map(lambda c, k=kind: (k, AvroRecord.of(c.record, c.avro)))
             for kind in outputs
         ]
         windowed = tagged | "MergeOutputs" >> beam.Flatten()
@@ -81,7 +82,7 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None, carried=None) -
         for kind, topic in config.output_topics.items():
             acks.append(
                 outputs[kind]
-                | f"Key{_label(kind)}" >> beam.Map(lambda r: (r["id"] or "", public_record(r)))
+                | f"Key{_label(kind)}" >> beam.Map(lambda c: (c.record["id"] or "", public_record(c.record)))
                 | f"Write{_label(kind)}Topic" >> WriteToKafka(
                     kafka, topic, OUTPUT_SCHEMAS[kind], config.schema_id if kind == ARTICLES else None,
                     ack_kind=kind if track else None))
@@ -103,8 +104,8 @@ def _label(kind: str) -> str:
     return kind.title().replace("-", "")
 
 
-def _discarded(record: dict, kind: str):
-    return kafka_acks([record.get("source")], DISCARDED, kind)
+def _discarded(checked, kind: str):
+    return kafka_acks([checked.record.get("source")], DISCARDED, kind)
 
 
 def _count(record, counter):

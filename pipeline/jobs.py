@@ -4,6 +4,7 @@ Commands parse arguments and print; benchmarks and evaluation call these directl
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
@@ -208,7 +209,9 @@ def _write_atomically(path: str, data: bytes) -> None:
 def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptions, horizons: dict, folder: str,
                   number: int) -> dict:
     """Run the pipeline of chunk ``number``: it starts from the state the chunk before it started from and
-    handed out, kept inside the horizons, and hands out the state it adds; return its counters."""
+    handed out, kept inside the horizons, and hands out the state it adds; return its counters. Runs in a
+    process of its own (:func:`_run_chunks`), which ends with it."""
+    _no_full_collections()
     seeds = _carried_in(folder, number)
     carried: Iterable[chunks.Carried] = ()
     if number:
@@ -232,6 +235,22 @@ def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptio
     result = pipeline.run()
     result.wait_until_finish()
     return metrics.collect(result)
+
+
+def _no_full_collections() -> None:
+    """Spare a chunk's process the cyclic GC's full collections (young ones still run).
+
+    A chunk's live objects only grow (the word caches the enrichment fills, the runner's buffers), and a
+    full collection runs each time they grow by a quarter, visiting every one of them to free almost
+    nothing: 8 a chunk, about 2.5 of the 22 to 28 CPU-s of a chunk of the two-day replay. What the process
+    holds goes back to the system when the chunk ends anyway (that replay's peak RSS: 736 against 728 MB).
+    """
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, _FULL_COLLECTION_NEVER)
+
+
+# The number of middle-generation collections between full ones (default 10): a chunk makes about 200.
+_FULL_COLLECTION_NEVER = 1_000_000
 
 
 def _plan_file(folder: str) -> str:

@@ -1,4 +1,7 @@
-"""Avro file sinks: ``(kind, record)`` pairs → one Avro container file per kind, window and pane.
+"""Avro file sinks: ``(kind, AvroRecord)`` pairs → one Avro container file per kind, window and pane.
+
+Records come encoded (by CheckRecords, which had to encode them to know they fit their schema) and are
+written into the files' blocks as they are.
 
 Each file is written under ``DIR/.temp-<run>/``, flushed to disk and renamed into place, so a file
 appears complete or not at all; only then are its records reported durable (a
@@ -10,9 +13,10 @@ the same pane writes the same name again, with the same records.
 """
 from __future__ import annotations
 
+import io
 import os
 import uuid
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional
 
 import apache_beam as beam
 from apache_beam.transforms.window import IntervalWindow
@@ -27,6 +31,25 @@ FILE_SINK = "files"  # the sink's name in SinkAcks
 _TIME = "%Y-%m-%dT%H:%M:%S"
 
 
+# A block is closed once its records hold this many bytes (fastavro's own default for the records it encodes).
+_BLOCK_BYTES = 16_000
+
+
+class AvroRecord(NamedTuple):
+    """An output record encoded by its kind's schema (Avro binary, as records lie in a container file's
+    blocks), with what the sink needs of the record besides: its source (the Kafka acks) and the time it
+    was read (``ingested_at``, a dead letter's ``failed_at``: the streaming job's file windows)."""
+
+    avro: bytes
+    source: Optional[dict]
+    read_ms: Optional[int]
+
+    @classmethod
+    def of(cls, record: dict, avro: bytes) -> "AvroRecord":
+        """``record``, encoded as ``avro``."""
+        return cls(avro, record.get("source"), record.get("ingested_at") or record.get("failed_at"))
+
+
 def file_name(kind: str, window, pane_index: int, run_id: str) -> str:
     """The final name of the file of ``kind`` for one window pane of run ``run_id``."""
     if isinstance(window, IntervalWindow):
@@ -36,8 +59,9 @@ def file_name(kind: str, window, pane_index: int, run_id: str) -> str:
     return f"{kind}-{span}{pane_index:05d}-{run_id}.avro"
 
 
-def write_avro_file(path: str, schema: dict, records: Iterable[dict]) -> list[dict]:
-    """Write ``records`` to ``path`` atomically (temporary file, fsync, rename); return the sources written."""
+def write_avro_file(path: str, schema: dict, records: Iterable[AvroRecord]) -> list[Optional[dict]]:
+    """Write ``records`` (encoded by ``schema``) to ``path`` atomically (temporary file, fsync, rename); return
+    the sources written."""
     folder, name = os.path.split(path)
     temp_dir = os.path.join(folder, ".temp-files")
     os.makedirs(temp_dir, exist_ok=True)
@@ -45,14 +69,30 @@ def write_avro_file(path: str, schema: dict, records: Iterable[dict]) -> list[di
     sources = []
     with open(temp, "wb") as fh:
         writer = Writer(fh, schema, codec="deflate")
+        block: list[bytes] = []
+        size = 0
         for record in records:
-            writer.write(record)
-            sources.append(record.get("source"))
+            block.append(record.avro)
+            size += len(record.avro)
+            sources.append(record.source)
+            if size >= _BLOCK_BYTES:
+                writer.write_block(_Block(block))
+                block, size = [], 0
+        if block:
+            writer.write_block(_Block(block))
         writer.flush()
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(temp, path)
     return sources
+
+
+class _Block:
+    """Encoded records as fastavro's ``Writer.write_block`` reads a block: their bytes, and how many."""
+
+    def __init__(self, encoded: list[bytes]):
+        self.num_records = len(encoded)
+        self.bytes_ = io.BytesIO(b"".join(encoded))
 
 
 def kafka_acks(sources: Iterable[Optional[dict]], sink: str, kind: str) -> Iterator[SinkAck]:
@@ -83,7 +123,7 @@ class _WriteFileFn(beam.DoFn):
 
 
 class WriteAvroFiles(beam.PTransform):
-    """Writes ``(kind, record)`` pairs (kinds of :data:`~pipeline.model.OUTPUT_SCHEMAS`) to ``out_dir``.
+    """Writes ``(kind, AvroRecord)`` pairs (kinds of :data:`~pipeline.model.OUTPUT_SCHEMAS`) to ``out_dir``.
 
     With ``acks``, the result holds the SinkAcks of the Kafka records written (see the module docstring).
     """

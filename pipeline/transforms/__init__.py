@@ -20,17 +20,16 @@ def at_event_time(value, article: dict) -> beam.window.TimestampedValue:
     return beam.window.TimestampedValue(value, event_ms(article) / 1000.0)
 
 
-def at_read_time(tagged: tuple[str, dict]) -> beam.window.TimestampedValue:
-    """An output record ``(kind, record)`` stamped with the time it was read (``ingested_at``, or a dead
-    letter's ``failed_at``), for the windowed file sinks.
+def at_read_time(tagged: tuple) -> beam.window.TimestampedValue:
+    """An output record for the files ``(kind, AvroRecord)`` stamped with the time it was read (``ingested_at``,
+    or a dead letter's ``failed_at``), for the windowed file sinks.
 
     Files are windowed by when records came in, not by their dates: a story dated a month back that
     arrives in a running stream would be behind the watermark by more than any allowed lateness, and a
     window stage would drop it without a trace.
     """
     _, record = tagged
-    read_ms = record.get("ingested_at") or record.get("failed_at")
-    return beam.window.TimestampedValue(tagged, read_ms / 1000.0)
+    return beam.window.TimestampedValue(tagged, record.read_ms / 1000.0)
 
 
 def hold(pending, flush, item, timestamp) -> None:

@@ -2,13 +2,16 @@
 
 A record that cannot be written (a value outside what its schema holds) would fail the sink's whole
 bundle, again at every retry, and stall the stream. Here it becomes a dead letter instead, with the
-reason; a dead letter that cannot be written is made writable (its text fields sanitized).
+reason; a dead letter that cannot be written is made writable (its text fields sanitized). Each record
+leaves with its encoding (:class:`Checked`), which the file sink writes as it is: encoding it again
+there cost about 0.1 ms a record, and the encoded bytes cross the sink's shuffle in place of the record.
 """
 from __future__ import annotations
 
 import io
 import json
 import logging
+from typing import NamedTuple
 
 import apache_beam as beam
 import fastavro
@@ -24,13 +27,20 @@ log = logging.getLogger(__name__)
 _DEAD = "unwritable"
 
 
-def encode_error(schema: dict, record: dict) -> Exception | None:
-    """The error that encoding ``record`` with ``schema`` raises, or None when it encodes."""
-    try:
-        fastavro.schemaless_writer(io.BytesIO(), schema, record)
-    except Exception as exc:  # fastavro raises ValueError, TypeError, OverflowError, UnicodeEncodeError …
-        return exc
-    return None
+class Checked(NamedTuple):
+    """An output record its schema holds, and the record encoded by it (Avro binary without a container:
+    as records lie in a container file's blocks)."""
+
+    record: dict
+    avro: bytes
+
+
+def encode(schema: dict, record: dict) -> bytes:
+    """``record`` (its internal fields left out) encoded by ``schema``; raises what fastavro raises when the
+    schema cannot hold it (ValueError, TypeError, OverflowError, UnicodeEncodeError …)."""
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, schema, public_record(record))
+    return out.getvalue()
 
 
 def unwritable_dead_letter(record: dict, kind: str, error: Exception, raw_cap: int) -> dict:
@@ -66,25 +76,33 @@ class _CheckFn(beam.DoFn):
 
     def setup(self) -> None:
         self.schema = load_schema(OUTPUT_SCHEMAS[self.kind])
+        self.dead_schema = load_schema(OUTPUT_SCHEMAS[DEAD_LETTER])
 
     def process(self, record: dict):
-        error = encode_error(self.schema, public_record(record))
-        if error is None:
-            yield record
+        try:
+            avro = encode(self.schema, record)
+        except Exception as exc:  # whatever fastavro raises: the record is kept, as a dead letter
+            error = exc
+        else:
+            yield Checked(record, avro)
             return
         log.error("%s record %r is not writable (%s); kept as a dead letter", self.kind, record.get("id"), error)
         if self.kind == DEAD_LETTER:
-            yield writable_dead_letter(record)
+            yield self._dead_letter(writable_dead_letter(record))
             return
         # It leaves its output for the dead letters: move it in the accounting too.
         if self.kind == DUPLICATES:
             (self.exact if record.get("kind") == "EXACT" else self.near).dec()
         self.dead.inc()
-        yield beam.pvalue.TaggedOutput(_DEAD, unwritable_dead_letter(record, self.kind, error, self.raw_cap))
+        yield beam.pvalue.TaggedOutput(_DEAD, self._dead_letter(unwritable_dead_letter(record, self.kind, error,
+                                                                                      self.raw_cap)))
+
+    def _dead_letter(self, dead: dict) -> Checked:
+        return Checked(dead, encode(self.dead_schema, dead))
 
 
 class CheckRecords(beam.PTransform):
-    """``{kind: PCollection}`` → the same kinds, holding only records their schemas can write."""
+    """``{kind: PCollection}`` of records → the same kinds, of :class:`Checked` records their schemas hold."""
 
     def __init__(self, raw_cap_bytes: int = parse.DEFAULT_RAW_CAP_BYTES):
         super().__init__()

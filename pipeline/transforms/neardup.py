@@ -20,6 +20,12 @@ Three steps, each a thin Beam wrapper around :mod:`pipeline.nlp.fingerprint`:
    (UPDATE articles keep their status: a new version is not a republication) or, with
    ``drop_near_duplicates``, leaves as a NEAR Duplicate record on the ``duplicates`` output.
 
+With one shard (the local runner's choice) there is no step 3: the one probe of an article carries the
+article, and the shard, whose answer is the only one, decides it as ``Decide`` would (:class:`_Decider`,
+shared by both). The article then goes through one keyed step instead of two with an answer between
+them, and has no state and timer of its own (the shard's one take of its pending probes reads the
+articles with them).
+
 **Why shards and not one key per band.** Every keyed-state access costs a fixed price (Beam's state
 cache sizes each value it holds); one key per band (64 per article) made a replay crawl at ~3
 articles/s on the FnApiRunner. With ``shards`` keys (8 by default) an article touches at most 8 keys
@@ -95,6 +101,7 @@ class _Probe(NamedTuple):
     key: str  # the article's key in the Decide step
     fingerprint: Fingerprint
     bands: np.ndarray  # the article's band keys (uint64) that fall in this shard
+    article: Optional[dict] = None  # the article itself when this shard decides it (one shard); never indexed
 
 
 class _Indexed(NamedTuple):
@@ -126,6 +133,9 @@ def shards_of(band_keys: np.ndarray, shards: int) -> np.ndarray:
 
 
 class _KeyByShardFn(beam.DoFn):
+    """An article → its probes, keyed by shard, and (several shards) itself, keyed for ``Decide``; with one
+    shard, its one probe carries it."""
+
     def __init__(self, fingerprinter: Fingerprinter, shards: int):
         self.fingerprinter = fingerprinter
         self.shards = shards
@@ -133,9 +143,14 @@ class _KeyByShardFn(beam.DoFn):
     def process(self, article):
         fingerprint = _fingerprint_of(article, self.fingerprinter)
         band_keys = self.fingerprinter.band_keys(fingerprint.signature)
+        key = article_key(article)
+        if self.shards == 1:
+            probe = _Probe(dedup.event_ms(article), article["id"], article.get("published_at"), key, fingerprint,
+                           band_keys, article)
+            yield beam.pvalue.TaggedOutput(_SHARDS, ("0", probe))
+            return
         where = shards_of(band_keys, self.shards)
         in_shards = np.unique(where).tolist()
-        key = article_key(article)
         yield key, ("article", article, len(in_shards))
         for shard in in_shards:
             probe = _Probe(dedup.event_ms(article), article["id"], article.get("published_at"), key, fingerprint,
@@ -218,10 +233,12 @@ class _MatchInShardFn(beam.DoFn):
     #: Rewrite the bag once the articles out of the horizon are this share of a horizon old.
     PRUNE_SLACK = 0.25
 
-    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int, carry: bool = False):
+    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int, carry: bool = False,
+                 decider: Optional["_Decider"] = None):
         self.fingerprinter = fingerprinter
         self.horizon_ms = horizon_ms
         self.carry = carry
+        self.decider = decider  # decides the articles that come with their probes (one shard)
         self.compared = Metrics.counter(METRICS_NAMESPACE, "near_dup_compared")
         self.expired = Metrics.counter(METRICS_NAMESPACE, "near_dup_shard_expired")
         self.reloads = Metrics.counter(METRICS_NAMESPACE, "near_dup_index_reloads")
@@ -320,7 +337,10 @@ class _MatchInShardFn(beam.DoFn):
             answer, entry = self._match(probe, index)
             index.add(entry)
             added.append(entry)
-            yield probe.key, ("answer", answer)
+            if probe.article is None:
+                yield probe.key, ("answer", answer)
+            else:
+                yield from self.decider.outputs(probe.article, [answer])
             if self.carry:
                 yield beam.pvalue.TaggedOutput(CARRIED, Carried(NEAR, key, probe.event_ms, probe.id, entry))
         chunks.add(_dump(added))
@@ -335,6 +355,8 @@ class _MatchInShardFn(beam.DoFn):
         best, similarity, compared = index.search.earliest_match(
             probe.fingerprint, probe.bands, (probe.event_ms, probe.id), probe.id, self.horizon_ms)
         self.compared.inc(compared)
+        if probe.article is not None:  # the index keeps what it matches on, not the article
+            probe = probe._replace(article=None)
         if best is None:
             return _Answer(), _Indexed(probe, probe.id, probe.event_ms)
         other = best.probe
@@ -367,8 +389,9 @@ class _SeededMatchInShardFn(_MatchInShardFn):
 
     SEEDED = ReadModifyWriteStateSpec("near_dup_seeded", PickleCoder())
 
-    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int, folder: str):
-        super().__init__(fingerprinter, horizon_ms, carry=True)
+    def __init__(self, fingerprinter: Fingerprinter, horizon_ms: int, folder: str,
+                 decider: Optional["_Decider"] = None):
+        super().__init__(fingerprinter, horizon_ms, carry=True, decider=decider)
         self.folder = folder
 
     def process(
@@ -421,10 +444,7 @@ class _DecideFn(beam.DoFn):
     READY = TimerSpec("near_dup_decide", TimeDomain.WATERMARK)
 
     def __init__(self, drop_near_duplicates: bool):
-        self.drop = drop_near_duplicates
-        self.near = Metrics.counter(METRICS_NAMESPACE, "near_duplicate")
-        # Dropped republications leave the articles output: accounting needs them apart.
-        self.dropped = Metrics.counter(METRICS_NAMESPACE, "near_duplicate_dropped")
+        self.decider = _Decider(drop_near_duplicates)
 
     def process(
         self,
@@ -447,9 +467,22 @@ class _DecideFn(beam.DoFn):
         if article is None or len(answers) < expected:
             return  # a part still to come sets the timer again when it arrives
         items.clear()
-        yield from self._decide(article, answers)
+        yield from self.decider.outputs(article, answers)
 
-    def _decide(self, article: dict, answers: list):
+
+class _Decider:
+    """What becomes of an article once every shard it has band keys in answered (the Decide step's work,
+    and a single shard's), with the counters it moves."""
+
+    def __init__(self, drop_near_duplicates: bool):
+        self.drop = drop_near_duplicates
+        self.near = Metrics.counter(METRICS_NAMESPACE, "near_duplicate")
+        # Dropped republications leave the articles output: accounting needs them apart.
+        self.dropped = Metrics.counter(METRICS_NAMESPACE, "near_duplicate_dropped")
+
+    def outputs(self, article: dict, answers: list):
+        """Yield ``article`` as it leaves NearDup: unchanged, marked NEAR_DUPLICATE, or (dropped) as a NEAR
+        Duplicate record on the ``duplicates`` output; stamped with its event time."""
         matches = [a for a in answers if a.of_id is not None]
         status = (article.get("dedup") or {}).get("status", "UNIQUE")
         if not matches or status == "UPDATE":
@@ -515,21 +548,25 @@ class NearDup(beam.PTransform):
             _SHARDS, main="articles")
         # Keys are declared str, so that state and timers of the keyed steps share one deterministic coder.
         carry = self.carried_from is not None
-        match = (_SeededMatchInShardFn(self.fingerprinter, self.horizon_ms, self.carried_from) if carry
-                 else _MatchInShardFn(self.fingerprinter, self.horizon_ms))
+        in_shard = self.shards == 1  # the one shard decides: no Decide step (see the module docstring)
+        decider = _Decider(self.drop_near_duplicates) if in_shard else None
+        match = (_SeededMatchInShardFn(self.fingerprinter, self.horizon_ms, self.carried_from, decider) if carry
+                 else _MatchInShardFn(self.fingerprinter, self.horizon_ms, decider=decider))
+        tags = ([DUPLICATES] if in_shard else []) + ([CARRIED] if carry else [])
         matched = (
             keyed[_SHARDS]
             | "TypeShardKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
-            | "MatchInShards" >> (beam.ParDo(match).with_outputs(CARRIED, main="answers") if carry
-                                  else beam.ParDo(match))
+            | "MatchInShards" >> beam.ParDo(match).with_outputs(*tags, main="main")
         )
-        answers = matched.answers if carry else matched
-        decided = (
-            (keyed["articles"], answers)
-            | "JoinAnswers" >> beam.Flatten()
-            | "TypeArticleKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
-            | "Decide" >> beam.ParDo(_DecideFn(self.drop_near_duplicates)).with_outputs(DUPLICATES, main="main")
-        )
+        if in_shard:
+            decided = matched
+        else:
+            decided = (
+                (keyed["articles"], matched.main)
+                | "JoinAnswers" >> beam.Flatten()
+                | "TypeArticleKeys" >> beam.Map(lambda kv: kv).with_output_types(Tuple[str, Any])
+                | "Decide" >> beam.ParDo(_DecideFn(self.drop_near_duplicates)).with_outputs(DUPLICATES, main="main")
+            )
         outputs = {"main": decided.main, DUPLICATES: decided[DUPLICATES]}
         if carry:
             outputs[CARRIED] = matched[CARRIED]

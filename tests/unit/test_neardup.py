@@ -77,17 +77,22 @@ def _stamped(feed):
     return [beam.window.TimestampedValue(a, dedup.event_ms(a) / 1000) for a in feed]
 
 
+SHARDS = [1, 8]  # one shard decides itself; several answer a Decide step
+
+
+@pytest.mark.parametrize("shards", SHARDS)
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_earliest_copy_is_the_cluster_head_whatever_the_arrival_order(seed):
+def test_earliest_copy_is_the_cluster_head_whatever_the_arrival_order(seed, shards):
     feed = list(FEED)
     random.Random(seed).shuffle(feed)
     with TestPipeline(runner=FNAPI) as p:
-        out = p | beam.Create(_stamped(feed)) | beam.Map(lambda a: a) | NearDup()
+        out = p | beam.Create(_stamped(feed)) | beam.Map(lambda a: a) | NearDup(shards=shards)
         assert_that(out["main"] | beam.Map(_summary), equal_to(EXPECTED), label="Main")
         assert_that(out[DUPLICATES], equal_to([]), label="NoDrops")
 
 
-def test_arrival_in_reverse_event_order_on_a_stream():
+@pytest.mark.parametrize("shards", SHARDS)
+def test_arrival_in_reverse_event_order_on_a_stream(shards):
     """The republications arrive first; the source comes last but is older: it heads the cluster."""
     options = PipelineOptions()
     options.view_as(StandardOptions).streaming = True
@@ -102,13 +107,14 @@ def test_arrival_in_reverse_event_order_on_a_stream():
         .advance_watermark_to_infinity()
     )
     with TestPipeline(options=options) as p:
-        out = p | stream | NearDup()
+        out = p | stream | NearDup(shards=shards)
         assert_that(out["main"] | beam.Map(_summary), equal_to(EXPECTED[:3]))
 
 
-def test_drop_near_duplicates_routes_them_to_the_duplicates_output():
+@pytest.mark.parametrize("shards", SHARDS)
+def test_drop_near_duplicates_routes_them_to_the_duplicates_output(shards):
     with TestPipeline(runner=FNAPI) as p:
-        out = p | beam.Create(_stamped(FEED[:3])) | NearDup(drop_near_duplicates=True)
+        out = p | beam.Create(_stamped(FEED[:3])) | NearDup(drop_near_duplicates=True, shards=shards)
         assert_that(out["main"] | beam.Map(_summary), equal_to([EXPECTED[0]]), label="Main")
         dropped = out[DUPLICATES] | beam.Map(lambda d: (d["id"], d["kind"], d["duplicate_of"]))
         assert_that(dropped, equal_to([("paper-a", "NEAR", "spa-1"), ("paper-b", "NEAR", "spa-1")]), label="Dups")
@@ -126,7 +132,8 @@ def test_templated_reports_of_two_days_stay_apart():
                     equal_to([("mon", "UNIQUE", "mon", None), ("tue", "UNIQUE", "tue", None)]))
 
 
-def test_shard_state_is_cleared_after_the_horizon():
+@pytest.mark.parametrize("shards", SHARDS)
+def test_shard_state_is_cleared_after_the_horizon(shards):
     """Inside the horizon a copy is linked; one horizon after the newest article the shards are cleared
     (an expire timer per shard): a copy arriving then is a new story, even a late one whose event time
     is inside the horizon of the first (the next test is the control: without the expiry it is linked)."""
@@ -149,13 +156,14 @@ def test_shard_state_is_cleared_after_the_horizon():
         .advance_watermark_to_infinity()
     )
     with TestPipeline(options=options) as p:
-        out = p | stream | NearDup(horizon_s=day)
+        out = p | stream | NearDup(horizon_s=day, shards=shards)
         assert_that(out["main"] | beam.Map(_summary),
                     equal_to([("first", "UNIQUE", "first", None), ("inside", "NEAR_DUPLICATE", "first", "first"),
                               ("late", "UNIQUE", "late", None)]))
 
 
-def test_within_the_horizon_a_late_copy_is_still_linked():
+@pytest.mark.parametrize("shards", SHARDS)
+def test_within_the_horizon_a_late_copy_is_still_linked(shards):
     """The control for the test above: without the expiry, the same late copy joins its story."""
     options = PipelineOptions()
     options.view_as(StandardOptions).streaming = True
@@ -171,7 +179,7 @@ def test_within_the_horizon_a_late_copy_is_still_linked():
         .advance_watermark_to_infinity()
     )
     with TestPipeline(options=options) as p:
-        out = p | stream | NearDup(horizon_s=86400)
+        out = p | stream | NearDup(horizon_s=86400, shards=shards)
         assert_that(out["main"] | beam.Map(_summary),
                     equal_to([("first", "UNIQUE", "first", None), ("late", "NEAR_DUPLICATE", "first", "first")]))
 
@@ -215,23 +223,40 @@ class _Timer:
         self.at = timestamp
 
 
-def _shard_flush(fn, state, probes, upto_ms):
-    """One flush of shard "0" as the runner drives it: probes held, then drained at ``upto_ms``."""
+def _shard_flush(fn, state, probes, upto_ms, answers=True):
+    """One flush of shard "0" as the runner drives it: probes held, then drained at ``upto_ms``; its answers
+    (or, ``answers=False``, all it yields)."""
     pending, chunks, token = state
     for probe in probes:
         pending.add(probe)
-    return [answer for _, (_, answer) in fn._drain("0", upto_ms, pending, chunks, token, _Timer(), _Timer())]
+    out = fn._drain("0", upto_ms, pending, chunks, token, _Timer(), _Timer())
+    return [answer for _, (_, answer) in out] if answers else list(out)
 
 
-def _probes(feed):
+def _probes(feed, with_articles=False):
+    """The probes of one shard holding every band key; as a shard of several gets them (no article) unless
+    ``with_articles``."""
     from pipeline.transforms.neardup import _KeyByShardFn
 
     out = []
     for item in feed:
         for tagged in _KeyByShardFn(FP, 1).process(item):
             if isinstance(tagged, beam.pvalue.TaggedOutput):
-                out.append(tagged.value[1])
+                probe = tagged.value[1]
+                out.append(probe if with_articles else probe._replace(article=None))
     return out
+
+
+def test_one_shard_decides_the_articles_its_probes_carry_and_indexes_only_the_probes():
+    from pipeline.transforms.neardup import _Decider, _MatchInShardFn
+
+    probes = _probes(FEED[:3], with_articles=True)
+    fn = _MatchInShardFn(FP, 7 * 24 * HOUR, decider=_Decider(False))
+    fn.setup()
+    state = (_Bag(), _Bag(), _Cell())
+    decided = [stamped.value for stamped in _shard_flush(fn, state, probes, 13 * HOUR, answers=False)]
+    assert sorted(map(_summary, decided)) == sorted(EXPECTED[:3])
+    assert [entry.probe.article for entry in pickle_entries(state[1])] == [None, None, None]
 
 
 def test_a_shard_reads_its_index_from_state_when_its_memory_is_not_current():
@@ -266,11 +291,11 @@ def pickle_entries(chunks):
 
 
 def test_an_article_matched_in_several_shards_takes_the_earliest_head_whatever_the_answer_order():
-    from pipeline.transforms.neardup import _Answer, _DecideFn
+    from pipeline.transforms.neardup import _Answer, _Decider
 
     article = {"id": "c", "published_at": 3_000, "ingested_at": 9_000, "dedup": {"status": "UNIQUE"}}
     answers = [_Answer("b", 2_000, 2_000, "a2", 1_500, 0.7), _Answer("b", 2_000, 2_000, "a1", 1_000, 0.7), _Answer()]
-    decided = {tuple(next(iter(_DecideFn(False)._decide(article, order))).value["dedup"].items())
+    decided = {tuple(next(iter(_Decider(False).outputs(article, order))).value["dedup"].items())
                for order in (answers, answers[::-1], answers[1:] + answers[:1])}
     assert len(decided) == 1
     dedup_marks = dict(decided.pop())
