@@ -47,7 +47,8 @@ class JobConfig:
     drop_near_duplicates: bool = False
     near_dup: bool = True
     # State keys of near-duplicate matching (pipeline/transforms/neardup.py); None: the job chooses for its
-    # runner (1 on the local runner, where one process holds every key; 8 elsewhere, to match in parallel).
+    # runner (1 on the local runner and Prism, which keep every key on this machine; 8 on the distributed
+    # runners, to match in parallel).
     near_dup_shards: Optional[int] = None
     window_s: float = 60.0
     streaming: bool = False

@@ -55,6 +55,12 @@ def is_prism(beam_args: Sequence[str]) -> bool:
     return any("prism" in runner.lower() for runner in runners)
 
 
+def on_one_machine(beam_args: Sequence[str]) -> bool:
+    """True when ``beam_args`` choose a runner that keeps every key on this machine: the local FnApiRunner
+    or Prism (the distributed runners, Flink and Dataflow, spread keys over workers)."""
+    return is_local(beam_args) or is_prism(beam_args)
+
+
 def is_local(beam_args: Sequence[str]) -> bool:
     """True when ``beam_args`` choose the local FnApiRunner."""
     return f"--runner={LOCAL_RUNNER}" in beam_args or "--runner=FnApiRunner" in beam_args

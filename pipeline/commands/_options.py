@@ -57,8 +57,9 @@ def add_job_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drop-near-duplicates", action="store_true",
                         help="send republications to the duplicates output instead of annotating them")
     parser.add_argument("--near-dup-shards", type=int, metavar="N",
-                        help="state keys of near-duplicate matching (default: 1 on the local runner, where one "
-                             "process holds every key; 8 on other runners, which can match them in parallel)")
+                        help="state keys of near-duplicate matching (default: 1 on the local runner and on Prism, "
+                             "which keep every key on this machine; 8 on Flink and Dataflow, which can match them "
+                             "in parallel on several workers)")
     parser.add_argument("--state-dir", help="local directory of the poison-record journal (default OUT/.wirepipe-state)")
 
 

@@ -40,7 +40,16 @@ def test_near_dup_shards_are_the_runners_unless_given(tmp_path):
     from pipeline.jobs import for_runner
     from pipeline.transforms.neardup import DEFAULT_SHARDS
 
-    assert for_runner(JobConfig(), local=True).near_dup_shards == 1
-    assert for_runner(JobConfig(), local=False).near_dup_shards == DEFAULT_SHARDS
+    assert for_runner(JobConfig(), one_machine=True).near_dup_shards == 1
+    assert for_runner(JobConfig(), one_machine=False).near_dup_shards == DEFAULT_SHARDS
     args = build_parser().parse_args(["replay", "seeds", "--out", str(tmp_path), "--near-dup-shards", "4"])
-    assert for_runner(job_config(args), local=True).near_dup_shards == 4
+    assert for_runner(job_config(args), one_machine=True).near_dup_shards == 4
+
+
+def test_the_runners_that_keep_every_key_on_this_machine():
+    from pipeline.runners import on_one_machine
+
+    assert on_one_machine(["--runner=FnApiRunner"])
+    assert on_one_machine(["--runner=PrismRunner", "--prism_location=/x/prism"])
+    assert not on_one_machine(["--runner=FlinkRunner", "--flink_master=host:8081"])
+    assert not on_one_machine(["--runner=DataflowRunner"])
