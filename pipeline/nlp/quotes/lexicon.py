@@ -18,7 +18,8 @@ from pipeline.errors import ConfigError
 from pipeline.nlp.normalize import DIACRITICS, fold, fold_word
 
 __all__ = ["Cue", "CUE_FORMS", "AMBIGUOUS", "VERBS", "FRAMES", "NAME_HEADS", "NOUN_CUES",
-           "COMPLEMENTIZER_BLOCKERS", "DIACRITICS", "fold", "fold_word", "trie_pattern", "deproclitic", "words"]
+           "COMPLEMENTIZER_BLOCKERS", "DIACRITICS", "fold", "fold_word", "trie_pattern", "deproclitic", "words",
+           "is_role", "is_cue_form"]
 
 _RESOURCE = "resources/quotes/lexicon.json"
 
@@ -178,3 +179,14 @@ def trie_pattern(items: Iterable[str]) -> str:
         return "(?:" + body + ")?" if end else body
 
     return emit(trie)
+
+
+def is_role(key: str) -> bool:
+    """Does the folded word ``key`` name an office, with or without its proclitics or article (وزير، السفير،
+    لوزير)?"""
+    return key in ROLES or deproclitic(key) in ROLES or "ال" + key in ROLES
+
+
+def is_cue_form(key: str) -> bool:
+    """Is the folded word ``key`` a speech cue, alone or behind و/ف (قال، وتابع، فأوضح)?"""
+    return key in CUE_FORMS or key[:1] in "وف" and key[1:] in CUE_FORMS

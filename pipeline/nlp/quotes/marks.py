@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 
-from pipeline.nlp.quotes.lexicon import CUE_FORMS, NAME_HEADS
+from pipeline.nlp.quotes.lexicon import NAME_HEADS, is_cue_form
 from pipeline.nlp.quotes._base import (
     _ABBREVIATIONS,
     _CLOSERS_AFTER,
@@ -170,8 +170,7 @@ def _after_cue(f: str, i: int, words: int = 3) -> bool:
     for tok in reversed(f[max(0, i - 60):i].split()[-words:]):
         if tok[-1:] in ".،,:؛;!?؟":
             return False
-        k = _key(tok)
-        if k in CUE_FORMS or k[:1] in "وف" and k[1:] in CUE_FORMS:
+        if is_cue_form(_key(tok)):
             return True
     return False
 

@@ -62,7 +62,7 @@ class _AfterVerb:
         toks = self._np_tokens(cue.end, limit)
         if toks and toks[0][2] in PREP_PRONOUNS:
             toks = self._np_tokens(toks[0][1], limit)  # وأكد لنا مدير المستشفى: the object first, then the subject
-        elif not toks and (self._next_key(cue.end) in PREP_PRONOUNS or self._next_key(cue.end) in ("ذلك", "هذا", "ذاك")):
+        elif not toks and ((nxt_key := self._next_key(cue.end)) in PREP_PRONOUNS or nxt_key in ("ذلك", "هذا", "ذاك")):
             # …، أوضح ذلك مدير عام شؤون الموظفين مشهور المطرفي، وقال عنه المدرب: the object first, then the subject
             nxt = _WORD_RE.search(f, cue.end)
             toks = self._np_tokens(nxt.end(), limit) if nxt else []

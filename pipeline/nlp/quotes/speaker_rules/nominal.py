@@ -7,7 +7,7 @@ from bisect import bisect_left
 from typing import Optional
 
 from pipeline.nlp.normalize import fold as _fold
-from pipeline.nlp.quotes.lexicon import NAME_HEADS
+from pipeline.nlp.quotes.lexicon import NAME_HEADS, is_role
 from pipeline.nlp.quotes._base import (
     _COMP_RE,
     _HONORIFICS,
@@ -126,7 +126,7 @@ class _NounPhrase:
                             and not any(_deproclitic(t[2]) in _PLACE_HEADS for t in run) \
                             and any(len(t[2]) >= 3 for t in run) and not self._is_place(run):
                         return self._span_speaker(run)
-                if keys[0] in _ROLES or _deproclitic(keys[0]) in _ROLES or ("ال" + keys[0]) in _ROLES:
+                if is_role(keys[0]):
                     # an unnamed source: مسؤول أمني، المتحدث الرسمي للشرطة
                     if keys[0].startswith("ال"):
                         coref = self._role_coreference(toks)

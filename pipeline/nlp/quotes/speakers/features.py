@@ -149,12 +149,6 @@ def _looks_like_name(name: str) -> bool:
     return 2 <= len(words) <= 3 and _name_word(words[0]) and all(_name_word(w, definite=True) for w in words[1:])
 
 
-def _names_an_office(name: str) -> bool:
-    """Does ``name`` open with an office or a title (السفير المصري، وزير الخارجية، الأمين العام)?"""
-    first = _fold_name(name.split()[0])
-    return any(k in lx.ROLES for k in (first, lx.deproclitic(first), "ال" + lx.deproclitic(first)))
-
-
 def _reading_kind(q: QuoteView) -> str:
     """What the rules read for ``q``: none, a continuation, an office, an entity, a description or plain words."""
     if not q.rule_name:
@@ -247,7 +241,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             if fold_word(name) not in nearest:
                 nearest[fold_word(name)] = (0, m, name)
     reading = _reading_kind(q)
-    office_reading = bool(q.rule_name) and not q.rule_implicit and (q.rule_role or _names_an_office(q.rule_name))
+    office_reading = bool(q.rule_name) and not q.rule_implicit and (q.rule_role or lx.is_role(_fold_name(q.rule_name.split()[0])))
     for key, (_, (s, e, idx, etype, canonical), name) in nearest.items():
         feats = _mention_features(fv, q, s, e, "ORGANIZATION" if etype == "QUOTED" else etype, idx, office)
         if "vso_subject" in feats or "svo_subject" in feats or "subject_run" in feats:

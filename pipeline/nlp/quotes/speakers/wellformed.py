@@ -33,7 +33,7 @@ def _possessed(word: str) -> bool:
 def _function_word(word: str, k: str) -> bool:
     """A particle, preposition, pronoun, connector or speech verb (``k`` is the folded ``word``). On the
     original spelling, علي with ي is the name Ali, not the preposition على."""
-    if k in lx.CUE_FORMS or (k[:1] in "وف" and k[1:] in lx.CUE_FORMS):
+    if lx.is_cue_form(k):
         return True
     if k not in lx.FUNCTION_WORDS:
         return False
