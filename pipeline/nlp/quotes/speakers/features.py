@@ -10,9 +10,9 @@ from typing import Optional
 
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
-from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, _fold_name, _fullest, _remention_head, _surname_key,
+from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, antecedent, _fold_name, _fullest, _remention_head, _surname_key,
                                                 _name_word, _trim_words, extend_name, issuer_named_before,
-                                                lengthen_description, report_issuer, spokesman_of,
+                                                lengthen_description, person_extent, report_issuer, spokesman_of,
                                                 subject_after_cue, subject_tail_name, without_circumstance)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _report_word, _tokens, _well_formed_text
@@ -222,6 +222,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             elif canonical != text[s:e] and len(canonical.split()) > 2:
                 canonical = " ".join(_trim_words(canonical.split()))  # المسلم → بنادي هجر فؤاد المسلم
             canonical = without_circumstance(canonical)
+            if canonical == text[s:e]:
+                canonical = person_extent(text, s, e)  # زكية الخضراوي where the tagger had الخضراوي
             m = (s, e, idx, etype, canonical)
         name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
         if etype == "PERSON" and name == canonical:
@@ -339,6 +341,11 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             if full is not None:
                 rule_name = full  # قطان → أحمد القطان: the article's full form of the name
                 rf["rule_coref"] = 1.0
+        if rule_name == q.rule_name and not q.rule_implicit and q.rule_entity is None:
+            first = antecedent(text, rule_name, anchor)
+            if first is not None:
+                rule_name = first  # الرجل → رجل ياباني: as the article first named it
+                rf["rule_antecedent"] = 1.0
         add(rule_name, q.rule_mention, q.rule_entity, rf)
         head = _remention_head(q.rule_name) if not q.rule_implicit else None
         if head is not None:

@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.entities.words import TANWEEN
-from pipeline.nlp.normalize import fold_word
+from pipeline.nlp.normalize import fold_word, normalize_word
 from pipeline.nlp.quotes.speakers.wellformed import (_LAM_HAMZA, _NOT_IN_NAMES, _function_word, _head, _is_description, _report_word,
                                                      _possessed, _prepositional, _tokens, _well_formed_text,
                                                      is_name_run)
@@ -89,6 +89,47 @@ def lengthen_description(text: str, start: int, end: int, stops: Iterable[int] =
         if fold_word(added[n - 1]) not in lx.AFFILIATION_PREPS and _is_description(_ANY_HEAD + " " + tail):
             return text[start:end] + " " + tail
     return None
+
+
+# An adjective of relation after an indefinite noun (ياباني، أمريكيون، الإعلامية is definite: not here).
+_NISBA_RE = re.compile(r"\w{2,}(?:ي|ية|يه|يون|يين|يات)$")
+# A people or a group by its relation (اليمنيون، السعوديين): a plural that names its members, not a re-mention.
+_GENTILIC_PLURAL_RE = re.compile(r"(?:يون|يين)$")
+_LATIN_RE = re.compile(r"[A-Za-z][\w.&-]*")
+
+
+def antecedent(text: str, name: str, before: int) -> Optional[str]:
+    """The first, indefinite mention of what a definite one-word reading re-mentions, before offset
+    ``before`` of ``text``: the noun with its adjectives of relation or Latin name (الرجل → رجل ياباني،
+    الباحثون → باحثون أمريكيون، الموقع → موقع Droid Life، الاستطلاع → استطلاع) or with its genitive
+    (الخلية → خلية الإعلام الحربي). The labelling rules name a speaker as the article first names it.
+    None when the definite form came first, for an office (its holder speaks) or a people (اليمنيون), and
+    for an organization's head noun with no name after it (موقع "بورد باندا": the quoted name does that)."""
+    word = name.strip()
+    if " " in word or not word.startswith("ال") or len(word) < 5 or _GENTILIC_PLURAL_RE.search(word) \
+            or lx.is_role(fold_word(word)):
+        return None
+    bare = word[2:]
+    head = text[:before]
+    m = re.search(r"(?<!\w)" + re.escape(bare) + r"(?!\w)", head)
+    if m is None or word in head[:m.start()]:
+        return None
+    after = text[m.end():m.end() + 80].split("\n", 1)[0].split()
+    if after and after[0].startswith("ال"):
+        return lengthen_description(text, m.start(), m.end()) or bare  # خلية | الإعلام الحربي
+    out = [bare]
+    for w in after[:3]:
+        bare_w = w.rstrip(lx.STRIP)
+        k = fold_word(bare_w)
+        if not bare_w or w[0] in lx.STRIP or not (_LATIN_RE.fullmatch(bare_w) or _NISBA_RE.fullmatch(bare_w)
+                                                   and not bare_w.startswith("ال") and not _function_word(bare_w, k)):
+            break
+        out.append(bare_w)
+        if bare_w != w:
+            break  # a comma or a full stop after it
+    if len(out) == 1 and _remention_head(word) is not None and _remention_head(word) not in lx.SOURCES:
+        return None  # موقع "بورد باندا": an organization's head noun wants its name (see :func:`quoted_heads`)
+    return " ".join(out)
 
 
 def spokesman_of(text: str, start: int) -> Optional[str]:
@@ -387,6 +428,49 @@ def trim_name(text: str, start: int, end: int) -> str:
                 and prev not in lx.KIN and prev not in lx.KIN_HEADS:  # أخوه عبد الرحمن: a kinship noun
             trimmed = words[1:]
     return " ".join(trimmed)
+
+
+#: Wikidata uses of a word as a given name for it to open a lone surname (ضاحي 3, زكية 31; كانت 0).
+_GIVEN_MIN = 3
+#: Wikidata uses of a definite word as a surname for it to close a name that ends in one (الصباح 57, الفهد 11;
+#: المصلح 1, الموسم 0).
+_FAMILY_MIN = 10
+
+
+@lru_cache(maxsize=65536)
+def _given_name(word: str) -> bool:
+    from pipeline.nlp.entities.names import PersonNames
+
+    return _name_word(word) and PersonNames.load().given.get(normalize_word(word), 0) >= _GIVEN_MIN
+
+
+@lru_cache(maxsize=65536)
+def _family_name(word: str) -> bool:
+    from pipeline.nlp.entities.names import PersonNames
+
+    k = normalize_word(word)
+    return k.startswith("ال") and fold_word(word) not in lx.THEOPHORIC and _name_word(word, definite=True) \
+        and not _head(fold_word(word)) and PersonNames.load().surname.get(k, 0) >= _FAMILY_MIN
+
+
+def person_extent(text: str, start: int, end: int) -> str:
+    """The person's name at ``text[start:end]`` with what the tagger left of it outside: the given name
+    before a lone surname (كانت بداية ضاحي خلفان → ضاحي خلفان، مسؤول لجنة الملتقيات زكية الخضراوي → زكية
+    الخضراوي) and a family name after a name that ends in a definite word (الشيخ أحمد الفهد الصباح). Both
+    words must be names Wikidata knows as such; a punctuation mark between ends the name."""
+    words = text[start:end].split()
+    if not words or not _NOT_IN_NAMES.isdisjoint(text[start:end]):
+        return text[start:end]
+    if len(words) == 1 and start > 1 and text[start - 1] == " ":
+        j = text.rfind(" ", 0, start - 1)
+        prev = text[j + 1:start - 1]
+        if prev and _given_name(prev):
+            words.insert(0, prev)
+    if len(words) >= 2 and fold_word(words[-1]).startswith("ال") and end < len(text) and text[end] == " ":
+        nxt = text[end + 1:end + 40].split(" ", 1)[0]
+        if nxt and _family_name(nxt):
+            words.append(nxt)
+    return " ".join(words)
 
 
 def extend_name(text: str, start: int, end: int) -> str:

@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_fold_name, _name_head, _surname_key, _trim_words, extend_name,
-                                                quoted_heads)
+                                                person_extent, quoted_heads)
 from pipeline.nlp.quotes.speakers.wellformed import _head, _well_formed_text
 
 
@@ -78,8 +78,10 @@ class FieldView:
         """The field's person names of two words or more, by their folded last word without ال, in text
         order: where a surname said alone (القطان، الخبراني) finds the full name the article gave."""
         out: dict[str, dict[str, None]] = {}
-        for _, _, _, etype, canonical in self.mentions:
+        for s, e, _, etype, canonical in self.mentions:
             if etype == "PERSON":
+                if canonical == self.text[s:e]:
+                    canonical = person_extent(self.text, s, e)  # بداية ضاحي خلفان: the given name the tagger left out
                 canonical = " ".join(_trim_words(canonical.split()))  # باراك أوباما لإفريقيا → باراك أوباما
                 if len(canonical.split()) >= 2 and _well_formed_text(canonical):
                     out.setdefault(_surname_key(canonical.split()[-1]), {})[canonical] = None
