@@ -56,7 +56,7 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
     os.makedirs(config.out_dir, exist_ok=True)
     beam_args = runners.with_default_runner(beam_args)
     local = runners.is_local(beam_args)
-    config = for_runner(config, runners.on_one_machine(beam_args))
+    config = for_runner(config, runners.on_one_machine(beam_args), local)
     if local:
         runners.prepare_local_runner()
     else:
@@ -94,14 +94,18 @@ def run_replay(paths: Sequence[str], config: JobConfig, beam_args: Sequence[str]
     return counts
 
 
-def for_runner(config: JobConfig, one_machine: bool) -> JobConfig:
+def for_runner(config: JobConfig, one_machine: bool, local: bool = False) -> JobConfig:
     """``config`` with what it leaves to the runner chosen: near-duplicate matching on one state key on a
     runner that keeps every key on this machine (:func:`pipeline.runners.on_one_machine`: each key an article
     touches costs it elements, state and timers; 8 keys made a local replay some 10% slower and the stream on
-    Prism a fifth slower), on 8 on the distributed runners (matched in parallel on several workers)."""
-    if config.near_dup_shards is not None:
-        return config
-    return replace(config, near_dup_shards=1 if one_machine else DEFAULT_SHARDS)
+    Prism a fifth slower), on 8 on the distributed runners (matched in parallel on several workers); exact
+    dedup and updates on one state key on the ``local`` runner, whose state lives in this process (a key per
+    content hash and per id cost the two-day replay about 2 of its 8 CPU-s outside the enrichment)."""
+    if config.near_dup_shards is None:
+        config = replace(config, near_dup_shards=1 if one_machine else DEFAULT_SHARDS)
+    if config.dedup_one_key is None:
+        config = replace(config, dedup_one_key=local)
+    return config
 
 
 def _replay_id(files: Sequence[str], config: JobConfig, chunk_records: Optional[int]) -> str:
@@ -331,7 +335,7 @@ def run_stream(spec: StreamSpec, config: JobConfig, kafka: KafkaConfig, beam_arg
     check_connection(kafka, spec.topics)
     beam_args = runners.with_default_runner(beam_args)
     local = runners.is_local(beam_args)
-    config = for_runner(config, runners.on_one_machine(beam_args))
+    config = for_runner(config, runners.on_one_machine(beam_args), local)
     if local and spec.endless:
         raise ConfigError(
             "an endless stream needs a streaming runner (--runner=PrismRunner or --runner=FlinkRunner); "

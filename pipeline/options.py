@@ -50,6 +50,9 @@ class JobConfig:
     # runner (1 on the local runner and Prism, which keep every key on this machine; 8 on the distributed
     # runners, to match in parallel).
     near_dup_shards: Optional[int] = None
+    # Exact dedup and updates decided on one state key (pipeline/transforms/dedup_step.py) instead of one per
+    # content hash and one per id; None: the job chooses for its runner (one key on the local runner only).
+    dedup_one_key: Optional[bool] = None
     window_s: float = 60.0
     streaming: bool = False
     output_topics: dict = field(default_factory=dict)  # output kind (articles|duplicates|dead-letter) -> topic

@@ -11,11 +11,11 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.dedup import event_ms
+from pipeline.dedup import First, event_ms
 from pipeline.errors import ConfigError
 from pipeline.model import file_source
 from pipeline.nlp.normalize import content_hash
-from pipeline.transforms.dedup_step import DUPLICATES, DedupExact
+from pipeline.transforms.dedup_step import DUPLICATES, DedupExact, unexpired
 
 HOUR = 3600 * 1000
 BODY = "دمشق-سانا\nقال وزير الخارجية إن المحادثات كانت بناءة."
@@ -35,10 +35,14 @@ FEED = [
 ]
 
 
-def run_dedup(feed, horizon_s=7 * 86400):
+# A state key per content hash and per id (the distributed runners), and one key for all (the local runner).
+ONE_KEY = pytest.mark.parametrize("one_key", [False, True], ids=["key-per-article", "one-key"])
+
+
+def run_dedup(feed, horizon_s=7 * 86400, one_key=False):
     with TestPipeline(runner="apache_beam.runners.portability.fn_api_runner.FnApiRunner") as p:
         out = (p | beam.Create(feed) | beam.Map(lambda a: beam.window.TimestampedValue(a, event_ms(a) / 1000))
-               | DedupExact(horizon_s))
+               | DedupExact(horizon_s, one_key=one_key))
         main = out["main"] | "Main" >> beam.Map(lambda a: (a["id"], a["published_at"], a["dedup"]["status"]))
         dups = out[DUPLICATES] | "Dups" >> beam.Map(lambda d: (d["id"], d["kind"], d["duplicate_of"]))
         assert_that(main, equal_to([("sana-1", 10 * HOUR, "UNIQUE"), ("sana-2", 10 * HOUR, "UNIQUE"),
@@ -46,33 +50,37 @@ def run_dedup(feed, horizon_s=7 * 86400):
         assert_that(dups, equal_to([("paper-3", "EXACT", "sana-1"), ("paper-7", "EXACT", "sana-1")]), label="CheckDups")
 
 
+@ONE_KEY
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_earliest_wins_whatever_the_arrival_order(seed):
+def test_earliest_wins_whatever_the_arrival_order(seed, one_key):
     feed = list(FEED)
     random.Random(seed).shuffle(feed)
-    run_dedup(feed)
+    run_dedup(feed, one_key=one_key)
 
 
-def test_same_time_ties_break_on_id():
+@ONE_KEY
+def test_same_time_ties_break_on_id(one_key):
     feed = [article("b", BODY, HOUR), article("a", BODY, HOUR)]
     with TestPipeline(runner="apache_beam.runners.portability.fn_api_runner.FnApiRunner") as p:
         out = (p | beam.Create(feed) | beam.Map(lambda a: beam.window.TimestampedValue(a, event_ms(a) / 1000))
-               | DedupExact(3600))
+               | DedupExact(3600, one_key=one_key))
         assert_that(out["main"] | beam.Map(lambda a: a["id"]), equal_to(["a"]), label="Main")
         assert_that(out[DUPLICATES] | "D" >> beam.Map(lambda d: (d["id"], d["duplicate_of"])), equal_to([("b", "a")]), label="Dups")
 
 
-def test_update_is_linked_to_the_first_version():
+@ONE_KEY
+def test_update_is_linked_to_the_first_version(one_key):
     feed = [article("s", "نص أول", HOUR), article("s", "نص ثان مختلف", 2 * HOUR)]
     with TestPipeline(runner="apache_beam.runners.portability.fn_api_runner.FnApiRunner") as p:
         out = (p | beam.Create(feed) | beam.Map(lambda a: beam.window.TimestampedValue(a, event_ms(a) / 1000))
-               | DedupExact(86400))
+               | DedupExact(86400, one_key=one_key))
         updates = out["main"] | beam.Filter(lambda a: a["dedup"]["status"] == "UPDATE") | beam.Map(
             lambda a: (a["dedup"]["first_version_hash"], a["dedup"]["first_version_published_at"]))
         assert_that(updates, equal_to([(content_hash("نص أول"), HOUR)]))
 
 
-def test_state_is_cleared_after_the_horizon():
+@ONE_KEY
+def test_state_is_cleared_after_the_horizon(one_key):
     """A copy after the horizon is a new story; one inside it is a duplicate (watermark-driven)."""
     options = PipelineOptions()
     options.view_as(StandardOptions).streaming = True
@@ -91,10 +99,18 @@ def test_state_is_cleared_after_the_horizon():
         .advance_watermark_to_infinity()
     )
     with TestPipeline(options=options) as p:
-        out = p | stream | DedupExact(day)
+        out = p | stream | DedupExact(day, one_key=one_key)
         assert_that(out["main"] | beam.Map(lambda a: a["id"]), equal_to(["first", "after"]), label="Main")
         assert_that(out[DUPLICATES] | "D" >> beam.Map(lambda d: (d["id"], d["duplicate_of"])),
                     equal_to([("inside", "first")]), label="Dups")
+
+
+def test_one_key_keeps_the_firsts_a_key_would_keep():
+    """A first leaves the one key's dict when a key's own timer would clear it: one horizon after it."""
+    firsts = {("exact", "h1"): First(1000, "a", "h1", 1000), ("version", "b"): First(5000, "b", "h2", 5000)}
+    assert unexpired(firsts, 1000 + HOUR, HOUR) == firsts
+    assert unexpired(firsts, 1001 + HOUR, HOUR) == {("version", "b"): firsts[("version", "b")]}
+    assert unexpired(firsts, 5001 + HOUR, HOUR) == {}
 
 
 def test_horizon_must_be_positive():
