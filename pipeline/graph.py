@@ -35,7 +35,7 @@ def build(raws: beam.PCollection, config: JobConfig, kafka=None, carried=None) -
     """
     parsed = raws | "Parse" >> Parse(config.max_body_bytes, config.raw_cap_bytes)
     deduped = parsed.main | "DedupExact" >> DedupExact(
-        config.dedup_horizon_s, carried.firsts if carried is not None else None, one_key=bool(config.dedup_one_key))
+        config.dedup_horizon_s, carried.firsts_file if carried is not None else None, one_key=bool(config.dedup_one_key))
     to_enrich = deduped["main"]
     if config.streaming:
         # Keep the slow enrichment out of the stage that fires dedup's timers: Prism splits a bundle that

@@ -233,9 +233,8 @@ def _replay_chunk(chunk: chunks.Chunk, config: JobConfig, options: PipelineOptio
         carry.save(seeds, ())
     log.info("replay chunk %d: %d records, %d carried items", number + 1, chunk.size, count)
     pipeline = beam.Pipeline(options=options)
-    firsts = pipeline | "ReadCarried" >> carry.ReadCarried(seeds)
     outputs = graph.build(pipeline | "ReadSpool" >> spool.ReadSpool(_spool_file(folder), chunk.positions), config,
-                          carried=carry.CarriedIn(firsts, shards))
+                          carried=carry.CarriedIn(seeds, shards))
     outputs[CARRIED] | "WriteCarried" >> carry.WriteCarried(_handed_out(folder, number))
     result = pipeline.run()
     result.wait_until_finish()

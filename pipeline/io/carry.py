@@ -107,10 +107,10 @@ def _batches(items: Iterable[Carried]) -> Iterator[list]:
 
 
 class CarriedIn(NamedTuple):
-    """What one chunk's pipeline starts from: the dedup firsts (a PCollection of Carried, timestamped with
-    their event time, see :class:`ReadCarried`) and the folder of near-dup shard files (:func:`shard_file`)."""
+    """What one chunk's pipeline starts from: the file of the dedup firsts (written by :func:`save`) and the
+    folder of near-dup shard files (:func:`shard_file`)."""
 
-    firsts: beam.PCollection
+    firsts_file: str
     shards_folder: Optional[str]
 
 

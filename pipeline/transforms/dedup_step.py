@@ -9,7 +9,7 @@ send the DirectRunner to its legacy runner). A copy that arrives after its origi
 and emitted (late data) is judged against that original; an emitted article is never retracted.
 
 In a replay in chunks (:mod:`pipeline.chunks`), each stage hands out every first it opens and takes in,
-before its own articles, the firsts an earlier chunk left inside the horizon.
+before its own articles, the firsts an earlier chunk left inside the horizon (read from their file).
 
 On the local runner (``one_key``) both stages run as one, on one state key (:class:`_OneKeyFn`): its
 firsts by content hash and by id in one dict, its articles decided in the same ``(published_at, id)``
@@ -20,7 +20,7 @@ in one process anyway; the distributed runners keep a key per article, which the
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
@@ -32,6 +32,7 @@ from apache_beam.utils.timestamp import Timestamp
 from pipeline import dedup
 from pipeline.chunks import EXACT, VERSION, Carried
 from pipeline.errors import ConfigError
+from pipeline.io import carry as carried_files
 from pipeline.transforms import METRICS_NAMESPACE, at_event_time, hold, take_ready
 
 DUPLICATES = "duplicates"
@@ -157,19 +158,24 @@ class _OneKeyFn(beam.DoFn):
     The state is a dict of the firsts, ``(kind, key) -> First`` (kinds as in :mod:`pipeline.chunks`), rewritten
     once a flush; a first leaves it at the first flush one horizon after it opened. One event-time timer fires
     at the earliest buffered article, or, with nothing buffered, when the last first leaves the dict. (So a
-    late article can meet a first that a key's own timer would have cleared a little earlier.) A :class:`~pipeline.chunks.Carried` first is buffered and ordered like an article and joins
-    the dict; with ``carry``, each first opened is handed out on the ``carried`` output.
+    late article can meet a first that a key's own timer would have cleared a little earlier.)
+
+    With ``seeds`` (a file of :class:`~pipeline.chunks.Carried` firsts, all earlier than the articles), the dict
+    starts from them at the first flush, not as elements: each would cost a Flatten of the articles and a
+    place in the buffer. With ``carry``, each first opened is handed out on the ``carried`` output.
     """
 
     PENDING = BagStateSpec("pending", PickleCoder())
     FIRSTS = ReadModifyWriteStateSpec("firsts", PickleCoder())
+    SEEDED = ReadModifyWriteStateSpec("seeded", PickleCoder())
     FLUSH = TimerSpec("flush", TimeDomain.WATERMARK)
 
-    def __init__(self, horizon_s: float, carry: bool = False):
+    def __init__(self, horizon_s: float, carry: bool = False, seeds: Optional[str] = None):
         if horizon_s <= 0:
             raise ConfigError(f"horizon must be a positive number of seconds, got {horizon_s!r}")
         self.horizon_ms = int(horizon_s * 1000)
         self.carry = carry
+        self.seeds = seeds
         self.duplicates = Metrics.counter(METRICS_NAMESPACE, "exact_duplicate")
         self.updates = Metrics.counter(METRICS_NAMESPACE, "updates")
 
@@ -198,16 +204,19 @@ class _OneKeyFn(beam.DoFn):
         fired=beam.DoFn.TimestampParam,
         pending=beam.DoFn.StateParam(PENDING),
         firsts_state=beam.DoFn.StateParam(FIRSTS),
+        seeded=beam.DoFn.StateParam(SEEDED),
         flush=beam.DoFn.TimerParam(FLUSH),
     ):
         fired_ms = fired.micros // 1000
-        ready, waiting = take_ready(pending, flush, fired_ms, _order)
-        firsts = firsts_state.read() or {}
-        for item in ready:
-            if isinstance(item, Carried):  # a key's state as an earlier chunk left it
-                firsts[(item.kind, item.key)] = item.state
-            else:
-                yield from self._decide(item, firsts)
+        ready, waiting = take_ready(pending, flush, fired_ms, dedup.order_key)
+        firsts = firsts_state.read()
+        if firsts is None:
+            firsts = {}
+            if self.seeds is not None and not seeded.read():
+                seeded.write(True)
+                firsts = firsts_of(carried_files.load(self.seeds))
+        for article in ready:
+            yield from self._decide(article, firsts)
         firsts = unexpired(firsts, fired_ms, self.horizon_ms)
         if firsts:
             firsts_state.write(firsts)
@@ -247,6 +256,11 @@ class _OneKeyFn(beam.DoFn):
         return Carried(kind, key, first.event_ms, first.id, first)
 
 
+def firsts_of(items: Iterable[Carried]) -> dict:
+    """The one key's dict of firsts from carried state (a key carried twice keeps the later first)."""
+    return {(item.kind, item.key): item.state for item in sorted(items, key=_order)}
+
+
 def unexpired(firsts: dict, upto_ms: int, horizon_ms: int) -> dict:
     """``firsts`` without those a key's own timer would have cleared by ``upto_ms`` (one horizon after them)."""
     return {key: first for key, first in firsts.items() if upto_ms < first.event_ms + horizon_ms + 1}
@@ -259,32 +273,35 @@ def _on_one_key(item) -> tuple:
 class DedupExact(beam.PTransform):
     """Articles → ``main`` (UNIQUE or UPDATE, with ``dedup`` set) and ``duplicates`` (Duplicate records).
 
-    With ``carried`` (a PCollection of :class:`~pipeline.chunks.Carried`, timestamped with their event
-    time), both stages start from the state it holds, and the result has a ``carried`` output: the
-    state they add, for the next chunk of a replay in chunks.
+    With ``carried_from`` (a file of :class:`~pipeline.chunks.Carried` firsts, see
+    :func:`pipeline.io.carry.save`), both stages start from the state it holds, and the result has a
+    ``carried`` output: the state they add, for the next chunk of a replay in chunks. ``one_key``: both
+    stages on one state key (:class:`_OneKeyFn`), for the local runner.
     """
 
-    def __init__(self, horizon_s: float, carried: Optional[beam.PCollection] = None, one_key: bool = False):
+    def __init__(self, horizon_s: float, carried_from: Optional[str] = None, one_key: bool = False):
         super().__init__()
         if horizon_s <= 0:
             raise ConfigError(f"dedup horizon must be a positive number of seconds, got {horizon_s!r}")
         self.horizon_s = horizon_s
-        self.carried = carried
+        self.carried_from = carried_from
         self.one_key = one_key
 
     def expand(self, articles):
-        carry = self.carried is not None
+        carry = self.carried_from is not None
         if self.one_key:
             return self._expand_on_one_key(articles, carry)
+        if carry:
+            carried = articles.pipeline | "ReadCarried" >> carried_files.ReadCarried(self.carried_from)
         by_hash = articles | "KeyByContentHash" >> beam.Map(lambda a: (a["content_hash"], a)).with_output_types(_Keyed)
         if carry:
-            by_hash = (by_hash, self.carried | "CarriedFirsts" >> beam.FlatMap(_carried_of, EXACT).with_output_types(
+            by_hash = (by_hash, carried | "CarriedFirsts" >> beam.FlatMap(_carried_of, EXACT).with_output_types(
                 _Keyed)) | "WithCarriedFirsts" >> beam.Flatten()
         exact = by_hash | "DropExactRepeats" >> beam.ParDo(_ExactFn(self.horizon_s, carry)).with_outputs(
             DUPLICATES, *([CARRIED] if carry else []), main="main")
         by_id = exact.main | "KeyById" >> beam.Map(lambda a: (a["id"], a)).with_output_types(_Keyed)
         if carry:
-            by_id = (by_id, self.carried | "CarriedVersions" >> beam.FlatMap(_carried_of, VERSION).with_output_types(
+            by_id = (by_id, carried | "CarriedVersions" >> beam.FlatMap(_carried_of, VERSION).with_output_types(
                 _Keyed)) | "WithCarriedVersions" >> beam.Flatten()
         mark = beam.ParDo(_VersionFn(self.horizon_s, carry))
         versioned = (
@@ -300,12 +317,12 @@ class DedupExact(beam.PTransform):
         return outputs
 
     def _expand_on_one_key(self, articles, carry: bool):
-        keyed = articles | "KeyOnOne" >> beam.Map(_on_one_key).with_output_types(_Keyed)
-        if carry:
-            keyed = (keyed, self.carried | "CarriedOnOne" >> beam.Map(_on_one_key).with_output_types(
-                _Keyed)) | "WithCarried" >> beam.Flatten()
-        decided = keyed | "DropRepeatsMarkUpdates" >> beam.ParDo(_OneKeyFn(self.horizon_s, carry)).with_outputs(
-            DUPLICATES, *([CARRIED] if carry else []), main="main")
+        decided = (
+            articles
+            | "KeyOnOne" >> beam.Map(_on_one_key).with_output_types(_Keyed)
+            | "DropRepeatsMarkUpdates" >> beam.ParDo(_OneKeyFn(self.horizon_s, carry, self.carried_from)).with_outputs(
+                DUPLICATES, *([CARRIED] if carry else []), main="main")
+        )
         outputs = {"main": decided.main, DUPLICATES: decided[DUPLICATES]}
         if carry:
             outputs[CARRIED] = decided[CARRIED]

@@ -15,7 +15,9 @@ from pipeline.dedup import First, event_ms
 from pipeline.errors import ConfigError
 from pipeline.model import file_source
 from pipeline.nlp.normalize import content_hash
-from pipeline.transforms.dedup_step import DUPLICATES, DedupExact, unexpired
+from pipeline.chunks import Carried
+from pipeline.io.carry import save
+from pipeline.transforms.dedup_step import DUPLICATES, DedupExact, firsts_of, unexpired
 
 HOUR = 3600 * 1000
 BODY = "دمشق-سانا\nقال وزير الخارجية إن المحادثات كانت بناءة."
@@ -111,6 +113,34 @@ def test_one_key_keeps_the_firsts_a_key_would_keep():
     assert unexpired(firsts, 1000 + HOUR, HOUR) == firsts
     assert unexpired(firsts, 1001 + HOUR, HOUR) == {("version", "b"): firsts[("version", "b")]}
     assert unexpired(firsts, 5001 + HOUR, HOUR) == {}
+
+
+@ONE_KEY
+def test_a_chunk_starts_from_the_firsts_carried_to_it(one_key, tmp_path):
+    """A replay in chunks: the firsts an earlier chunk left make this chunk's copies duplicates and updates."""
+    seeds = str(tmp_path / "in.pickle")
+    save(seeds, [
+        Carried("exact", content_hash(BODY), HOUR, "orig", First(HOUR, "orig", content_hash(BODY), HOUR)),
+        Carried("version", "orig", HOUR, "orig", First(HOUR, "orig", content_hash(BODY), HOUR)),
+        Carried("exact", content_hash("نص أول"), HOUR, "s", First(HOUR, "s", content_hash("نص أول"), HOUR)),
+        Carried("version", "s", HOUR, "s", First(HOUR, "s", content_hash("نص أول"), HOUR)),
+    ])
+    feed = [article("copy", BODY, 2 * HOUR), article("s", "نص ثان مختلف", 3 * HOUR), article("new", "خبر آخر", 3 * HOUR)]
+    with TestPipeline(runner="apache_beam.runners.portability.fn_api_runner.FnApiRunner") as p:
+        out = (p | beam.Create(feed) | beam.Map(lambda a: beam.window.TimestampedValue(a, event_ms(a) / 1000))
+               | DedupExact(86400, carried_from=seeds, one_key=one_key))
+        assert_that(out["main"] | beam.Map(lambda a: (a["id"], a["dedup"]["status"])),
+                    equal_to([("s", "UPDATE"), ("new", "UNIQUE")]), label="Main")
+        assert_that(out[DUPLICATES] | "D" >> beam.Map(lambda d: (d["id"], d["duplicate_of"])),
+                    equal_to([("copy", "orig")]), label="Dups")
+        assert_that(out["carried"] | "C" >> beam.Map(lambda c: (c.kind, c.key)),
+                    equal_to([("exact", content_hash("خبر آخر")), ("version", "new"), ("exact", content_hash("نص ثان مختلف"))]),
+                    label="Carried")
+
+
+def test_a_key_carried_twice_keeps_the_later_first():
+    old, new = First(1000, "a", "h", 1000), First(9000, "b", "h", 9000)
+    assert firsts_of([Carried("exact", "h", 9000, "b", new), Carried("exact", "h", 1000, "a", old)]) == {("exact", "h"): new}
 
 
 def test_horizon_must_be_positive():
