@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from pipeline.nlp.entities import EntityExtractor
-from pipeline.nlp.entities.crf import viterbi
+from pipeline.nlp.entities.crf import model_info, viterbi
 from pipeline.nlp.entities.document import doc_counts, doc_features, doc_keys
 from pipeline.nlp.entities.extractor import packaged_model
 from pipeline.nlp.entities.rules import Analysis
@@ -146,3 +146,10 @@ def test_compiled_sums_add_the_rows_in_crfsuites_order():
     state = start.copy()
     add_rows(state, weights, ids, columns)
     assert state.tobytes() == expected.tobytes()
+
+
+def test_the_models_dump_parses_as_pycrfsuite_parses_it(tagger):
+    """model_info reads the dump a section at a time; the weights, labels and their order are crfsuite's."""
+    ours, theirs = model_info(tagger._tagger), tagger._tagger.info()
+    for part in ("header", "labels", "attributes", "transitions", "state_features"):
+        assert list(getattr(ours, part).items()) == list(getattr(theirs, part).items()), part
