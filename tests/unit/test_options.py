@@ -46,6 +46,18 @@ def test_near_dup_shards_are_the_runners_unless_given(tmp_path):
     assert for_runner(job_config(args), one_machine=True).near_dup_shards == 4
 
 
+@pytest.mark.parametrize("one_machine,local,one_key", [
+    (True, True, True),     # the local runner: every key's state in this process
+    (True, False, False),   # Prism: a key per content hash and per id, as on the distributed runners
+    (False, False, False),  # Flink, Dataflow
+])
+def test_dedup_is_on_one_key_on_the_local_runner_only(one_machine, local, one_key):
+    from pipeline.jobs import for_runner
+
+    assert for_runner(JobConfig(), one_machine=one_machine, local=local).dedup_one_key is one_key
+    assert for_runner(JobConfig(dedup_one_key=False), one_machine=True, local=True).dedup_one_key is False
+
+
 def test_the_runners_that_keep_every_key_on_this_machine():
     from pipeline.runners import on_one_machine
 
