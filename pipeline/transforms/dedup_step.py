@@ -88,13 +88,13 @@ class _EarliestFirstFn(beam.DoFn):
                 first = article.state
                 first_state.write(first)
                 continue
-            opens = dedup.is_expired(first, article, self.horizon_ms)
-            if opens:
-                first = dedup.first_of(article)
+            opened = _opened(first, article, self.horizon_ms)
+            if opened is not None:
+                first = opened
                 first_state.write(first)
                 if self.carry:
-                    yield beam.pvalue.TaggedOutput(CARRIED, Carried(self.KIND, key, first.event_ms, first.id, first))
-            yield from self._decide(article, first, opens)
+                    yield beam.pvalue.TaggedOutput(CARRIED, _carried(self.KIND, key, first))
+            yield from self._decide(article, first, opened is not None)
         if not waiting and first is not None:
             expires_ms = first.event_ms + self.horizon_ms + 1
             if fired_ms >= expires_ms:
@@ -105,6 +105,35 @@ class _EarliestFirstFn(beam.DoFn):
     def _decide(self, article: dict, first: dedup.First, opens: bool):
         """Yield the outputs for ``article``; ``opens`` is True when it is the key's first article."""
         raise NotImplementedError
+
+
+def _opened(first: Optional[dedup.First], article: dict, horizon_ms: int) -> Optional[dedup.First]:
+    """The first ``article`` opens for its key when the key has none inside the horizon, else None."""
+    return dedup.first_of(article) if dedup.is_expired(first, article, horizon_ms) else None
+
+
+def _carried(kind: str, key: str, first: dedup.First) -> Carried:
+    return Carried(kind, key, first.event_ms, first.id, first)
+
+
+def _exact_outputs(article: dict, first: dedup.First, opens: bool, duplicates):
+    """What the exact stage makes of ``article`` (``opens``: it is its content's first inside the horizon):
+    the article, or an exact Duplicate record of ``first`` (counted on ``duplicates``)."""
+    if opens:
+        yield at_event_time(article, article)
+    else:
+        duplicates.inc()
+        yield beam.pvalue.TaggedOutput(DUPLICATES, at_event_time(dedup.exact_duplicate(article, first), article))
+
+
+def _version_outputs(article: dict, first: dedup.First, opens: bool, updates):
+    """What the version stage makes of ``article`` (``opens``: it is its id's first inside the horizon): UNIQUE,
+    or an UPDATE of ``first`` when its content differs (counted on ``updates``)."""
+    if opens or first.content_hash == article["content_hash"]:
+        yield at_event_time(dedup.unique(article), article)
+    else:
+        updates.inc()
+        yield at_event_time(dedup.update(article, first), article)
 
 
 def _at(ms: int) -> Timestamp:
@@ -129,11 +158,7 @@ class _ExactFn(_EarliestFirstFn):
         self.duplicates = Metrics.counter(METRICS_NAMESPACE, "exact_duplicate")
 
     def _decide(self, article, first, opens):
-        if opens:
-            yield at_event_time(article, article)
-        else:
-            self.duplicates.inc()
-            yield beam.pvalue.TaggedOutput(DUPLICATES, at_event_time(dedup.exact_duplicate(article, first), article))
+        yield from _exact_outputs(article, first, opens, self.duplicates)
 
 
 class _VersionFn(_EarliestFirstFn):
@@ -144,11 +169,7 @@ class _VersionFn(_EarliestFirstFn):
         self.updates = Metrics.counter(METRICS_NAMESPACE, "updates")
 
     def _decide(self, article, first, opens):
-        if opens or first.content_hash == article["content_hash"]:
-            yield at_event_time(dedup.unique(article), article)
-        else:
-            self.updates.inc()
-            yield at_event_time(dedup.update(article, first), article)
+        yield from _version_outputs(article, first, opens, self.updates)
 
 
 class _OneKeyFn(beam.DoFn):
@@ -226,34 +247,26 @@ class _OneKeyFn(beam.DoFn):
             firsts_state.clear()
 
     def _decide(self, article: dict, firsts: dict):
-        first = self._open(firsts, EXACT, article["content_hash"], article)
-        if first is None:
-            first = firsts[(EXACT, article["content_hash"])]
-            self.duplicates.inc()
-            yield beam.pvalue.TaggedOutput(DUPLICATES, at_event_time(dedup.exact_duplicate(article, first), article))
+        """``article`` through both stages' decisions (:func:`_exact_outputs`, :func:`_version_outputs`)."""
+        exact = self._open(firsts, EXACT, article["content_hash"], article)
+        if exact is None:
+            yield from _exact_outputs(article, firsts[(EXACT, article["content_hash"])], False, self.duplicates)
             return
-        if self.carry:
-            yield beam.pvalue.TaggedOutput(CARRIED, first)
         version = self._open(firsts, VERSION, article["id"], article)
-        if version is not None:
-            if self.carry:
+        if self.carry:
+            yield beam.pvalue.TaggedOutput(CARRIED, exact)
+            if version is not None:
                 yield beam.pvalue.TaggedOutput(CARRIED, version)
-            yield at_event_time(dedup.unique(article), article)
-            return
-        version_first = firsts[(VERSION, article["id"])]
-        if version_first.content_hash == article["content_hash"]:
-            yield at_event_time(dedup.unique(article), article)
-        else:
-            self.updates.inc()
-            yield at_event_time(dedup.update(article, version_first), article)
+        yield from _version_outputs(article, firsts[(VERSION, article["id"])], version is not None, self.updates)
 
     def _open(self, firsts: dict, kind: str, key: str, article: dict) -> Optional[Carried]:
         """Open ``article`` as the first of ``key`` when the key has none inside the horizon: the first as
         carried state; None when the key's first stands."""
-        if not dedup.is_expired(firsts.get((kind, key)), article, self.horizon_ms):
+        opened = _opened(firsts.get((kind, key)), article, self.horizon_ms)
+        if opened is None:
             return None
-        first = firsts[(kind, key)] = dedup.first_of(article)
-        return Carried(kind, key, first.event_ms, first.id, first)
+        firsts[(kind, key)] = opened
+        return _carried(kind, key, opened)
 
 
 def firsts_of(items: Iterable[Carried]) -> dict:
