@@ -12,7 +12,7 @@ from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, antecedent, _fold_name, _fullest, _remention_head, _surname_key,
                                                 _name_word, _trim_words, extend_name, issuer_named_before,
-                                                lengthen_description, person_extent, report_issuer, spokesman_of,
+                                                lengthen_description, report_issuer, spokesman_of,
                                                 subject_after_cue, subject_tail_name, without_circumstance)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _report_word, _tokens, _well_formed_text
@@ -223,7 +223,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                 canonical = " ".join(_trim_words(canonical.split()))  # المسلم → بنادي هجر فؤاد المسلم
             canonical = without_circumstance(canonical)
             if canonical == text[s:e]:
-                canonical = person_extent(text, s, e)  # زكية الخضراوي where the tagger had الخضراوي
+                canonical = fv.person_extents.get(s, canonical)  # زكية الخضراوي where the tagger had الخضراوي
             m = (s, e, idx, etype, canonical)
         name = headed.get(fold_word(canonical)) or _fullest(canonical, names)
         if etype == "PERSON" and name == canonical:

@@ -74,6 +74,18 @@ class FieldView:
         return frozenset(m[0] for m in self.mentions if m[3] == "PERSON")
 
     @cached_property
+    def person_extents(self) -> dict[int, str]:
+        """By start offset, the PERSON mentions that the text names further than the tagger's span
+        (:func:`person_extent`: the given or family name left outside it), in their fuller form."""
+        out = {}
+        for s, e, _, etype, _ in self.mentions:
+            if etype == "PERSON":
+                fuller = person_extent(self.text, s, e)
+                if fuller != self.text[s:e]:
+                    out[s] = fuller
+        return out
+
+    @cached_property
     def persons_by_last(self) -> dict[str, tuple[str, ...]]:
         """The field's person names of two words or more, by their folded last word without ال, in text
         order: where a surname said alone (القطان، الخبراني) finds the full name the article gave."""
@@ -81,7 +93,7 @@ class FieldView:
         for s, e, _, etype, canonical in self.mentions:
             if etype == "PERSON":
                 if canonical == self.text[s:e]:
-                    canonical = person_extent(self.text, s, e)  # بداية ضاحي خلفان: the given name the tagger left out
+                    canonical = self.person_extents.get(s, canonical)  # بداية ضاحي خلفان: the given name left out
                 canonical = " ".join(_trim_words(canonical.split()))  # باراك أوباما لإفريقيا → باراك أوباما
                 if len(canonical.split()) >= 2 and _well_formed_text(canonical):
                     out.setdefault(_surname_key(canonical.split()[-1]), {})[canonical] = None
