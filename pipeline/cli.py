@@ -42,6 +42,7 @@ COMMAND_MODULES = (
     "pipeline.commands.run",
     "pipeline.commands.produce",
     "pipeline.commands.inspect",
+    "pipeline.commands.compare",
     "pipeline.commands.report",
     "pipeline.commands.eval",
     "pipeline.commands.bench",
