@@ -443,6 +443,32 @@ def test_a_frame_reports_its_fa_inna_clause_with_or_without_a_comma(qx, body, sp
     assert (q["kind"], q["text"], (q["speaker"] or {}).get("name")) == ("INDIRECT", span, speaker)
 
 
+@pytest.mark.parametrize(("body", "span", "speaker"), [
+    ("وكان الوضع هادئا. وبحسب الصحيفة، ألقى التنظيم القبض على شخصين في الرقة.",
+     "ألقى التنظيم القبض على شخصين في الرقة", "الصحيفة"),
+    ("ووفقا لإحصاء وكالة رويترز فقد أصيب 11 شخصا في الهجوم.", "أصيب 11 شخصا في الهجوم", "وكالة رويترز"),
+])
+def test_a_frame_opening_a_sentence_reports_its_clause_without_a_complementizer(qx, body, span, speaker):
+    # the labelling rules: "a frame at the start of a clause counts without فإن too"
+    (q,) = qx.extract(None, body, [])
+    assert (q["kind"], q["text"]) == ("INDIRECT", span)
+    assert speaker in (q["speaker"] or {}).get("name", "")
+
+
+@pytest.mark.parametrize("body", [
+    "وارتفعت الأسعار في الأسواق، بحسب الصحيفة، خلال الأسبوع الماضي بشكل كبير.",  # a trailing attribution
+    "ووفقا لآلية العمل المتبعة تتوزع الفرق في صالات القدوم بالمطار.",            # no comma, no فقد: not read
+])
+def test_a_frame_inside_a_sentence_or_without_its_comma_is_no_quote(qx, body):
+    assert qx.extract(None, body, []) == []
+
+
+def test_a_frame_before_a_clause_with_its_own_speech_verb_leaves_the_quote_to_the_verb(qx):
+    body = "وبحسب وكالة الأنباء، قال الوزير إن المفاوضات توقفت أمس."
+    (q,) = qx.extract(None, body, [])
+    assert (q["kind"], q["text"], q["speaker"]["name"]) == ("INDIRECT", "المفاوضات توقفت أمس", "الوزير")
+
+
 @pytest.mark.parametrize(("body", "kind", "span"), [
     ("وكتب اللاعب في حسابه على تويتر: «أشكر الجماهير على دعمها».", "DIRECT", "أشكر الجماهير على دعمها"),
     ("وكتب الوزير أن المشروع سيكتمل العام المقبل.", "INDIRECT", "المشروع سيكتمل العام المقبل"),

@@ -162,6 +162,12 @@ _BETWEEN_RE = re.compile(r"(?<!\w)(?:بين|بينه|بينها|بينهم|بي�
 _FRAME_COMP_RE = re.compile(r"[،,][ \t]*(?:ف|و)?ان(?:ه|ها|هم)?(?!\w)")
 # بحسب البيان فإن …: without the comma, فإن alone closes the frame's noun phrase (a literal first: fast)
 _FRAME_FA_RE = re.compile(r"فان(?:ه|ها|هم)?(?!\w)")
+# A frame's clause with no complementizer: its noun phrase ends at فقد (ووفقا لإحصاء رويترز فقد أصيب …).
+_FA_QAD_RE = re.compile(r"(?<!\w)فقد(?!\w)[ \t\u00a0]*")
+#: Most words of a sentence-opening frame's noun phrase (وبحسب وكالة دوغان التركية، …).
+_FRAME_NP_WORDS = 10
+#: A speech verb this close after a frame's comma attributes the clause itself (وبحسب «رويترز»، قال …).
+_FRAME_OWN_CUE_WORDS = 4
 # مؤكدة أنها، مشيرة إلى أن: a feminine participle (or the noun مطالبة) is a cue only before its clause
 _COMP_AFTER_RE = re.compile(r"[ \t]+(?:الي[ \t]+)?(?:ب)?ان(?:ه|ها|هم)?(?!\w)")
 # His own words (بحسب تصريحاته، على حد قوله): a frame that points back to the speaker named before.
@@ -216,6 +222,7 @@ class _CueHit:
     governs: bool = True  # introduces a quote or a clause (else a verb inside reported content)
     source: int = -1    # نقل … عن X: where the source X begins
     frame: bool = False  # an attribution frame (وفقا لـ X، فإن …), not a verb
+    clause: int = -1    # a frame's clause with no complementizer (بحسب البيان، ستتوقف …): where it begins
 
 
 @dataclass

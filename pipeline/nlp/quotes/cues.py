@@ -8,6 +8,10 @@ from typing import Optional
 from pipeline.nlp.normalize import fold as _fold
 from pipeline.nlp.quotes.lexicon import AMBIGUOUS, CUE_FORMS, FRAMES, NOUN_CUES
 from pipeline.nlp.quotes._base import (
+    _COMP_RE,
+    _FA_QAD_RE,
+    _FRAME_NP_WORDS,
+    _FRAME_OWN_CUE_WORDS,
     _ABOUT_LEMMAS,
     _ABOUT_RE,
     _AS_SAID_RE,
@@ -113,10 +117,62 @@ class _Cues:
                 pass
             if m is None or not self._clause_start(m.start()) or len(f[m.end():c.start()].split()) > 12:
                 continue
-            fs = m.start() + 1 if f[m.start()] in "وف" and f.startswith(FRAMES, m.start() + 1) else m.start()
-            hits.append(_CueHit(m.start(), m.end(), fs, f[m.start():fs], False, source=m.end(), frame=True))
+            hits.append(self._frame_hit(m))
+        # وبحسب الصحيفة، ألقى داعش …؛ ووفقا لإحصاء رويترز فقد أصيب …: a frame opening a sentence counts without
+        # a complementizer too (the labelling rules): its noun phrase, a comma or فقد, then the clause
+        framed = {h.start for h in hits if h.frame}
+        verb_starts = sorted(h.start for h in hits if not h.frame)
+        for m in _FRAME_RE.finditer(f):
+            if m.start() in framed or not self._sentence_start(m.start()):
+                continue
+            clause = self._frame_clause(m.end(), verb_starts)
+            if clause >= 0:
+                hits.append(self._frame_hit(m, clause))
         hits.sort(key=lambda h: h.start)
         return hits
+
+    def _frame_hit(self, m, clause: int = -1) -> _CueHit:
+        """The cue of a frame match (its و/ف a proclitic); its speaker is the noun phrase after it."""
+        f = self.f
+        fs = m.start() + 1 if f[m.start()] in "وف" and f.startswith(FRAMES, m.start() + 1) else m.start()
+        return _CueHit(m.start(), m.end(), fs, f[m.start():fs], False, source=m.end(), frame=True, clause=clause)
+
+    def _sentence_start(self, pos: int) -> bool:
+        """True when ``pos`` opens a sentence or a line (not a clause after a comma: a trailing
+        attribution, …، بحسب مانس، …, is not a quote)."""
+        f = self.f
+        j = pos - 1
+        while j >= 0 and f[j] in " \t\u00a0":
+            j -= 1
+        return j < 0 or f[j] in ".!?؟\n…"
+
+    def _frame_clause(self, np_start: int, verb_starts: list[int]) -> int:
+        """Where the clause a sentence-opening frame attributes begins: after its noun phrase (1 to
+        :data:`_FRAME_NP_WORDS` words, no cue, complementizer or mark inside) and a comma or فقد; -1 if none."""
+        f = self.f
+        nb = self._next_boundary(np_start)
+        comma = min((i for i in (f.find("،", np_start, nb), f.find(",", np_start, nb)) if i >= 0), default=-1)
+        fa = _FA_QAD_RE.search(f, np_start, nb)
+        if comma >= 0 and (fa is None or comma < fa.start()):
+            np_end, clause = comma, comma + 1
+        elif fa is not None:
+            np_end, clause = fa.start(), fa.end()
+        else:
+            return -1
+        np_words = f[np_start:np_end].split()
+        if not 1 <= len(np_words) <= _FRAME_NP_WORDS or np_words[0] in ("ما", "ماذا") \
+                or any(ch in f[np_start:np_end] for ch in ":؛;") \
+                or bisect_left(verb_starts, np_start) != bisect_left(verb_starts, np_end):
+            return -1
+        while clause < nb and f[clause] in " \t\u00a0":
+            clause += 1
+        rest = f[clause:nb]
+        if len(rest.split()) < 3 or _COMP_RE.match(rest) or rest[:1] in _QUOTE_CHARS:
+            return -1  # (a complementizer after the comma is the frame of the loop above)
+        k = bisect_left(verb_starts, clause)
+        if k < len(verb_starts) and len(f[clause:verb_starts[k]].split()) < _FRAME_OWN_CUE_WORDS:
+            return -1  # وبحسب «رويترز»، قال الرئيس التنفيذي: …: the clause has a speech verb of its own
+        return clause
 
     def _noun_report(self, start: int, end: int) -> bool:
         """True when a verbal noun (اعتراف، إعلان، تصريحات) heads a report: not after a preposition

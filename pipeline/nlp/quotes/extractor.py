@@ -243,6 +243,8 @@ class _Article(_Marks, _Cues, _SpeakerRules):
             long_open = long_opens[kl] if kl < len(long_opens) else len(f)
             region_limit = min(nb, nxt_comp, long_open, colon if colon >= 0 else len(f))
             c.governs = self._governs(c, nb, nxt_comp, nxt_open, colon)
+            if c.clause >= 0:  # وبحسب الصحيفة، ألقى …: the noun phrase ends where the clause begins
+                limit, region_limit, c.governs = min(limit, c.clause), min(region_limit, c.clause), True
             self._resolve(c, limit, region_limit)
 
         quotes: list[_Quote] = []
@@ -292,6 +294,19 @@ class _Article(_Marks, _Cues, _SpeakerRules):
             covered_until = end
             verb = self.fld.text[self.fld.orig(cue.form_start):self.fld.orig_end(cue.end)]
             quotes.append(_Quote("INDIRECT", start, end, verb, cue.speaker, not cue.explicit, cue))
+
+        # INDIRECT: the clause of a frame that opens a sentence with no complementizer (وبحسب البيان، ستتوقف …).
+        for c in cues:
+            if c.clause < 0 or any(q.start <= c.clause < q.end for q in quotes):
+                continue
+            kp = bisect_left(pair_opens, c.clause) - 1
+            if kp >= 0 and pairs[kp].close > c.clause:
+                continue  # inside quote marks
+            end = self._clause_end(c.clause, cues)
+            if len(f[c.clause:end].split()) >= 3:
+                verb = self.fld.text[self.fld.orig(c.form_start):self.fld.orig_end(c.end)]
+                quotes.append(_Quote("INDIRECT", c.clause, end, verb, c.speaker, not c.explicit, c))
+        quotes.sort(key=lambda q: q.start)
 
         # DIRECT and PARTIAL: quote pairs not nested inside another pair.
         outer = [p for p in pairs if p.depth == 0 or not any(q.open < p.open and p.close < q.close for q in pairs)]
