@@ -446,7 +446,13 @@ def test_a_frame_reports_its_fa_inna_clause_with_or_without_a_comma(qx, body, sp
 @pytest.mark.parametrize(("body", "span", "speaker"), [
     ("وكان الوضع هادئا. وبحسب الصحيفة، ألقى التنظيم القبض على شخصين في الرقة.",
      "ألقى التنظيم القبض على شخصين في الرقة", "الصحيفة"),
-    ("ووفقا لإحصاء وكالة رويترز فقد أصيب 11 شخصا في الهجوم.", "أصيب 11 شخصا في الهجوم", "وكالة رويترز"),
+    ("ووفقا لإحصاء وكالة رويترز فقد أصيب 11 شخصا في الهجوم.", "أصيب 11 شخصا في الهجوم", "إحصاء"),
+    ("وكان الوضع هادئا. وبحسب المصادر، فقد شاركت طائرات التحالف في القصف.",     # فقد after the comma
+     "شاركت طائرات التحالف في القصف", "المصادر"),
+    ("وكان الوضع هادئا. وبحسب الشرطة المحلية ستتوقف حركة المرور في الشارع الرئيسي.",  # the noun phrase ends at a verb
+     "ستتوقف حركة المرور في الشارع الرئيسي", "الشرطة"),
+    ("وكان الوضع هادئا. ووفقا لصحيفة معاريف الإسرائيلية لن يتغير الموقف الأمريكي.",  # a particle opens the clause
+     "لن يتغير الموقف الأمريكي", "صحيفة معاريف الإسرائيلية"),
 ])
 def test_a_frame_opening_a_sentence_reports_its_clause_without_a_complementizer(qx, body, span, speaker):
     # the labelling rules: "a frame at the start of a clause counts without فإن too"
@@ -457,7 +463,8 @@ def test_a_frame_opening_a_sentence_reports_its_clause_without_a_complementizer(
 
 @pytest.mark.parametrize("body", [
     "وارتفعت الأسعار في الأسواق، بحسب الصحيفة، خلال الأسبوع الماضي بشكل كبير.",  # a trailing attribution
-    "ووفقا لآلية العمل المتبعة تتوزع الفرق في صالات القدوم بالمطار.",            # no comma, no فقد: not read
+    "وكان الوضع هادئا. بحسبة بسيطة لأي مستخدم سيكتشف الجميع حجم المشكلة.",        # بحسبة, a calculation
+    "وكان الوضع هادئا. وبحسب فرق الإحصاء بالمهرجان ملأت 1467 سيارة نقل الساحة.",   # no noun phrase ends here
 ])
 def test_a_frame_inside_a_sentence_or_without_its_comma_is_no_quote(qx, body):
     assert qx.extract(None, body, []) == []

@@ -125,9 +125,9 @@ class WordLexicon:
         a verb learned from raw text (``verbs.tsv``), or a word with tanween, an adverb or an accusative
         (حالياً، مشتركًا، قائلاً)? The speakers' guard; mention edges are :meth:`is_edge_token`'s. Without
         ``learned``, the learned verbs are left aside (a name in quote marks: وكالة «سبق»)."""
-        return TANWEEN in a.tokens[i].text or self.is_edge_token(a, i) or learned and self._learned_verb(a, i)
+        return TANWEEN in a.tokens[i].text or self.is_edge_token(a, i) or learned and self.is_learned_verb(a, i)
 
-    def _learned_verb(self, a: "Analysis", i: int) -> bool:
+    def is_learned_verb(self, a: "Analysis", i: int) -> bool:
         """Is token ``i`` a verb learned from raw text, alone or behind و/ف (يجتمع، وعرضت)? Not a given
         name or a known name (يزيد، سبق the newspaper stay names)."""
         light, rest = a.lights[i]

@@ -168,6 +168,10 @@ _FA_QAD_RE = re.compile(r"(?<!\w)فقد(?!\w)[ \t\u00a0]*")
 _FRAME_NP_WORDS = 10
 #: A speech verb this close after a frame's comma attributes the clause itself (وبحسب «رويترز»، قال …).
 _FRAME_OWN_CUE_WORDS = 4
+#: Most words of a frame's noun phrase that ends at a verb, with no comma (وبحسب وكالة دوغان التركية نشرت …).
+_FRAME_VERB_NP_WORDS = 6
+#: Particles that open a verbal clause with its verb (وبحسب الموقع لم تعلق الوزارة …), folded.
+_VERB_PARTICLES = frozenset({"لم", "لن", "لا", "قد", "لقد", "ما", "سوف", "فسوف"})
 # مؤكدة أنها، مشيرة إلى أن: a feminine participle (or the noun مطالبة) is a cue only before its clause
 _COMP_AFTER_RE = re.compile(r"[ \t]+(?:الي[ \t]+)?(?:ب)?ان(?:ه|ها|هم)?(?!\w)")
 # His own words (بحسب تصريحاته، على حد قوله): a frame that points back to the speaker named before.
@@ -223,6 +227,7 @@ class _CueHit:
     source: int = -1    # نقل … عن X: where the source X begins
     frame: bool = False  # an attribution frame (وفقا لـ X، فإن …), not a verb
     clause: int = -1    # a frame's clause with no complementizer (بحسب البيان، ستتوقف …): where it begins
+    np_end: int = -1    # and where the frame's noun phrase ends (its comma or فقد)
 
 
 @dataclass

@@ -12,6 +12,10 @@ from pipeline.nlp.quotes._base import (
     _FA_QAD_RE,
     _FRAME_NP_WORDS,
     _FRAME_OWN_CUE_WORDS,
+    _FRAME_VERB_NP_WORDS,
+    _VERB_PARTICLES,
+    _HONORIFICS,
+    _RELATIVES,
     _ABOUT_LEMMAS,
     _ABOUT_RE,
     _AS_SAID_RE,
@@ -123,19 +127,33 @@ class _Cues:
         framed = {h.start for h in hits if h.frame}
         verb_starts = sorted(h.start for h in hits if not h.frame)
         for m in _FRAME_RE.finditer(f):
-            if m.start() in framed or not self._sentence_start(m.start()):
-                continue
-            clause = self._frame_clause(m.end(), verb_starts)
+            if m.start() in framed or not self._sentence_start(m.start()) \
+                    or m.end() < len(f) and f[m.end()].isalpha() and f[m.end() - 1] not in "لـ":
+                continue  # (بحسبة بسيطة: a word of its own, not the frame بحسب)
+            np_end, clause = self._frame_clause(m.end(), verb_starts)
             if clause >= 0:
-                hits.append(self._frame_hit(m, clause))
+                hits.append(self._frame_hit(m, clause, np_end))
         hits.sort(key=lambda h: h.start)
         return hits
 
-    def _frame_hit(self, m, clause: int = -1) -> _CueHit:
+    def _first_verb(self, start: int, end: int) -> int:
+        """The folded offset of the first verb learned from raw text between folded offsets ``start`` and
+        ``end``, or -1."""
+        from pipeline.nlp.entities.rules import Analysis
+        from pipeline.nlp.entities.words import WordLexicon
+
+        base = self.fld.orig(start)
+        a = Analysis(self.fld.text[base:self.fld.orig_end(end)])
+        lexicon = WordLexicon.load()
+        i = next((i for i in range(len(a)) if a.is_word[i] and lexicon.is_learned_verb(a, i)), None)
+        return -1 if i is None else self.fld.folded(base + a.tokens[i].start)
+
+    def _frame_hit(self, m, clause: int = -1, np_end: int = -1) -> _CueHit:
         """The cue of a frame match (its و/ف a proclitic); its speaker is the noun phrase after it."""
         f = self.f
         fs = m.start() + 1 if f[m.start()] in "وف" and f.startswith(FRAMES, m.start() + 1) else m.start()
-        return _CueHit(m.start(), m.end(), fs, f[m.start():fs], False, source=m.end(), frame=True, clause=clause)
+        return _CueHit(m.start(), m.end(), fs, f[m.start():fs], False, source=m.end(), frame=True, clause=clause,
+                       np_end=np_end)
 
     def _sentence_start(self, pos: int) -> bool:
         """True when ``pos`` opens a sentence or a line (not a clause after a comma: a trailing
@@ -146,33 +164,48 @@ class _Cues:
             j -= 1
         return j < 0 or f[j] in ".!?؟\n…"
 
-    def _frame_clause(self, np_start: int, verb_starts: list[int]) -> int:
-        """Where the clause a sentence-opening frame attributes begins: after its noun phrase (1 to
-        :data:`_FRAME_NP_WORDS` words, no cue, complementizer or mark inside) and a comma or فقد; -1 if none."""
+    def _frame_clause(self, np_start: int, verb_starts: list[int]) -> tuple[int, int]:
+        """Where the noun phrase of a sentence-opening frame ends and the clause it attributes begins: 1 to
+        :data:`_FRAME_NP_WORDS` words with no speech verb, relative pronoun or verb inside, then a comma or
+        فقد (the clause begins after both); (-1, -1) when the sentence is not read so."""
         f = self.f
         nb = self._next_boundary(np_start)
         comma = min((i for i in (f.find("،", np_start, nb), f.find(",", np_start, nb)) if i >= 0), default=-1)
         fa = _FA_QAD_RE.search(f, np_start, nb)
-        if comma >= 0 and (fa is None or comma < fa.start()):
+        verb = -1 if fa is not None else self._first_verb(np_start, min(nb, np_start + 160))
+        if verb >= 0 and (comma < 0 or verb < comma):
+            # وبحسب البيان ستتوقف الأعمال …: the noun phrase ends at the verb (and its particle: لم تعلق);
+            # a فقد after it marks the clause instead (ووفقا لمرسومين تم إصدارهما، فقد عين …)
+            before, at = self._prev_token(verb)
+            np_end = clause = at if _key(before) in _VERB_PARTICLES else verb
+            if len(f[np_start:np_end].split()) > _FRAME_VERB_NP_WORDS or any(ch.isdigit() for ch in f[np_start:np_end]):
+                return -1, -1
+        elif comma >= 0 and (fa is None or comma < fa.start()):
             np_end, clause = comma, comma + 1
         elif fa is not None:
             np_end, clause = fa.start(), fa.end()
         else:
-            return -1
-        np_words = f[np_start:np_end].split()
-        if not 1 <= len(np_words) <= _FRAME_NP_WORDS or np_words[0] in ("ما", "ماذا") \
-                or any(ch in f[np_start:np_end] for ch in ":؛;") \
-                or bisect_left(verb_starts, np_start) != bisect_left(verb_starts, np_end):
-            return -1
+            return -1, -1
         while clause < nb and f[clause] in " \t\u00a0":
             clause += 1
+        qad = _FA_QAD_RE.match(f, clause)
+        if qad is not None and qad.start() < nb:
+            clause = qad.end()  # وبحسب المصادر، فقد شاركت …: the clause begins after فقد
+        np_words = f[np_start:np_end].split()
+        if not 1 <= len(np_words) <= _FRAME_NP_WORDS or np_words[0] in ("ما", "ماذا") \
+                or any(ch in f[np_start:np_end] for ch in ":؛;") or any(_key(w) in _RELATIVES for w in np_words) \
+                or bisect_left(verb_starts, np_start) != bisect_left(verb_starts, np_end):
+            return -1, -1
         rest = f[clause:nb]
-        if len(rest.split()) < 3 or _COMP_RE.match(rest) or rest[:1] in _QUOTE_CHARS:
-            return -1  # (a complementizer after the comma is the frame of the loop above)
+        first = _key(rest.split()[0]) if rest.split() else ""
+        if len(rest.split()) < 3 or _COMP_RE.match(rest) or rest[:1] in _QUOTE_CHARS \
+                or first in _RELATIVES or first in _PREPOSITIONS or first in _HONORIFICS or first in _ROLES:
+            return -1, -1  # (a complementizer after the comma is the frame of the loop above; a relative
+            # clause, a preposition or a titled name after it continues the noun phrase: وفقا للنتائج، التي …)
         k = bisect_left(verb_starts, clause)
         if k < len(verb_starts) and len(f[clause:verb_starts[k]].split()) < _FRAME_OWN_CUE_WORDS:
-            return -1  # وبحسب «رويترز»، قال الرئيس التنفيذي: …: the clause has a speech verb of its own
-        return clause
+            return -1, -1  # وبحسب «رويترز»، قال الرئيس التنفيذي: …: the clause has a speech verb of its own
+        return np_end, clause
 
     def _noun_report(self, start: int, end: int) -> bool:
         """True when a verbal noun (اعتراف، إعلان، تصريحات) heads a report: not after a preposition

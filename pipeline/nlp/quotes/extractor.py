@@ -231,7 +231,8 @@ class _Article(_Marks, _Cues, _SpeakerRules):
                 p = openers.get(nxt_open)
                 if p is not None and len(f[p.open + 1:p.close].split()) <= 3:
                     rest = f[p.close + 1:p.close + 12].lstrip(" \t")
-                    if rest[:1].isalpha() and not _COMP_RE.match(rest) or rest[:1] == ":":
+                    if rest[:1].isalpha() and not _COMP_RE.match(rest) or rest[:1] == ":" or c.clause >= 0:
+                        # (وبحسب "رويترز"، فقد …: the frame's noun phrase is the quoted name)
                         # (وقال "متعب": موعد …: the quoted subject's name, then the colon of the utterance)
                         kp = bisect_left(self.pair_opens, p.close)
                         nxt_open = self.pair_opens[kp] if kp < len(self.pair_opens) else len(f)
@@ -244,7 +245,7 @@ class _Article(_Marks, _Cues, _SpeakerRules):
             region_limit = min(nb, nxt_comp, long_open, colon if colon >= 0 else len(f))
             c.governs = self._governs(c, nb, nxt_comp, nxt_open, colon)
             if c.clause >= 0:  # وبحسب الصحيفة، ألقى …: the noun phrase ends where the clause begins
-                limit, region_limit, c.governs = min(limit, c.clause), min(region_limit, c.clause), True
+                limit, region_limit, c.governs = min(limit, c.np_end), min(region_limit, c.np_end), True
             self._resolve(c, limit, region_limit)
 
         quotes: list[_Quote] = []
@@ -266,8 +267,8 @@ class _Article(_Marks, _Cues, _SpeakerRules):
             if k < 0:
                 continue
             cue = cues[k]
-            if cue.end > m.start():
-                continue
+            if cue.end > m.start() or cue.clause >= 0:
+                continue  # (a frame with a clause of its own governs no complementizer after it)
             if self._prev_boundary(m.start()) >= cue.end:
                 continue
             gap_words = f[cue.end:m.start()].split()

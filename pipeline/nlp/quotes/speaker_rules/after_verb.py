@@ -3,6 +3,8 @@ title right after the verb or after a prepositional or time phrase, an attributi
 the subject before the verb or the previous speaker (:meth:`_AfterVerb._resolve`)."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pipeline.nlp.quotes.lexicon import CUE_FORMS, PREP_PRONOUNS
 from pipeline.nlp.quotes._base import (
     _CONTINUATION_LEMMAS,
@@ -49,11 +51,14 @@ class _AfterVerb:
         if cue.source >= 0 and cue.source < limit:
             # نقلت الصحيفة عن مصدر مسؤول أن …: the source speaks
             stoks = self._np_tokens(cue.source, limit)
-            if cue.frame and stoks and stoks[0][2][:1] == "ل" and f[cue.source - 1:cue.source] == "ل":
+            lam = cue.frame and stoks and stoks[0][2][:1] == "ل" and f[cue.source - 1:cue.source] == "ل"
+            if lam:
                 stoks = [(stoks[0][0], stoks[0][1], "ا" + stoks[0][2])] + stoks[1:]  # وفقا لـ|لمتحدث → المتحدث
             e = self._entity_in(stoks[0][0], stoks[-1][1]) if stoks else None
             sp = self._from_entity(e) if e else (
                 self._np_speaker(stoks, self._tokens(cue.source, limit, stop=False, cap=25)) if stoks else None)
+            if lam and sp is not None and not e and sp.name.startswith("ل") and not sp.name.startswith("ال"):
+                sp = replace(sp, name="ا" + sp.name)  # طبقا للموقع الشهير: the name is الموقع الشهير, not لموقع …
             if sp is not None:
                 cue.speaker, cue.explicit = sp, True
                 self.last, self.last_pos = sp, cue.start
