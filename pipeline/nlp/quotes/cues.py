@@ -46,7 +46,10 @@ from pipeline.nlp.quotes._base import (
 
 
 class _Cues:
-    """Speech cues, the clauses they govern and where those clauses end (a mixin of ``_Article``)."""
+    """Speech cues, the clauses they govern and where those clauses end (a mixin of ``_Article``).
+
+    The methods given ``cues`` (and ``comps``) are given the article's own, ``self.cues``: they look them
+    up by bisection in ``self.cue_starts`` (and ``self.comp_starts``), made once per field by ``run``."""
 
     def _prev_token(self, pos: int) -> tuple[str, int]:
         """The folded token ending before ``pos`` (punctuation stripped) and its start."""
@@ -258,7 +261,7 @@ class _Cues:
 
     def _cue_before(self, pos: int, cues: list[_CueHit], comps) -> Optional[_CueHit]:
         """The speech cue introducing a quote that opens at ``pos`` (same sentence, few words before)."""
-        k = bisect_left([c.start for c in cues], pos) - 1
+        k = bisect_left(self.cue_starts, pos) - 1
         if k < 0:
             return None
         cue = cues[k]
@@ -271,8 +274,9 @@ class _Cues:
             return None
         if len(core.split()) > 20:
             return None  # (؛ separates appositions here: وقال أنديرس نوردستروم؛ ممثل المنظمة؛ … "…")
-        if any(cue.end <= m.start() < pos for m in comps if m.start() < pos):
-            return None
+        kc = bisect_left(self.comp_starts, cue.end)
+        if kc < len(self.comp_starts) and self.comp_starts[kc] < pos:
+            return None  # a complementizer between the cue and the mark
         return cue
 
     def _cue_after(self, pos: int, cues: list[_CueHit]) -> Optional[_CueHit]:
@@ -286,7 +290,7 @@ class _Cues:
         am = _AS_SAID_RE.match(f, j)
         if am:
             j = am.end()  # «…»، على ما أوضحت الشرطة / حسبما ذكرت …
-        k = bisect_left([c.start for c in cues], j)
+        k = bisect_left(self.cue_starts, j)
         if k < len(cues) and cues[k].start == j and not cues[k].participle:
             return cues[k]
         fm = _FRAME_RE.match(f, j)
@@ -306,7 +310,7 @@ class _Cues:
         end = f.find("\n", start)
         end = len(f) if end < 0 else end
         end = min(end, start + self.qx.max_quote_chars)
-        k = bisect_right([c.start for c in cues], start)
+        k = bisect_right(self.cue_starts, start)
         for c in cues[k:]:
             if c.start >= end:
                 break
@@ -335,7 +339,7 @@ class _Cues:
             if self._entity_starts(m.start(1)) or any(m.group(1) in _fold(sp.name).split() for sp in self.names):
                 end = m.start()  # … إلا أن مكلارين تباهى …: the writer's contrast about a named person
                 break
-        k = bisect_right([c.start for c in cues], start)
+        k = bisect_right(self.cue_starts, start)
         for c in cues[k:]:
             if c.start >= end:
                 break

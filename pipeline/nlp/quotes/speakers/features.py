@@ -172,9 +172,10 @@ def _mark_most_named(cands: list[Candidate], reading: str) -> None:
     no article's main actor (سلمان inside مركز الملك سلمان للإغاثة)."""
     best: dict[str, Candidate] = {}
     for c in cands:
+        if "entity" not in c.features or c.features["log_mentions"] <= _ONCE:
+            continue  # (the entity type, a scan of the features, only for the mentions that can count)
         etype = c.entity_type
-        if "entity" in c.features and etype and c.features["log_mentions"] > _ONCE and (
-                etype not in best or c.features["log_mentions"] > best[etype].features["log_mentions"]):
+        if etype and (etype not in best or c.features["log_mentions"] > best[etype].features["log_mentions"]):
             best[etype] = c
     for etype, c in best.items():
         c.features[f"most_named&type={etype}&rule={reading}"] = 1.0

@@ -90,7 +90,7 @@ def office_holder(chosen: Candidate, cands: list[Candidate], score: Callable[[Ca
     شلتوت; the eight blind sets left out whole: 4 more right speakers, none fewer). Else ``chosen``."""
     if chosen.entity_type == "PERSON":
         return chosen
-    holders = [c for c in cands if c.entity_type == "PERSON" and any(k in c.features for k in _HOLDER_KEYS)]
+    holders = [c for c in cands if any(k in c.features for k in _HOLDER_KEYS) and c.entity_type == "PERSON"]
     return max(holders, key=score) if holders else chosen
 
 
