@@ -34,19 +34,26 @@ class FoldedText:
             # Drop diacritics for matching and remember, for each run dropped, where it started in the
             # original, where it was in the folded copy, and how many characters were dropped up to its
             # end: offsets map both ways by bisection (``fold`` keeps one letter for one).
+            # (the text between the runs is kept in the same pass: one scan instead of a second one by sub)
             at: list[int] = []
             starts: list[int] = []
             dropped: list[int] = []
+            kept: list[str] = []
             n = 0
+            prev = 0
             for m in _DIACRITIC_RUN_RE.finditer(folded):
-                starts.append(m.start())
-                at.append(m.start() - n)
-                n += m.end() - m.start()
+                s, e = m.span()
+                starts.append(s)
+                at.append(s - n)
+                n += e - s
                 dropped.append(n)
+                kept.append(folded[prev:s])
+                prev = e
+            kept.append(folded[prev:])
             self._at: Optional[list[int]] = at
             self._starts = starts
             self._dropped = dropped
-            folded = _DIACRITIC_RUN_RE.sub("", folded)
+            folded = "".join(kept)
         else:
             self._at = None
         self.f = folded
