@@ -210,6 +210,8 @@ class _Article(_Marks, _Cues, _SpeakerRules):
         self.bounds = self._boundaries(pairs)
         self.pairs = pairs
         self.pair_opens = [p.open for p in pairs]
+        self.pairs_by_close = sorted(pairs, key=lambda p: p.close)
+        self.pair_closes = [p.close for p in self.pairs_by_close]
         cues = self._cues()
         self.cues = cues
         comps = _complementizers(f)

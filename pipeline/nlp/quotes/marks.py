@@ -2,7 +2,7 @@
 names and listed titles that are not quotes."""
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 
 from pipeline.nlp.quotes.lexicon import NAME_HEADS, is_cue_form
 from pipeline.nlp.quotes._base import (
@@ -142,10 +142,16 @@ class _Marks:
         return self.bounds[k - 1] if k else -1
 
     def _listed(self, p: _Pair, pairs: list[_Pair]) -> bool:
-        """«فن الإلقاء» و«كيف تدير حوارا»: quoted items joined by a comma or و are titles in a list."""
+        """«فن الإلقاء» و«كيف تدير حوارا»: quoted items joined by a comma or و are titles in a list.
+
+        ``pairs`` are the field's pairs by opening mark. Only the pair opening first after ``p`` and the
+        one closing last before it can be joined to it: a gap over any other holds one of their marks."""
         f = self.f
-        return any(_LIST_GAP_RE.fullmatch(f, p.close + 1, q.open) or _LIST_GAP_RE.fullmatch(f, q.close + 1, p.open)
-                   for q in pairs if q is not p)
+        k = bisect_right(self.pair_opens, p.close)
+        if k < len(pairs) and _LIST_GAP_RE.fullmatch(f, p.close + 1, pairs[k].open):
+            return True
+        k = bisect_left(self.pair_closes, p.open) - 1
+        return k >= 0 and _LIST_GAP_RE.fullmatch(f, self.pairs_by_close[k].close + 1, p.open) is not None
 
     def _is_name(self, open_pos: int) -> bool:
         """A quoted phrase right after a name head (تنظيم «…», صحيفة «…», ما يسمى «…») is a name."""
