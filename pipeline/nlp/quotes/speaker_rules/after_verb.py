@@ -89,7 +89,7 @@ class _AfterVerb:
             e = self._entity_in(toks[0][0], toks[0][1])
             if not e or e[3] != "PERSON":
                 e = self._entity_in(toks[0][0], toks[-1][1], last=True)
-            lead = next(iter(self._runs(toks[:6])), None)
+            lead = next(iter(self._runs(toks[:6])), None) if e else None  # (read against the entity only)
             if e and lead and all(t[2] in _HONORIFICS for t in toks[:lead[0]]) and len(lead[1]) >= 2:
                 ls, le = self.fld.orig(lead[1][0][0]), self.fld.orig_end(lead[1][-1][1])
                 if not (ls < e[1] and e[0] < le):
