@@ -111,7 +111,8 @@ def antecedent(text: str, name: str, before: int) -> Optional[str]:
         return None
     bare = word[2:]
     head = text[:before]
-    m = re.search(r"(?<!\w)" + re.escape(bare) + r"(?!\w)", head)
+    # (the word first and the check of the letter before it after: the regex engine finds the literal in C)
+    m = re.search(re.escape(bare) + r"(?<!\w[\s\S]{%d})(?!\w)" % len(bare), head)
     if m is None or word in head[:m.start()]:
         return None
     after = text[m.end():m.end() + 80].split("\n", 1)[0].split()
