@@ -59,14 +59,15 @@ def _complementizers(f: str) -> list:
 _COMP_FORMS = frozenset(a + b + "ان" + c for a in ("", "و", "ف") for b in ("", "ب")
                         for c in ("", "ه", "ها", "هم", "هما", "هن", "نا", "ني", "ي"))
 # (the lookahead on the possible first letters, as in the cue pattern: most positions fail there at once)
-_FRAME_RE = re.compile(r"(?=[" + "".join(sorted({f[0] for f in FRAMES} | {"و", "ف"})) + r"])(?<![\w])[وف]?(?:"
+_FRAME_FIRST = "[" + "".join(sorted({f[0] for f in FRAMES} | {"و", "ف"})) + "]"
+_FRAME_RE = re.compile(r"(?=" + _FRAME_FIRST + r")(?<![\w])[وف]?(?:"
                        + "|".join(re.escape(f) for f in sorted(FRAMES, key=len, reverse=True)) + r")(?:ـ)?")
-# Where a sentence or a line opens (:meth:`_Cues._sentence_start`): after a mark that ends a sentence and
-# the spaces after it (the match ends where the sentence's first word begins; the mark first, so that the
-# regex engine scans for it in C).
+# Where a sentence or a line opens (:meth:`_Cues._sentence_start`) with a letter a frame can begin with:
+# after a mark that ends a sentence and the spaces after it (the match ends where the sentence's first
+# word begins; the mark first, so that the regex engine scans for it in C).
 _SPACES = " \t\u00a0"
 _SENTENCE_ENDS = ".!?؟\n…"
-_SENTENCE_OPEN_RE = re.compile("[" + re.escape(_SENTENCE_ENDS) + "][" + _SPACES + "]*")
+_FRAME_OPENING_RE = re.compile("[" + re.escape(_SENTENCE_ENDS) + "][" + _SPACES + "]*(?=" + _FRAME_FIRST + ")")
 _MARK_RE = re.compile("[«»“”„‟″\"‘’]")
 # Sentence ends: a full stop not inside a number, ! ? ؟ ; ؛ an ellipsis, or a line break.
 # Sentence ends: the marks that always end one (collected by the regex engine alone), and full stops not

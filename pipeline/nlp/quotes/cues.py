@@ -31,7 +31,7 @@ from pipeline.nlp.quotes._base import (
     _NEW_TOPIC_RE,
     _REPORTED_RE,
     _SENTENCE_ENDS,
-    _SENTENCE_OPEN_RE,
+    _FRAME_OPENING_RE,
     _SPACES,
     _CIRCUMSTANCE_RE,
     _NOT_CIRCUMSTANCES,
@@ -134,7 +134,7 @@ class _Cues:
         verb_starts = sorted(h.start for h in hits if not h.frame)
         # (a frame holds no sentence end: the frames of the whole text that open a sentence are those
         # matched where a sentence opens, a few places instead of a scan of every word)
-        for m in filter(None, (_FRAME_RE.match(f, at) for at in self._sentence_openings())):
+        for m in filter(None, (_FRAME_RE.match(f, at) for at in self._frame_openings())):
             if m.start() in framed or not self._sentence_start(m.start()) \
                     or m.end() < len(f) and f[m.end()].isalpha() and f[m.end() - 1] not in "لـ":
                 continue  # (بحسبة بسيطة: a word of its own, not the frame بحسب)
@@ -163,13 +163,13 @@ class _Cues:
         return _CueHit(m.start(), m.end(), fs, f[m.start():fs], False, source=m.end(), frame=True, clause=clause,
                        np_end=np_end)
 
-    def _sentence_openings(self):
-        """Where the field's sentences and lines open, in order: after the leading spaces, and after each
-        mark that ends a sentence with the spaces after it (the places where :meth:`_sentence_start` holds
-        and a word can begin)."""
+    def _frame_openings(self):
+        """Where the field's sentences and lines open, in order, and a frame may begin: after the leading
+        spaces, and after each mark that ends a sentence with the spaces after it (the places where
+        :meth:`_sentence_start` holds and a word begins, with one of the frames' first letters)."""
         f = self.f
         yield len(f) - len(f.lstrip(_SPACES))
-        for m in _SENTENCE_OPEN_RE.finditer(f):
+        for m in _FRAME_OPENING_RE.finditer(f):
             yield m.end()
 
     def _sentence_start(self, pos: int) -> bool:
