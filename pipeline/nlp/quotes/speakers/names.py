@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 from typing import Iterable, Optional
 
 from pipeline.nlp.quotes import lexicon as lx
@@ -21,6 +22,7 @@ _MAX_QUOTED_WORDS = 4
 _MAX_EXTENSION = 2     # name words added after a person mention the entity extractor cut short
 _MAX_LONGER = 6        # words a description reading may take on to its right (adjectives, affiliations)
 _ANY_HEAD = "مصدر"  # a head noun of the description grammar, to test the words after another head
+_WORD_RE = re.compile(r"\S+")  # a word as str.split() cuts it
 _PAUSE_RE = re.compile(r"[،,:؛;.«»“”\"()]")  # a mark that ends the subject's noun phrase
 # أن، إن، بأن، وأنه …: a complementizer ends a description (folded)
 _COMPLEMENTIZER_RE = re.compile(r"^[وف]?ب?ان(?:ه|ها|هم|هما|هن|نا|ني|ي)?$")
@@ -256,21 +258,22 @@ def issuer_named_before(text: str, before: int) -> Optional[tuple[int, str]]:
     """The issuer of a report that a bare report noun (التقرير، البيان) refers back to: the subject of the
     last issuing verb before ``before`` whose object is a report (أصدر مجلس بلدية عريعرة تقريرا → مجلس
     بلدية عريعرة), as (start, phrase); None when there is none or the subject is not well formed."""
-    words = [(m.start(), m.group()) for m in re.finditer(r"\S+", text[:before])]
+    head = text[:before]
+    words = head.split()  # (the \S+ runs of the text; their offsets found only for the subject returned)
     for i in range(len(words) - 1, 0, -1):
-        k = fold_word(words[i][1].strip(lx.STRIP))
+        k = fold_word(words[i].strip(lx.STRIP))
         if not (_report_word(k) or k.endswith("ا") and _report_word(k[:-1])):  # تقريرا، بيانا
             continue
         for j in range(i - 1, max(-1, i - _MAX_ISSUER_WORDS - 2), -1):
-            k = fold_word(words[j][1].strip(lx.STRIP))
+            k = fold_word(words[j].strip(lx.STRIP))
             if k in lx.REPORT_ISSUERS or k[:1] in "وف" and k[1:] in lx.REPORT_ISSUERS:
-                subject = [w for _, w in words[j + 1:i]]
+                subject = words[j + 1:i]
                 for n in range(len(subject), 0, -1):  # the subject without what follows it (أمس، يوم الأحد)
                     phrase = " ".join(subject[:n])
                     if phrase.strip(lx.STRIP) == phrase and _well_formed_text(phrase):
-                        return words[j + 1][0], phrase
+                        return next(islice(_WORD_RE.finditer(head), j + 1, None)).start(), phrase
                 break
-            if not words[j][1].isalpha():
+            if not words[j].isalpha():
                 break
     return None
 
