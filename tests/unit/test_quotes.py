@@ -453,6 +453,8 @@ def test_a_frame_reports_its_fa_inna_clause_with_or_without_a_comma(qx, body, sp
      "ستتوقف حركة المرور في الشارع الرئيسي", "الشرطة"),
     ("وكان الوضع هادئا. ووفقا لصحيفة معاريف الإسرائيلية لن يتغير الموقف الأمريكي.",  # a particle opens the clause
      "لن يتغير الموقف الأمريكي", "صحيفة معاريف الإسرائيلية"),
+    ("وكان الوضع هادئا. ووفقا لـ «رويترز»، فقد خفضت الشركة إنتاجها المستهدف للعام الحالي.",  # a quoted name
+     "خفضت الشركة إنتاجها المستهدف للعام الحالي", "رويترز"),
 ])
 def test_a_frame_opening_a_sentence_reports_its_clause_without_a_complementizer(qx, body, span, speaker):
     # the labelling rules: "a frame at the start of a clause counts without فإن too"

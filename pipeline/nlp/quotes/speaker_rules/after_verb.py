@@ -125,7 +125,8 @@ class _AfterVerb:
             if sp2:
                 sp = sp2
         if sp is None and not toks:
-            sp = self._quoted_after(cue.end, before_clause=True)  # وقالت "شينخوا": إن …
+            # وقالت "شينخوا": إن …; a frame's own clause follows its noun phrase: وبحسب "رويترز"، فقد …
+            sp = self._quoted_after(cue.end, before_clause=cue.clause < 0)
         if sp is None:
             region = region or self._tokens(cue.end, region_limit, stop=False, cap=25)
             sp = self._np_speaker(toks, region)
