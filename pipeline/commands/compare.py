@@ -16,6 +16,7 @@ from typing import Iterable
 from pipeline.errors import ConfigError
 from pipeline.io.avro import read_avro
 from pipeline.model import ARTICLES, DEAD_LETTER, DUPLICATES, describe_source
+from pipeline.report.run import output_files
 
 KINDS = (ARTICLES, DUPLICATES, DEAD_LETTER)
 #: Fields that say when the run read or failed a record, not what it wrote.
@@ -82,5 +83,5 @@ def _index(records: Iterable[dict]) -> dict[str, Counter]:
 
 
 def _records(folder: Path, kind: str) -> Iterable[dict]:
-    for path in sorted(folder.glob(f"{kind}-*.avro")):
+    for path in output_files(str(folder), kind):
         yield from read_avro(path)

@@ -56,9 +56,7 @@ class _EarliestFirstFn(beam.DoFn):
     KIND = ""  # of the carried state
 
     def __init__(self, horizon_s: float, carry: bool = False):
-        if horizon_s <= 0:
-            raise ConfigError(f"horizon must be a positive number of seconds, got {horizon_s!r}")
-        self.horizon_ms = int(horizon_s * 1000)
+        self.horizon_ms = _horizon_ms(horizon_s)
         self.carry = carry
 
     def process(
@@ -96,7 +94,7 @@ class _EarliestFirstFn(beam.DoFn):
                     yield beam.pvalue.TaggedOutput(CARRIED, _carried(self.KIND, key, first))
             yield from self._decide(article, first, opened is not None)
         if not waiting and first is not None:
-            expires_ms = first.event_ms + self.horizon_ms + 1
+            expires_ms = _expires_ms(first, self.horizon_ms)
             if fired_ms >= expires_ms:
                 first_state.clear()
             else:
@@ -105,6 +103,19 @@ class _EarliestFirstFn(beam.DoFn):
     def _decide(self, article: dict, first: dedup.First, opens: bool):
         """Yield the outputs for ``article``; ``opens`` is True when it is the key's first article."""
         raise NotImplementedError
+
+
+def _horizon_ms(horizon_s: float) -> int:
+    """The horizon in milliseconds, checked: a positive number of seconds."""
+    if horizon_s <= 0:
+        raise ConfigError(f"horizon must be a positive number of seconds, got {horizon_s!r}")
+    return int(horizon_s * 1000)
+
+
+def _expires_ms(first: dedup.First, horizon_ms: int) -> int:
+    """The watermark from which no article can repeat ``first`` any more (one horizon after it): its key's
+    state may go."""
+    return first.event_ms + horizon_ms + 1
 
 
 def _opened(first: Optional[dedup.First], article: dict, horizon_ms: int) -> Optional[dedup.First]:
@@ -192,9 +203,7 @@ class _OneKeyFn(beam.DoFn):
     FLUSH = TimerSpec("flush", TimeDomain.WATERMARK)
 
     def __init__(self, horizon_s: float, carry: bool = False, seeds: Optional[str] = None):
-        if horizon_s <= 0:
-            raise ConfigError(f"horizon must be a positive number of seconds, got {horizon_s!r}")
-        self.horizon_ms = int(horizon_s * 1000)
+        self.horizon_ms = _horizon_ms(horizon_s)
         self.carry = carry
         self.seeds = seeds
         self.duplicates = Metrics.counter(METRICS_NAMESPACE, "exact_duplicate")
@@ -242,7 +251,7 @@ class _OneKeyFn(beam.DoFn):
         if firsts:
             firsts_state.write(firsts)
             if not waiting:  # the last to leave: a timer at each would be a bundle of its own in batch
-                flush.set(_at(max(first.event_ms for first in firsts.values()) + self.horizon_ms + 1))
+                flush.set(_at(max(_expires_ms(first, self.horizon_ms) for first in firsts.values())))
         else:
             firsts_state.clear()
 
@@ -276,7 +285,7 @@ def firsts_of(items: Iterable[Carried]) -> dict:
 
 def unexpired(firsts: dict, upto_ms: int, horizon_ms: int) -> dict:
     """``firsts`` without those a key's own timer would have cleared by ``upto_ms`` (one horizon after them)."""
-    return {key: first for key, first in firsts.items() if upto_ms < first.event_ms + horizon_ms + 1}
+    return {key: first for key, first in firsts.items() if upto_ms < _expires_ms(first, horizon_ms)}
 
 
 def _on_one_key(item) -> tuple:
