@@ -62,7 +62,7 @@ _COMP_FORMS = frozenset(a + b + "ان" + c for a in ("", "و", "ف") for b in ("
 _FRAME_FIRST = "[" + "".join(sorted({f[0] for f in FRAMES} | {"و", "ف"})) + "]"
 _FRAME_RE = re.compile(r"(?=" + _FRAME_FIRST + r")(?<![\w])[وف]?(?:"
                        + "|".join(re.escape(f) for f in sorted(FRAMES, key=len, reverse=True)) + r")(?:ـ)?")
-# Where a sentence or a line opens (:meth:`_Cues._sentence_start`) with a letter a frame can begin with:
+# Where a sentence or a line opens (:meth:`_Cues._frame_openings`) with a letter a frame can begin with:
 # after a mark that ends a sentence and the spaces after it (the match ends where the sentence's first
 # word begins; the mark first, so that the regex engine scans for it in C).
 _SPACES = " \t\u00a0"

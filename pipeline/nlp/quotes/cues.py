@@ -30,7 +30,6 @@ from pipeline.nlp.quotes._base import (
     _FRAME_RE,
     _NEW_TOPIC_RE,
     _REPORTED_RE,
-    _SENTENCE_ENDS,
     _FRAME_OPENING_RE,
     _SPACES,
     _CIRCUMSTANCE_RE,
@@ -135,8 +134,7 @@ class _Cues:
         # (a frame holds no sentence end: the frames of the whole text that open a sentence are those
         # matched where a sentence opens, a few places instead of a scan of every word)
         for m in filter(None, (_FRAME_RE.match(f, at) for at in self._frame_openings())):
-            if m.start() in framed or not self._sentence_start(m.start()) \
-                    or m.end() < len(f) and f[m.end()].isalpha() and f[m.end() - 1] not in "لـ":
+            if m.start() in framed or m.end() < len(f) and f[m.end()].isalpha() and f[m.end() - 1] not in "لـ":
                 continue  # (بحسبة بسيطة: a word of its own, not the frame بحسب)
             np_end, clause = self._frame_clause(m.end(), verb_starts)
             if clause >= 0:
@@ -165,21 +163,12 @@ class _Cues:
 
     def _frame_openings(self):
         """Where the field's sentences and lines open, in order, and a frame may begin: after the leading
-        spaces, and after each mark that ends a sentence with the spaces after it (the places where
-        :meth:`_sentence_start` holds and a word begins, with one of the frames' first letters)."""
+        spaces, and after each mark that ends a sentence with the spaces after it, before one of the frames'
+        first letters. Not after a comma: a trailing attribution (…، بحسب مانس، …) is not a quote."""
         f = self.f
         yield len(f) - len(f.lstrip(_SPACES))
         for m in _FRAME_OPENING_RE.finditer(f):
             yield m.end()
-
-    def _sentence_start(self, pos: int) -> bool:
-        """True when ``pos`` opens a sentence or a line (not a clause after a comma: a trailing
-        attribution, …، بحسب مانس، …, is not a quote)."""
-        f = self.f
-        j = pos - 1
-        while j >= 0 and f[j] in _SPACES:
-            j -= 1
-        return j < 0 or f[j] in _SENTENCE_ENDS
 
     def _frame_clause(self, np_start: int, verb_starts: list[int]) -> tuple[int, int]:
         """Where the noun phrase of a sentence-opening frame ends and the clause it attributes begins: 1 to

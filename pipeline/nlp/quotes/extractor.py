@@ -253,13 +253,11 @@ class _Article(_Marks, _Cues, _SpeakerRules):
         quotes: list[_Quote] = []
         # INDIRECT: a complementizer governed by the nearest speech cue before it in the same sentence.
         covered_until = -1
-        pair_opens = [p.open for p in pairs]
         for m in comps:
             if m.start() < covered_until:
                 continue
-            kp = bisect_left(pair_opens, m.start()) - 1
-            if any(pairs[i].close > m.start() for i in range(max(0, kp - 3), kp + 1)):
-                continue  # inside quote marks: part of a direct quote
+            if self._inside_marks(m.start()):
+                continue  # part of a direct quote
             prev, prev_start = self._prev_token(m.start())
             if _key(prev) in COMPLEMENTIZER_BLOCKERS and not (_key(prev) == "عن" and self._about_cue(m.start(), cues)):
                 continue  # بعد أن، إلا أن …; but كشف عن أن، أعلن عن أن report
@@ -300,11 +298,8 @@ class _Article(_Marks, _Cues, _SpeakerRules):
 
         # INDIRECT: the clause of a frame that opens a sentence with no complementizer (وبحسب البيان، ستتوقف …).
         for c in cues:
-            if c.clause < 0 or any(q.start <= c.clause < q.end for q in quotes):
+            if c.clause < 0 or any(q.start <= c.clause < q.end for q in quotes) or self._inside_marks(c.clause):
                 continue
-            kp = bisect_left(pair_opens, c.clause) - 1
-            if kp >= 0 and pairs[kp].close > c.clause:
-                continue  # inside quote marks
             end = self._clause_end(c.clause, cues)
             if len(f[c.clause:end].split()) >= 3:
                 verb = self.fld.text[self.fld.orig(c.form_start):self.fld.orig_end(c.end)]

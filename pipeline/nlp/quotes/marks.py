@@ -141,6 +141,11 @@ class _Marks:
         k = bisect_left(self.bounds, pos)
         return self.bounds[k - 1] if k else -1
 
+    def _inside_marks(self, pos: int) -> bool:
+        """Is ``pos`` inside one of the field's quote pairs (the nearest four opened before it)?"""
+        kp = bisect_left(self.pair_opens, pos) - 1
+        return any(self.pairs[i].close > pos for i in range(max(0, kp - 3), kp + 1))
+
     def _listed(self, p: _Pair, pairs: list[_Pair]) -> bool:
         """«فن الإلقاء» و«كيف تدير حوارا»: quoted items joined by a comma or و are titles in a list.
 
