@@ -202,6 +202,8 @@ _MAX_NP_TOKENS = 16
 _MIN_DIRECT_WORDS = 3
 _MIN_PARTIAL_WORDS = 3
 _CONTINUATION_WORDS = 8
+#: Words inside quote marks after a name head from which a clause that opens with a verb is an utterance.
+_CLAUSE_WORDS = 7
 
 
 @dataclass

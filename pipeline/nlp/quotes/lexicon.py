@@ -91,6 +91,7 @@ NOUN_CUES: frozenset[str] = frozenset(fold_word(n) for nouns in _LEX["NOUN_HEADE
 #: Attribution frames: the speaker is the noun phrase after them.
 FRAMES: tuple[str, ...] = tuple(fold_word(f) for f in _LEX["FRAMES"]["words"])
 NAME_HEADS = words("NAME_HEADS")
+WORK_HEADS = words("WORK_HEADS")
 COMPLEMENTIZER_BLOCKERS = words("COMPLEMENTIZER_BLOCKERS")
 
 # Word classes of the speaker rules and of the well-formedness check (folded).

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
-from pipeline.nlp.quotes.lexicon import NAME_HEADS, is_cue_form
+from pipeline.nlp.quotes.lexicon import NAME_HEADS, WORK_HEADS, is_cue_form
 from pipeline.nlp.quotes._base import (
     _ABBREVIATIONS,
+    _CLAUSE_WORDS,
     _CLOSERS_AFTER,
     _FAMILY,
     _LIST_GAP_RE,
@@ -18,6 +19,9 @@ from pipeline.nlp.quotes._base import (
     _deproclitic,
     _key,
 )
+
+#: Negations that open a clause (لم يعد …), folded.
+_NEGATIONS = frozenset({"لم", "لن", "لا", "ما", "ليس"})
 
 
 class _Marks:
@@ -158,16 +162,43 @@ class _Marks:
         k = bisect_left(self.pair_closes, p.open) - 1
         return k >= 0 and _LIST_GAP_RE.fullmatch(f, self.pairs_by_close[k].close + 1, p.open) is not None
 
-    def _is_name(self, open_pos: int) -> bool:
-        """A quoted phrase right after a name head (تنظيم «…», صحيفة «…», ما يسمى «…») is a name."""
+    def _name_head(self, open_pos: int) -> str | None:
+        """The folded name head or preposition right before a quote mark at ``open_pos`` (the
+        preposition as ``ل`` / ``ب``), or None."""
         tok, _ = self._prev_token(open_pos)
         k = _key(tok)
         if not k:
-            return False
+            return None
         if tok.endswith("ـ") or k in ("ل", "لـ", "ب", "بـ"):
-            return True  # لـ«عكاظ»، ما يسمى بـ"الاحتباس الحراري"
-        return k in NAME_HEADS or _deproclitic(k) in NAME_HEADS or ("ال" + _deproclitic(k)) in NAME_HEADS \
-            or k.startswith("ال") and k[2:] in NAME_HEADS
+            return k[0]  # لـ«عكاظ»، ما يسمى بـ"الاحتباس الحراري"
+        for head in (k, _deproclitic(k), "ال" + _deproclitic(k), k[2:] if k.startswith("ال") else None):
+            if head in NAME_HEADS:
+                return head
+        return None
+
+    def _quoted_name(self, p: _Pair, nwords: int) -> bool:
+        """Is pair ``p`` (``nwords`` words inside) a name after its head rather than an utterance? After a
+        body's or medium's head, a colon before the mark opens an utterance (وقال المجلس: «…»), and so
+        does a long clause that starts with a verb or a negation (وقالت متحدثة باسم الشركة "عادت الرحلة …"):
+        names are short noun phrases. The title of a work stays a name (بعنوان: «…»), and so does what
+        a preposition governs (بـ«فشل المفاوضات …»)."""
+        head = self._name_head(p.open)
+        if head is None:
+            return False
+        if head in ("ل", "ب") or head in WORK_HEADS:
+            return True
+        j = p.open - 1
+        while j >= 0 and self.f[j] in " \t\u00a0":
+            j -= 1
+        if j >= 0 and self.f[j] == ":":
+            return False
+        if nwords < _CLAUSE_WORDS:
+            return True
+        s = p.open + 1
+        while s < p.close and self.f[s] in " \t\u00a0":
+            s += 1
+        first = self.f[s:p.close].split(None, 1)[0]
+        return _key(first) not in _NEGATIONS and self._first_verb(s, s + len(first)) < 0
 
     def _colon_before(self, pos: int) -> bool:
         j = pos - 1
