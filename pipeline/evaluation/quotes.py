@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--entities", choices=("auto", "none"), default="auto",
                         help="link speakers to pipeline.nlp.entities output (auto: when importable)")
     parser.add_argument("--errors", action="store_true", help="also list mismatches (ids, offsets, kinds)")
+    parser.add_argument("--against", nargs="+", default=None, metavar="OTHER",
+                        help="score another annotator's labels of the same articles (gold JSONL) instead of the "
+                             "extractor: their agreement with --gold, on the articles both labelled")
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -160,12 +163,28 @@ def _entity_extractor(mode: str):
     return EntityExtractor.load()
 
 
+def agreement(gold: list[dict], other: list[dict], errors: bool = False) -> dict:
+    """Score a second annotator's labels (``other``) against ``gold`` on the articles both labelled, as
+    :func:`score` scores the extractor: how far two people agree sets the ceiling of any figure here."""
+    theirs = {row["id"]: row["quotes"] for row in other}
+    items = [(g["id"], [dict(q, speaker={"name": q["speaker"]} if q.get("speaker") else None)
+                        for q in theirs[g["id"]]], g["quotes"]) for g in gold if g["id"] in theirs]
+    if not items:
+        raise InputError("gold", "the two label files have no article in common")
+    out = score(items, errors=errors)
+    out["articles"] = len(items)
+    return out
+
+
 def run(args: argparse.Namespace) -> dict:
-    """Run the extractor on the gold articles and score it."""
+    """Run the extractor on the gold articles and score it (or score another annotator, ``--against``)."""
     from pipeline.nlp.quotes import QuoteExtractor
 
     paths = [args.gold] if isinstance(args.gold, (str, Path)) else args.gold
     gold = [row for path in paths for row in load_gold(path)]
+    if getattr(args, "against", None):
+        return agreement(gold, [row for path in args.against for row in load_gold(path)],
+                         getattr(args, "errors", False))
     arts = load_articles(getattr(args, "corpus", None) or DEFAULT_CORPORA, {g["id"] for g in gold})
     ner = _entity_extractor(getattr(args, "entities", "auto"))
     qx = QuoteExtractor()

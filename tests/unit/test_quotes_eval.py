@@ -145,3 +145,34 @@ def test_several_gold_files_are_scored_as_one_pooled_set():
     assert both["articles"] == sum(o["articles"] for o in one)
     for key in ("predicted", "gold", "matched", "kind_correct", "speaker_correct"):
         assert both["counts"][key] == sum(o["counts"][key] for o in one)
+
+
+def test_a_second_annotator_is_scored_on_the_articles_both_labelled(tmp_path):
+    """``--against OTHER``: the gold scored against itself agrees fully; another annotator who names one
+    speaker differently, moves one span off and skips an article is counted on the articles both labelled."""
+    gold_path = GOLD_DIR / "quotes_train_a.jsonl"
+    gold = ev.load_gold(gold_path)
+    same = ev.run(argparse.Namespace(gold=[str(gold_path)], against=[str(gold_path)], errors=False))
+    n = sum(len(g["quotes"]) for g in gold)
+    assert same["counts"] == {"predicted": n, "gold": n, "matched": n, "kind_correct": n, "speaker_correct": n}
+    other = [dict(g, quotes=[dict(q) for q in g["quotes"]]) for g in gold[1:]]  # the first article unlabelled
+    with_quotes = [g for g in other if len(g["quotes"]) >= 2]
+    with_quotes[0]["quotes"][0]["speaker"] = "شخص آخر"
+    moved = with_quotes[1]["quotes"][0]
+    moved["start"], moved["end"] = moved["end"] + 1, moved["end"] + 1 + (moved["end"] - moved["start"])
+    path = tmp_path / "other.jsonl"
+    path.write_text("".join(json.dumps(g, ensure_ascii=False) + "\n" for g in other), encoding="utf-8")
+    out = ev.run(argparse.Namespace(gold=[str(gold_path)], against=[str(path)], errors=True))
+    m = sum(len(g["quotes"]) for g in other)
+    assert out["articles"] == len(gold) - 1
+    assert out["counts"]["gold"] == out["counts"]["predicted"] == m
+    assert out["counts"]["matched"] == m - 1
+    assert out["counts"]["speaker_correct"] == m - 2
+    assert any("spurious" in e for e in out["errors"]) and any("missed" in e for e in out["errors"])
+
+
+def test_label_files_with_no_article_in_common_are_refused(tmp_path):
+    path = tmp_path / "other.jsonl"
+    path.write_text(json.dumps({"id": "no-such-article", "quotes": []}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no article in common"):
+        ev.run(argparse.Namespace(gold=[str(GOLD_DIR / "quotes_train_a.jsonl")], against=[str(path)], errors=False))
