@@ -60,6 +60,8 @@ WELL_FORMED = [
     ("سعيد الحربي", True),                         # a given name that is also a verb stays a name
     ("لنا", False),                                # a preposition with a pronoun (round 9)
     ("باراك أوباما لإفريقيا", False),              # lam and a hamza: a preposition on the word
+    ("تموز/يوليو", False),                         # a slash: two spellings of a month, never a name
+    ("أواخر يوليو/ تموز", False),
 ]
 
 

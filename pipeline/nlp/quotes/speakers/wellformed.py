@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 
-_NOT_IN_NAMES = frozenset("«»“”„‟″\"‘’()[]{}\n")
+_NOT_IN_NAMES = frozenset("«»“”„‟″\"‘’()[]{}\n/")
 #: لإفريقيا، لأوباما: no name word opens with lam and a hamza; the lam is a preposition.
 _LAM_HAMZA = ("لإ", "لأ", "لآ")
 
