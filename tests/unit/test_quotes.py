@@ -496,3 +496,32 @@ def test_books_are_no_cue(qx):
                                   "وهو طريق ملاحة رئيسي يعتقد أنه يضم احتياطيات كبيرة من النفط."])
 def test_impersonal_yu_taqad_is_no_quote(qx, body):
     assert qx.extract(None, body, []) == []   # يُعتقد أن: it is believed that, nobody speaks
+
+
+# --- a frame's complementizers read off the field's complementizers, as the two patterns find them ----
+from pipeline.nlp.quotes._base import (  # noqa: E402
+    _FRAME_COMP_RE, _FRAME_FA_RE, _complementizers, _frame_complementizers)
+
+
+def _frame_starts_by_scan(f: str) -> list[int]:
+    fa = [m.start() for m in _FRAME_FA_RE.finditer(f)
+          if f[m.start() - 1:m.start()] in (" ", "\t") and f[m.start() - 2:m.start() - 1] not in ("،", ",")]
+    return sorted([m.start() for m in _FRAME_COMP_RE.finditer(f)] + fa)
+
+
+_FRAME_PIECES = ["ووفقا", "للمصدر", "بحسب", "البيان", "ان", "فان", "وان", "بان", "انه", "فانها", "انهم", "انهما",
+                 "انني", "فوان", "عرفان", "كان", "،", ",", " ", "  ", "\t", ".", "\n", "x"]
+
+
+@pytest.mark.parametrize("f", ["ووفقا للمصدر، فان الوضع", "بحسب البيان فان الوضع", "بحسب البيان، فانه",
+                               "قال،ان", "قال ، وانهم", "قال، بانه", "قال، انهما", "عرفان", "فان البيان",
+                               " فان", "،  فان", "، فوان"])
+def test_frame_complementizers_are_the_starts_the_patterns_find(f):
+    assert _frame_complementizers(f, _complementizers(f)) == _frame_starts_by_scan(f)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAME_PIECES), max_size=30))
+def test_frame_complementizers_agree_with_the_patterns_on_any_text(pieces):
+    f = "".join(pieces)
+    assert _frame_complementizers(f, _complementizers(f)) == _frame_starts_by_scan(f)

@@ -25,8 +25,6 @@ from pipeline.nlp.quotes._base import (
     _COMP_AFTER_RE,
     _CONNECTORS,
     _CueHit,
-    _FRAME_COMP_RE,
-    _FRAME_FA_RE,
     _FRAME_RE,
     _NEW_TOPIC_RE,
     _REPORTED_RE,
@@ -42,6 +40,7 @@ from pipeline.nlp.quotes._base import (
     _ROLES,
     _SOURCE_RE,
     _cue_matches,
+    _frame_complementizers,
     _deproclitic,
     _key,
 )
@@ -82,7 +81,8 @@ class _Cues:
         tok, _ = self._prev_token(pos)
         return _key(tok) in _CLAUSE_OPENERS
 
-    def _cues(self) -> list[_CueHit]:
+    def _cues(self, comps: list) -> list[_CueHit]:
+        """The field's speech cues in order (``comps``: its complementizers, :func:`_complementizers`)."""
         hits = []
         f = self.f
         for m in _cue_matches(f):
@@ -117,14 +117,12 @@ class _Cues:
         # its noun phrase attributes that clause
         # (the comma and the complementizer are rare: look for them first, then for the frame before)
         # (and فإن with no comma: a word of its own, not one the first pattern found after a comma)
-        fa = [c for c in _FRAME_FA_RE.finditer(f) if f[c.start() - 1:c.start()] in (" ", "\t")
-              and f[c.start() - 2:c.start() - 1] not in ("،", ",")]
-        for c in sorted((*_FRAME_COMP_RE.finditer(f), *fa), key=lambda c: c.start()):
-            lo = max(self._prev_boundary(c.start()) + 1, c.start() - 160)
+        for c in _frame_complementizers(f, comps):
+            lo = max(self._prev_boundary(c) + 1, c - 160)
             m = None
-            for m in _FRAME_RE.finditer(f, lo, c.start()):
+            for m in _FRAME_RE.finditer(f, lo, c):
                 pass
-            if m is None or not self._clause_start(m.start()) or len(f[m.end():c.start()].split()) > 12:
+            if m is None or not self._clause_start(m.start()) or len(f[m.end():c].split()) > 12:
                 continue
             hits.append(self._frame_hit(m))
         # وبحسب الصحيفة، ألقى داعش …؛ ووفقا لإحصاء رويترز فقد أصيب …: a frame opening a sentence counts without
