@@ -525,3 +525,33 @@ def test_frame_complementizers_are_the_starts_the_patterns_find(f):
 def test_frame_complementizers_agree_with_the_patterns_on_any_text(pieces):
     f = "".join(pieces)
     assert _frame_complementizers(f, _complementizers(f)) == _frame_starts_by_scan(f)
+
+
+# --- a pattern tried only around its literal: the matches finditer gives ------------------------------
+import re  # noqa: E402
+
+from pipeline.nlp.quotes._base import _finditer_around  # noqa: E402
+
+_AROUND_PATTERNS = [  # the shapes _fullest_org searches, with the stem هيئه
+    (re.compile(r"(?<![\w])[وبل]?هيئه((?:[ \t]+[^\s.،,:؛«»“”\"]+){1,5})"), 1),
+    (re.compile(r"(?<![\w])(?:ال|لل|بال|وال)هيئه((?:[ \t]+(?:ال\w+(?:ي|يه)|لل\w+)(?!\w)){1,3})"), 3),
+]
+_AROUND_PIECES = ["هيئه", "الهيئه", "وهيئه", "بالهيئه", "للهيئه", "كهيئه", "الوطنيه", "للاغاثه", "العامه", "ي",
+                  " ", "\t", "،", ".", "«", "x"]
+
+
+@pytest.mark.parametrize(("pattern", "before"), _AROUND_PATTERNS)
+@pytest.mark.parametrize("text", ["وقالت الهيئه الوطنيه للاغاثه ان هيئه الاغاثه العامه", "بالهيئه العامه وهيئه الاغاثه",
+                                  "كهيئه الاغاثه", "هيئه", "", "الهيئه الهيئه الهيئه الوطنيه"])
+def test_finditer_around_gives_the_matches_of_finditer(pattern, before, text):
+    found = [(m.span(), m.group(1)) for m in _finditer_around(pattern, text, "هيئه", before)]
+    assert found == [(m.span(), m.group(1)) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_AROUND_PIECES), max_size=30), st.sampled_from(_AROUND_PATTERNS))
+def test_finditer_around_agrees_with_finditer_on_any_text(pieces, pattern_before):
+    pattern, before = pattern_before
+    text = "".join(pieces)
+    found = [(m.span(), m.group(1)) for m in _finditer_around(pattern, text, "هيئه", before)]
+    assert found == [(m.span(), m.group(1)) for m in pattern.finditer(text)]

@@ -296,6 +296,23 @@ def _word_occurrences(text: str, word: str):
         i = text.find(word, i + 1)
 
 
+def _finditer_around(pattern: re.Pattern, text: str, literal: str, before: int):
+    """The matches of ``pattern.finditer(text)``, for a pattern whose every match is non-empty and holds
+    ``literal`` at most ``before`` characters after its start: tried only at those starts, found by ``str.find``. (The regex
+    engine tries a pattern that opens with a lookbehind at every position of the text; the names of
+    :meth:`_Linking._fullest_org` are searched so in the whole article.)"""
+    resume = 0  # where finditer would search next: after the last match
+    i = text.find(literal)
+    while i >= 0:
+        for start in range(max(resume, i - before), i + 1):
+            m = pattern.match(text, start)
+            if m is not None:
+                yield m
+                resume = m.end()
+                break
+        i = text.find(literal, i + 1)
+
+
 def _key(token: str) -> str:
     """Folded token without surrounding punctuation (the lexicon's spelling)."""
     return token.strip(_STRIP)
