@@ -555,3 +555,17 @@ def test_finditer_around_agrees_with_finditer_on_any_text(pieces, pattern_before
     text = "".join(pieces)
     found = [(m.span(), m.group(1)) for m in _finditer_around(pattern, text, "هيئه", before)]
     assert found == [(m.span(), m.group(1)) for m in pattern.finditer(text)]
+
+
+# --- complementizers found from ان at a word's end: the matches of _COMP_RE ----------------------------
+from pipeline.nlp.quotes._base import _COMP_RE  # noqa: E402
+
+_COMP_PIECES = ["ان", "انه", "انهما", "اننا", "وان", "فان", "بان", "وبان", "فبان", "كان", "بيان", "مكان", "و", "ف",
+                "ب", "ا", ".", "،", " ", "\n", "_", "3", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_COMP_PIECES), max_size=30))
+def test_complementizers_are_the_matches_of_the_pattern(pieces):
+    f = "".join(pieces)
+    assert [m.span() for m in _complementizers(f)] == [m.span() for m in _COMP_RE.finditer(f)]
