@@ -569,3 +569,23 @@ _COMP_PIECES = ["ان", "انه", "انهما", "اننا", "وان", "فان", 
 def test_complementizers_are_the_matches_of_the_pattern(pieces):
     f = "".join(pieces)
     assert [m.span() for m in _complementizers(f)] == [m.span() for m in _COMP_RE.finditer(f)]
+
+
+# --- a clause's comma patterns tried at its commas, the contrast only where one of its words stands -----
+from pipeline.nlp.quotes._base import _BUT_RE, _BUT_WORDS, _CIRCUMSTANCE_RE, _NEW_TOPIC_RE  # noqa: E402
+from pipeline.nlp.quotes.cues import _commas  # noqa: E402
+
+_CLAUSE_PIECES = ["،", ",", " ", "\t", "وفي", "ومن جهته", "مقدما", "مؤخرا", "شكره", "الا", "غير", "بيد", "ان",
+                  "مكلارين", "الوزير", ".", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CLAUSE_PIECES), max_size=30), st.integers(0, 5), st.integers(0, 5))
+def test_comma_patterns_at_the_commas_are_their_matches(pieces, cut_start, cut_end):
+    f = "".join(pieces)
+    start, end = min(cut_start, len(f)), max(min(cut_start, len(f)), len(f) - cut_end)
+    for pattern in (_NEW_TOPIC_RE, _CIRCUMSTANCE_RE):
+        at_commas = [m.span() for m in (pattern.match(f, c, end) for c in _commas(f, start, end)) if m]
+        assert at_commas == [m.span() for m in pattern.finditer(f, start, end)]
+    if _BUT_RE.search(f, start, end):
+        assert any(f.find(w, start, end) >= 0 for w in _BUT_WORDS)

@@ -192,6 +192,8 @@ _PRONOUNS = lx.PRONOUNS
 _TIME_WORDS = lx.TIME_WORDS
 _AMMA_RE = re.compile(r"(?<!\w)[وف]?اما(?!\w)")
 _BUT_RE = re.compile(r"[ \t،,]+(?:الا|غير|بيد)[ \t]+ان[ \t]+([^\s،,.]+)")
+# Its words with the space or tab after them, one of which every match of _BUT_RE holds.
+_BUT_WORDS = tuple(w + sp for w in ("الا", "غير", "بيد") for sp in " \t")
 _BETWEEN_RE = re.compile(r"(?<!\w)(?:بين|بينه|بينها|بينهم|بينهما)(?!\w)[^.،,؛\n]*$")
 _FRAME_COMP_RE = re.compile(r"[،,][ \t]*(?:ف|و)?ان(?:ه|ها|هم)?(?!\w)")
 # بحسب البيان فإن …: without the comma, فإن alone closes the frame's noun phrase
