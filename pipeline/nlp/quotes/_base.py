@@ -85,20 +85,17 @@ def _frame_complementizers(f: str, comps: list) -> list[int]:
 _COMP_FORMS = frozenset(a + b + "ان" + c for a in ("", "و", "ف") for b in ("", "ب")
                         for c in ("", "ه", "ها", "هم", "هما", "هن", "نا", "ني", "ي"))
 # (the lookahead on the possible first letters, as in the cue pattern: most positions fail there at once)
-_FRAME_FIRST = "[" + "".join(sorted({f[0] for f in FRAMES} | {"و", "ف"})) + "]"
+_FRAME_FIRST_LETTERS = frozenset(f[0] for f in FRAMES) | {"و", "ف"}
+_FRAME_FIRST = "[" + "".join(sorted(_FRAME_FIRST_LETTERS)) + "]"
 _FRAME_RE = re.compile(r"(?=" + _FRAME_FIRST + r")(?<![\w])[وف]?(?:"
                        + "|".join(re.escape(f) for f in sorted(FRAMES, key=len, reverse=True)) + r")(?:ـ)?")
-# Where a sentence or a line opens (:meth:`_Cues._frame_openings`) with a letter a frame can begin with:
-# after a mark that ends a sentence and the spaces after it (the match ends where the sentence's first
-# word begins; the mark first, so that the regex engine scans for it in C).
 _SPACES = " \t\u00a0"
-_SENTENCE_ENDS = ".!?؟\n…"
-_FRAME_OPENING_RE = re.compile("[" + re.escape(_SENTENCE_ENDS) + "][" + _SPACES + "]*(?=" + _FRAME_FIRST + ")")
 _MARK_RE = re.compile("[«»“”„‟″\"‘’]")
-# Sentence ends: a full stop not inside a number, ! ? ؟ ; ؛ an ellipsis, or a line break.
-# Sentence ends: the marks that always end one (collected by the regex engine alone), and full stops not
-# between digits (checked one by one: abbreviations, initials, Latin words)
-_END_RE = re.compile(r"[!?؟\n…]")
+# Sentence ends: the marks that always end one, and full stops not between digits (checked one by one:
+# abbreviations, initials, Latin words). Where a sentence or a line may open (:meth:`_Cues._frame_openings`):
+# after any of them and the spaces after it. (The marks are found by str.find, one character at a time:
+# the regex engine tests a class of characters at every character of the field, several times slower.)
+_SENTENCE_ENDS = ".!?؟\n…"
 # (the dot first, then "no digit before it or none after it": a literal prefix the regex engine scans for
 # in C, ten times faster than the alternation (?<!\d)\.|\.(?!\d), the same matches)
 _DOT_RE = re.compile(r"\.(?:(?<!\d\.)|(?!\d))")
@@ -298,23 +295,6 @@ def _word_occurrences(text: str, word: str):
         if (i == 0 or not text[i - 1].isalnum()) and (i + n >= len(text) or not text[i + n].isalnum()):
             yield i
         i = text.find(word, i + 1)
-
-
-def _finditer_around(pattern: re.Pattern, text: str, literal: str, before: int):
-    """The matches of ``pattern.finditer(text)``, for a pattern whose every match is non-empty and holds
-    ``literal`` at most ``before`` characters after its start: tried only at those starts, found by ``str.find``. (The regex
-    engine tries a pattern that opens with a lookbehind at every position of the text; the names of
-    :meth:`_Linking._fullest_org` are searched so in the whole article.)"""
-    resume = 0  # where finditer would search next: after the last match
-    i = text.find(literal)
-    while i >= 0:
-        for start in range(max(resume, i - before), i + 1):
-            m = pattern.match(text, start)
-            if m is not None:
-                yield m
-                resume = m.end()
-                break
-        i = text.find(literal, i + 1)
 
 
 def _key(token: str) -> str:

@@ -7,6 +7,7 @@ from typing import Optional
 
 from pipeline.nlp.normalize import fold as _fold
 from pipeline.nlp.quotes.lexicon import AMBIGUOUS, CUE_FORMS, FRAMES, NOUN_CUES
+from pipeline.nlp.quotes._scan import char_offsets
 from pipeline.nlp.quotes._base import (
     _COMP_RE,
     _FA_QAD_RE,
@@ -29,7 +30,7 @@ from pipeline.nlp.quotes._base import (
     _FRAME_RE,
     _NEW_TOPIC_RE,
     _REPORTED_RE,
-    _FRAME_OPENING_RE,
+    _FRAME_FIRST_LETTERS,
     _SPACES,
     _CIRCUMSTANCE_RE,
     _NOT_CIRCUMSTANCES,
@@ -165,9 +166,14 @@ class _Cues:
         spaces, and after each mark that ends a sentence with the spaces after it, before one of the frames'
         first letters. Not after a comma: a trailing attribution (…، بحسب مانس، …) is not a quote."""
         f = self.f
-        yield len(f) - len(f.lstrip(_SPACES))
-        for m in _FRAME_OPENING_RE.finditer(f):
-            yield m.end()
+        n = len(f)
+        yield n - len(f.lstrip(_SPACES))
+        for i in self.sentence_marks:  # (made by _boundaries)
+            i += 1
+            while i < n and f[i] in _SPACES:
+                i += 1
+            if i < n and f[i] in _FRAME_FIRST_LETTERS:
+                yield i
 
     def _frame_clause(self, np_start: int, verb_starts: list[int]) -> tuple[int, int]:
         """Where the noun phrase of a sentence-opening frame ends and the clause it attributes begins: 1 to
@@ -330,9 +336,9 @@ class _Cues:
         nl = f.find("\n", start, end)
         if nl >= 0:
             end = nl
-        # (the two comma patterns tried at the clause's commas, the contrast only where one of its words
-        # stands: found by str.find, where a scan of the clause by each pattern cost a third more)
-        commas = _commas(f, start, end)
+        # (the two patterns that open with a comma tried at the clause's commas, the contrast only where
+        # one of its words stands: found by str.find, where a scan of the clause by each pattern cost more)
+        commas = char_offsets(f, "،,", start, end)
         m = next(filter(None, (_NEW_TOPIC_RE.match(f, c, end) for c in commas)), None)
         if m:
             end = m.start()  # …، وفي بداية الدراسة …: the writer moves on to a new topic
@@ -368,16 +374,3 @@ class _Cues:
         while end > start and f[end - 1] in " \t\u00a0،,:;؛-–—":
             end -= 1
         return end
-
-
-def _commas(f: str, start: int, end: int) -> list[int]:
-    """The offsets of the commas (، and ,) in ``f[start:end]``, in order: where the patterns that open with
-    one (:data:`_NEW_TOPIC_RE`, :data:`_CIRCUMSTANCE_RE`) can match, as their finditer would find them."""
-    out = []
-    for comma in "،,":
-        i = f.find(comma, start, end)
-        while i >= 0:
-            out.append(i)
-            i = f.find(comma, i + 1, end)
-    out.sort()
-    return out

@@ -9,6 +9,7 @@ from typing import Optional
 
 from pipeline.nlp.normalize import fold as _fold
 from pipeline.nlp.quotes.lexicon import CUE_FORMS
+from pipeline.nlp.quotes._scan import finditer_at, starts_around
 from pipeline.nlp.quotes._base import (
     _AFFILIATION,
     _HONORIFICS,
@@ -26,7 +27,6 @@ from pipeline.nlp.quotes._base import (
     _org_extent,
     _stem,
     _stems,
-    _finditer_around,
     _word_occurrences,
 )
 
@@ -219,7 +219,8 @@ class _Linking:
         best = mention
         # the first mention with the indefinite head and a name (شركة بيشة الزراعية … الشركة)
         pat = re.compile(r"(?<![\w])[وبل]?" + re.escape(stem) + r"((?:[ \t]+[^\s.،,:؛«»“”\"]+){1,5})")
-        for m in _finditer_around(pat, self.full_text, stem, 1):
+        # (a pattern that opens with a lookbehind: tried only just before the head's occurrences)
+        for m in finditer_at(pat, self.full_text, starts_around(self.full_text, stem, 1)):
             words = m.group(1).split()
             if not words or words[0].startswith(("ال", "لل")) or words[0] in _NP_STOP or not self._name_like(words[0]):
                 continue
@@ -232,7 +233,7 @@ class _Linking:
         # followed by nisba adjectives (الإعلامي، المصرية) or a genitive with لل (للمقاومة)
         pat = re.compile(r"(?<![\w])(?:ال|لل|بال|وال)" + re.escape(stem)
                          + r"((?:[ \t]+(?:ال\w+(?:ي|يه)|لل\w+)(?!\w)){1,3})")
-        for m in _finditer_around(pat, self.full_text, stem, 3):
+        for m in finditer_at(pat, self.full_text, starts_around(self.full_text, stem, 3)):
             words = m.group(1).split()
             words = [w for w in words]
             cut = next((i for i, w in enumerate(words) if w in _NP_STOP or w in _ROLES or w in _RELATIVES), len(words))
