@@ -504,3 +504,119 @@ def test_books_are_no_cue(qx):
                                   "وهو طريق ملاحة رئيسي يعتقد أنه يضم احتياطيات كبيرة من النفط."])
 def test_impersonal_yu_taqad_is_no_quote(qx, body):
     assert qx.extract(None, body, []) == []   # يُعتقد أن: it is believed that, nobody speaks
+
+
+# --- a frame's complementizers read off the field's complementizers, as the two patterns find them ----
+from pipeline.nlp.quotes._base import (  # noqa: E402
+    _FRAME_COMP_RE, _FRAME_FA_RE, _complementizers, _frame_complementizers)
+
+
+def _frame_starts_by_scan(f: str) -> list[int]:
+    fa = [m.start() for m in _FRAME_FA_RE.finditer(f)
+          if f[m.start() - 1:m.start()] in (" ", "\t") and f[m.start() - 2:m.start() - 1] not in ("،", ",")]
+    return sorted([m.start() for m in _FRAME_COMP_RE.finditer(f)] + fa)
+
+
+_FRAME_PIECES = ["ووفقا", "للمصدر", "بحسب", "البيان", "ان", "فان", "وان", "بان", "انه", "فانها", "انهم", "انهما",
+                 "انني", "فوان", "عرفان", "كان", "،", ",", " ", "  ", "\t", ".", "\n", "x"]
+
+
+@pytest.mark.parametrize("f", ["ووفقا للمصدر، فان الوضع", "بحسب البيان فان الوضع", "بحسب البيان، فانه",
+                               "قال،ان", "قال ، وانهم", "قال، بانه", "قال، انهما", "عرفان", "فان البيان",
+                               " فان", "،  فان", "، فوان"])
+def test_frame_complementizers_are_the_starts_the_patterns_find(f):
+    assert _frame_complementizers(f, _complementizers(f)) == _frame_starts_by_scan(f)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAME_PIECES), max_size=30))
+def test_frame_complementizers_agree_with_the_patterns_on_any_text(pieces):
+    f = "".join(pieces)
+    assert _frame_complementizers(f, _complementizers(f)) == _frame_starts_by_scan(f)
+
+
+# --- a pattern tried only around its literal (_scan): the matches finditer gives ------------------------------
+import re  # noqa: E402
+
+from pipeline.nlp.quotes._scan import char_offsets, finditer_at, starts_around  # noqa: E402
+
+_AROUND_PATTERNS = [  # the shapes _fullest_org searches, with the stem هيئه
+    (re.compile(r"(?<![\w])[وبل]?هيئه((?:[ \t]+[^\s.،,:؛«»“”\"]+){1,5})"), 1),
+    (re.compile(r"(?<![\w])(?:ال|لل|بال|وال)هيئه((?:[ \t]+(?:ال\w+(?:ي|يه)|لل\w+)(?!\w)){1,3})"), 3),
+]
+_AROUND_PIECES = ["هيئه", "الهيئه", "وهيئه", "بالهيئه", "للهيئه", "كهيئه", "الوطنيه", "للاغاثه", "العامه", "ي",
+                  " ", "\t", "،", ".", "«", "x"]
+
+
+@pytest.mark.parametrize(("pattern", "before"), _AROUND_PATTERNS)
+@pytest.mark.parametrize("text", ["وقالت الهيئه الوطنيه للاغاثه ان هيئه الاغاثه العامه", "بالهيئه العامه وهيئه الاغاثه",
+                                  "كهيئه الاغاثه", "هيئه", "", "الهيئه الهيئه الهيئه الوطنيه"])
+def test_a_pattern_tried_around_its_literal_gives_the_matches_of_finditer(pattern, before, text):
+    found = [(m.span(), m.group(1)) for m in finditer_at(pattern, text, starts_around(text, "هيئه", before))]
+    assert found == [(m.span(), m.group(1)) for m in pattern.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_AROUND_PIECES), max_size=30), st.sampled_from(_AROUND_PATTERNS))
+def test_a_pattern_tried_around_its_literal_agrees_with_finditer_on_any_text(pieces, pattern_before):
+    pattern, before = pattern_before
+    text = "".join(pieces)
+    found = [(m.span(), m.group(1)) for m in finditer_at(pattern, text, starts_around(text, "هيئه", before))]
+    assert found == [(m.span(), m.group(1)) for m in pattern.finditer(text)]
+
+
+# --- complementizers found from ان at a word's end: the matches of _COMP_RE ----------------------------
+from pipeline.nlp.quotes._base import _COMP_RE  # noqa: E402
+
+_COMP_PIECES = ["ان", "انه", "انهما", "اننا", "وان", "فان", "بان", "وبان", "فبان", "كان", "بيان", "مكان", "و", "ف",
+                "ب", "ا", ".", "،", " ", "\n", "_", "3", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_COMP_PIECES), max_size=30))
+def test_complementizers_are_the_matches_of_the_pattern(pieces):
+    f = "".join(pieces)
+    assert [m.span() for m in _complementizers(f)] == [m.span() for m in _COMP_RE.finditer(f)]
+
+
+# --- a clause's comma patterns tried at its commas, the contrast only where one of its words stands -----
+from pipeline.nlp.quotes._base import _BUT_RE, _BUT_WORDS, _CIRCUMSTANCE_RE, _NEW_TOPIC_RE  # noqa: E402
+
+_CLAUSE_PIECES = ["،", ",", " ", "\t", "وفي", "ومن جهته", "مقدما", "مؤخرا", "شكره", "الا", "غير", "بيد", "ان",
+                  "مكلارين", "الوزير", ".", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CLAUSE_PIECES), max_size=30), st.integers(0, 5), st.integers(0, 5))
+def test_comma_patterns_at_the_commas_are_their_matches(pieces, cut_start, cut_end):
+    f = "".join(pieces)
+    start, end = min(cut_start, len(f)), max(min(cut_start, len(f)), len(f) - cut_end)
+    for pattern in (_NEW_TOPIC_RE, _CIRCUMSTANCE_RE):
+        at_commas = [m.span() for m in (pattern.match(f, c, end) for c in char_offsets(f, "،,", start, end)) if m]
+        assert at_commas == [m.span() for m in pattern.finditer(f, start, end)]
+    if _BUT_RE.search(f, start, end):
+        assert any(f.find(w, start, end) >= 0 for w in _BUT_WORDS)
+
+
+# --- the quote modules' scans by str.find (_scan): the same places as the patterns they replace ----------
+from pipeline.nlp.analysis import FoldedText  # noqa: E402
+from pipeline.nlp.quotes._base import _FRAME_FIRST, _SENTENCE_ENDS, _SPACES  # noqa: E402
+from pipeline.nlp.quotes.extractor import _Article  # noqa: E402
+from pipeline.nlp.quotes.speakers.names import _QUOTED_NAME_OPENERS, _QUOTED_NAME_RE  # noqa: E402
+_SCAN_PIECES = ["قال", "الوزير", ".", "!", "؟", "?", "…", "\n", " ", "\t", "\u00a0", "وبحسب", "صحيفة", "«", "»", "“",
+                "”", '"', "(", ")", "1.5", "،", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_SCAN_PIECES), max_size=40))
+def test_scans_by_str_find_give_what_the_patterns_found(pieces):
+    f = "".join(pieces)
+    assert char_offsets(f, _SENTENCE_ENDS) == [m.start() for m in re.finditer("[" + re.escape(_SENTENCE_ENDS) + "]", f)]
+    quoted = finditer_at(_QUOTED_NAME_RE, f, char_offsets(f, _QUOTED_NAME_OPENERS))
+    assert [m.span() for m in quoted] == [m.span() for m in _QUOTED_NAME_RE.finditer(f)]
+    # where a sentence opens before a frame's first letter, against the pattern that found it before
+    opening = re.compile("[" + re.escape(_SENTENCE_ENDS) + "][" + _SPACES + "]*(?=" + _FRAME_FIRST + ")")
+    art = _Article(QuoteExtractor(speaker_model=None), FoldedText(f), [], [], [], None, f)
+    art.run()
+    leading = len(art.f) - len(art.f.lstrip(_SPACES))
+    assert list(art._frame_openings()) == [leading] + [m.end() for m in opening.finditer(art.f)]

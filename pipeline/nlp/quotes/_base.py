@@ -36,8 +36,10 @@ _COMP_RE = re.compile(r"(?=[وفبا])(?<![\w.])([وف]?ب?)(ان)(ه|ها|هم|
 
 
 # ان with a pronoun or none, at a word's end: where a complementizer can end (the regex engine finds the
-# literal ان in C; most occurrences of ان are inside words and are passed over there)
-_COMP_TAIL_RE = re.compile(r"ان(?:ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
+# literal ان in C; most occurrences of ان are inside words and are passed over there). Not after a full
+# stop or a letter other than و ف ب (كان، مكان، بيان: the letter before ان is no proclitic of _COMP_RE and
+# no word's start), checked behind the literal: half the occurrences, each of which cost three matches.
+_COMP_TAIL_RE = re.compile(r"ان(?<![^\Wوفب]ان)(?<!\.ان)(?:ه|ها|هم|هما|هن|نا|ني|ي)?(?![\w])")
 
 
 def _complementizers(f: str) -> list:
@@ -55,24 +57,45 @@ def _complementizers(f: str) -> list:
     return out
 
 
+# The pronouns a frame's complementizer may carry (فإنه، أنها، وأنهم), as group 3 of :data:`_COMP_RE` has them.
+_FRAME_PRONOUNS = (None, "ه", "ها", "هم")
+
+
+def _frame_complementizers(f: str, comps: list) -> list[int]:
+    """Where the matches of :data:`_FRAME_COMP_RE` start in ``f``, and those of :data:`_FRAME_FA_RE` after a
+    space and not after a comma, in order: read off the field's complementizers ``comps`` (the matches of
+    :func:`_complementizers`; a frame's has no ب and no pronoun but ه، ها، هم), not by two more scans of
+    the field (the one for a comma was 2% of the extraction)."""
+    out = []
+    for m in comps:
+        if m.group(1) not in ("", "و", "ف") or m.group(3) not in _FRAME_PRONOUNS:
+            continue
+        s = m.start()
+        j = s - 1
+        while j >= 0 and f[j] in " \t":
+            j -= 1
+        if j >= 0 and f[j] in "،,":
+            out.append(j)  # …، فإن / …، أن: from the comma
+        if m.group(1) == "ف" and f[s - 1:s] in (" ", "\t") and f[s - 2:s - 1] not in ("،", ","):
+            out.append(s)  # … فإن with no comma
+    return out
+
+
 # The same complementizers as a set of whole words (a set lookup per token instead of a regex match).
 _COMP_FORMS = frozenset(a + b + "ان" + c for a in ("", "و", "ف") for b in ("", "ب")
                         for c in ("", "ه", "ها", "هم", "هما", "هن", "نا", "ني", "ي"))
 # (the lookahead on the possible first letters, as in the cue pattern: most positions fail there at once)
-_FRAME_FIRST = "[" + "".join(sorted({f[0] for f in FRAMES} | {"و", "ف"})) + "]"
+_FRAME_FIRST_LETTERS = frozenset(f[0] for f in FRAMES) | {"و", "ف"}
+_FRAME_FIRST = "[" + "".join(sorted(_FRAME_FIRST_LETTERS)) + "]"
 _FRAME_RE = re.compile(r"(?=" + _FRAME_FIRST + r")(?<![\w])[وف]?(?:"
                        + "|".join(re.escape(f) for f in sorted(FRAMES, key=len, reverse=True)) + r")(?:ـ)?")
-# Where a sentence or a line opens (:meth:`_Cues._frame_openings`) with a letter a frame can begin with:
-# after a mark that ends a sentence and the spaces after it (the match ends where the sentence's first
-# word begins; the mark first, so that the regex engine scans for it in C).
 _SPACES = " \t\u00a0"
-_SENTENCE_ENDS = ".!?؟\n…"
-_FRAME_OPENING_RE = re.compile("[" + re.escape(_SENTENCE_ENDS) + "][" + _SPACES + "]*(?=" + _FRAME_FIRST + ")")
 _MARK_RE = re.compile("[«»“”„‟″\"‘’]")
-# Sentence ends: a full stop not inside a number, ! ? ؟ ; ؛ an ellipsis, or a line break.
-# Sentence ends: the marks that always end one (collected by the regex engine alone), and full stops not
-# between digits (checked one by one: abbreviations, initials, Latin words)
-_END_RE = re.compile(r"[!?؟\n…]")
+# Sentence ends: the marks that always end one, and full stops not between digits (checked one by one:
+# abbreviations, initials, Latin words). Where a sentence or a line may open (:meth:`_Cues._frame_openings`):
+# after any of them and the spaces after it. (The marks are found by str.find, one character at a time:
+# the regex engine tests a class of characters at every character of the field, several times slower.)
+_SENTENCE_ENDS = ".!?؟\n…"
 # (the dot first, then "no digit before it or none after it": a literal prefix the regex engine scans for
 # in C, ten times faster than the alternation (?<!\d)\.|\.(?!\d), the same matches)
 _DOT_RE = re.compile(r"\.(?:(?<!\d\.)|(?!\d))")
@@ -166,10 +189,14 @@ _PRONOUNS = lx.PRONOUNS
 _TIME_WORDS = lx.TIME_WORDS
 _AMMA_RE = re.compile(r"(?<!\w)[وف]?اما(?!\w)")
 _BUT_RE = re.compile(r"[ \t،,]+(?:الا|غير|بيد)[ \t]+ان[ \t]+([^\s،,.]+)")
+# Its words with the space or tab after them, one of which every match of _BUT_RE holds.
+_BUT_WORDS = tuple(w + sp for w in ("الا", "غير", "بيد") for sp in " \t")
 _BETWEEN_RE = re.compile(r"(?<!\w)(?:بين|بينه|بينها|بينهم|بينهما)(?!\w)[^.،,؛\n]*$")
 _FRAME_COMP_RE = re.compile(r"[،,][ \t]*(?:ف|و)?ان(?:ه|ها|هم)?(?!\w)")
-# بحسب البيان فإن …: without the comma, فإن alone closes the frame's noun phrase (a literal first: fast)
+# بحسب البيان فإن …: without the comma, فإن alone closes the frame's noun phrase
 _FRAME_FA_RE = re.compile(r"فان(?:ه|ها|هم)?(?!\w)")
+# (the two patterns define a frame's complementizer; the extractor reads their matches off the field's
+# complementizers, :func:`_frame_complementizers`, and a test checks that both give the same starts)
 # A frame's clause with no complementizer: its noun phrase ends at فقد (ووفقا لإحصاء رويترز فقد أصيب …).
 _FA_QAD_RE = re.compile(r"(?<!\w)فقد(?!\w)[ \t\u00a0]*")
 #: Most words of a sentence-opening frame's noun phrase (وبحسب وكالة دوغان التركية، …).

@@ -7,6 +7,7 @@ from typing import Optional
 
 from pipeline.nlp.normalize import fold as _fold
 from pipeline.nlp.quotes.lexicon import AMBIGUOUS, CUE_FORMS, FRAMES, NOUN_CUES
+from pipeline.nlp.quotes._scan import char_offsets
 from pipeline.nlp.quotes._base import (
     _COMP_RE,
     _FA_QAD_RE,
@@ -21,16 +22,15 @@ from pipeline.nlp.quotes._base import (
     _AS_SAID_RE,
     _BETWEEN_RE,
     _BUT_RE,
+    _BUT_WORDS,
     _CLAUSE_OPENERS,
     _COMP_AFTER_RE,
     _CONNECTORS,
     _CueHit,
-    _FRAME_COMP_RE,
-    _FRAME_FA_RE,
     _FRAME_RE,
     _NEW_TOPIC_RE,
     _REPORTED_RE,
-    _FRAME_OPENING_RE,
+    _FRAME_FIRST_LETTERS,
     _SPACES,
     _CIRCUMSTANCE_RE,
     _NOT_CIRCUMSTANCES,
@@ -42,6 +42,7 @@ from pipeline.nlp.quotes._base import (
     _ROLES,
     _SOURCE_RE,
     _cue_matches,
+    _frame_complementizers,
     _deproclitic,
     _key,
 )
@@ -82,7 +83,8 @@ class _Cues:
         tok, _ = self._prev_token(pos)
         return _key(tok) in _CLAUSE_OPENERS
 
-    def _cues(self) -> list[_CueHit]:
+    def _cues(self, comps: list) -> list[_CueHit]:
+        """The field's speech cues in order (``comps``: its complementizers, :func:`_complementizers`)."""
         hits = []
         f = self.f
         for m in _cue_matches(f):
@@ -117,14 +119,12 @@ class _Cues:
         # its noun phrase attributes that clause
         # (the comma and the complementizer are rare: look for them first, then for the frame before)
         # (and فإن with no comma: a word of its own, not one the first pattern found after a comma)
-        fa = [c for c in _FRAME_FA_RE.finditer(f) if f[c.start() - 1:c.start()] in (" ", "\t")
-              and f[c.start() - 2:c.start() - 1] not in ("،", ",")]
-        for c in sorted((*_FRAME_COMP_RE.finditer(f), *fa), key=lambda c: c.start()):
-            lo = max(self._prev_boundary(c.start()) + 1, c.start() - 160)
+        for c in _frame_complementizers(f, comps):
+            lo = max(self._prev_boundary(c) + 1, c - 160)
             m = None
-            for m in _FRAME_RE.finditer(f, lo, c.start()):
+            for m in _FRAME_RE.finditer(f, lo, c):
                 pass
-            if m is None or not self._clause_start(m.start()) or len(f[m.end():c.start()].split()) > 12:
+            if m is None or not self._clause_start(m.start()) or len(f[m.end():c].split()) > 12:
                 continue
             hits.append(self._frame_hit(m))
         # وبحسب الصحيفة، ألقى داعش …؛ ووفقا لإحصاء رويترز فقد أصيب …: a frame opening a sentence counts without
@@ -166,9 +166,14 @@ class _Cues:
         spaces, and after each mark that ends a sentence with the spaces after it, before one of the frames'
         first letters. Not after a comma: a trailing attribution (…، بحسب مانس، …) is not a quote."""
         f = self.f
-        yield len(f) - len(f.lstrip(_SPACES))
-        for m in _FRAME_OPENING_RE.finditer(f):
-            yield m.end()
+        n = len(f)
+        yield n - len(f.lstrip(_SPACES))
+        for i in self.sentence_marks:  # (made by _boundaries)
+            i += 1
+            while i < n and f[i] in _SPACES:
+                i += 1
+            if i < n and f[i] in _FRAME_FIRST_LETTERS:
+                yield i
 
     def _frame_clause(self, np_start: int, verb_starts: list[int]) -> tuple[int, int]:
         """Where the noun phrase of a sentence-opening frame ends and the clause it attributes begins: 1 to
@@ -331,17 +336,21 @@ class _Cues:
         nl = f.find("\n", start, end)
         if nl >= 0:
             end = nl
-        m = _NEW_TOPIC_RE.search(f, start, end)
+        # (the two patterns that open with a comma tried at the clause's commas, the contrast only where
+        # one of its words stands: found by str.find, where a scan of the clause by each pattern cost more)
+        commas = char_offsets(f, "،,", start, end)
+        m = next(filter(None, (_NEW_TOPIC_RE.match(f, c, end) for c in commas)), None)
         if m:
             end = m.start()  # …، وفي بداية الدراسة …: the writer moves on to a new topic
-        for m in _CIRCUMSTANCE_RE.finditer(f, start, end):
+        for m in filter(None, (_CIRCUMSTANCE_RE.match(f, c, end) for c in commas if c < end)):
             if m.group(1) not in _NOT_CIRCUMSTANCES:
                 end = m.start()  # …، مقدما شكره لـ …: the main verb's circumstance, the writer's words
                 break
-        for m in _BUT_RE.finditer(f, start, end):
-            if self._entity_starts(m.start(1)) or any(m.group(1) in _fold(sp.name).split() for sp in self.names):
-                end = m.start()  # … إلا أن مكلارين تباهى …: the writer's contrast about a named person
-                break
+        if any(f.find(w, start, end) >= 0 for w in _BUT_WORDS):
+            for m in _BUT_RE.finditer(f, start, end):
+                if self._entity_starts(m.start(1)) or any(m.group(1) in _fold(sp.name).split() for sp in self.names):
+                    end = m.start()  # … إلا أن مكلارين تباهى …: the writer's contrast about a named person
+                    break
         k = bisect_right(self.cue_starts, start)
         for c in cues[k:]:
             if c.start >= end:

@@ -212,9 +212,9 @@ class _Article(_Marks, _Cues, _SpeakerRules):
         self.pair_opens = [p.open for p in pairs]
         self.pairs_by_close = sorted(pairs, key=lambda p: p.close)
         self.pair_closes = [p.close for p in self.pairs_by_close]
-        cues = self._cues()
-        self.cues = cues
         comps = _complementizers(f)
+        cues = self._cues(comps)
+        self.cues = cues
         comp_starts = [m.start() for m in comps]
         cue_starts = [c.start for c in cues]
         self.cue_starts = cue_starts

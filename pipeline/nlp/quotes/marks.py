@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 
 from pipeline.nlp.quotes.lexicon import NAME_HEADS, WORK_HEADS, is_cue_form
+from pipeline.nlp.quotes._scan import char_offsets
 from pipeline.nlp.quotes._base import (
     _ABBREVIATIONS,
     _CLAUSE_WORDS,
@@ -15,7 +16,7 @@ from pipeline.nlp.quotes._base import (
     _OPENERS_BEFORE,
     _Pair,
     _DOT_RE,
-    _END_RE,
+    _SENTENCE_ENDS,
     _deproclitic,
     _key,
 )
@@ -40,8 +41,9 @@ class _Marks:
         pairs: list[_Pair] = []
         unclosed: list[int] = []
         stats = self.qx.stats
-        for m in _MARK_RE.finditer(f):
-            i = m.start()
+        # (every quote mark's offset is kept: whether a stretch holds one is a bisection, _plain_tokens)
+        self.mark_offsets = [m.start() for m in _MARK_RE.finditer(f)]
+        for i in self.mark_offsets:
             ch = f[i]
             if ch == "’" and 0 < i < n - 1 and f[i - 1].isascii() and f[i + 1].isascii():
                 continue  # an apostrophe in a Latin name
@@ -104,7 +106,9 @@ class _Marks:
         """Sentence-end positions, leaving out those inside quote marks (a quote's own full stop)."""
         f = self.f
         n = len(f)
-        out = [m.start() for m in _END_RE.finditer(f)]  # ! ? ؟ … and line breaks: always an end
+        # (every mark that ends a sentence or a line is kept: sentences open after them, _frame_openings)
+        self.sentence_marks = char_offsets(f, _SENTENCE_ENDS)
+        out = [i for i in self.sentence_marks if f[i] != "."]  # ! ? ؟ … and line breaks: always an end
         dots = False
         for m in _DOT_RE.finditer(f):
             i = m.start()

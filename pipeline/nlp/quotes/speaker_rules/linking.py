@@ -9,6 +9,7 @@ from typing import Optional
 
 from pipeline.nlp.normalize import fold as _fold
 from pipeline.nlp.quotes.lexicon import CUE_FORMS
+from pipeline.nlp.quotes._scan import finditer_at, starts_around
 from pipeline.nlp.quotes._base import (
     _AFFILIATION,
     _HONORIFICS,
@@ -217,8 +218,9 @@ class _Linking:
         stem = _fold(mention)[2:]
         best = mention
         # the first mention with the indefinite head and a name (شركة بيشة الزراعية … الشركة)
-        for m in re.finditer(r"(?<![\w])[وبل]?" + re.escape(stem) + r"((?:[ \t]+[^\s.،,:؛«»“”\"]+){1,5})",
-                             self.full_text):
+        pat = re.compile(r"(?<![\w])[وبل]?" + re.escape(stem) + r"((?:[ \t]+[^\s.،,:؛«»“”\"]+){1,5})")
+        # (a pattern that opens with a lookbehind: tried only just before the head's occurrences)
+        for m in finditer_at(pat, self.full_text, starts_around(self.full_text, stem, 1)):
             words = m.group(1).split()
             if not words or words[0].startswith(("ال", "لل")) or words[0] in _NP_STOP or not self._name_like(words[0]):
                 continue
@@ -229,8 +231,9 @@ class _Linking:
                 head = self._full_orig[m.start(1) - len(stem):m.start(1)]
                 return (head + " " + " ".join(tail)).strip()
         # followed by nisba adjectives (الإعلامي، المصرية) or a genitive with لل (للمقاومة)
-        pat = r"(?<![\w])(?:ال|لل|بال|وال)" + re.escape(stem) + r"((?:[ \t]+(?:ال\w+(?:ي|يه)|لل\w+)(?!\w)){1,3})"
-        for m in re.finditer(pat, self.full_text):
+        pat = re.compile(r"(?<![\w])(?:ال|لل|بال|وال)" + re.escape(stem)
+                         + r"((?:[ \t]+(?:ال\w+(?:ي|يه)|لل\w+)(?!\w)){1,3})")
+        for m in finditer_at(pat, self.full_text, starts_around(self.full_text, stem, 3)):
             words = m.group(1).split()
             words = [w for w in words]
             cut = next((i for i, w in enumerate(words) if w in _NP_STOP or w in _ROLES or w in _RELATIVES), len(words))

@@ -91,7 +91,8 @@ class _Tokens:
         """:meth:`_tokens` without ``stop``: every word but quoted ones, an abbreviation's letter kept alone
         (the same steps without the noun phrase's tests, which are most of the extractor's hottest loop)."""
         f = self.f
-        if f.find(".", start, limit) < 0 and _MARK_RE.search(f, start, limit) is None:
+        marks = self.mark_offsets  # (every quote mark of the field, _pairs)
+        if f.find(".", start, limit) < 0 and bisect_left(marks, start) == bisect_left(marks, limit):
             # no abbreviation's full stop and no quoted word here: every stripped word is a token
             found = _CORE_RE.finditer(f, start, limit)
             return [(m.start(), m.end(), m.group()) for m in (islice(found, cap) if cap else found)]

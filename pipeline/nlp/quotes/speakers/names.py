@@ -10,6 +10,7 @@ from itertools import islice
 from typing import Iterable, Optional
 
 from pipeline.nlp.quotes import lexicon as lx
+from pipeline.nlp.quotes._scan import char_offsets, finditer_at
 from pipeline.nlp.entities.words import TANWEEN
 from pipeline.nlp.normalize import fold_word, normalize_word
 from pipeline.nlp.quotes.speakers.wellformed import (_LAM_HAMZA, _NOT_IN_NAMES, _function_word, _head, _is_description, _report_word,
@@ -17,7 +18,8 @@ from pipeline.nlp.quotes.speakers.wellformed import (_LAM_HAMZA, _NOT_IN_NAMES, 
                                                      is_name_run)
 
 # A name in quote marks or brackets (صحيفة "بيلد"، مصادر “عين اليوم”، شبكة (أن تي في)).
-_QUOTED_NAME_RE = re.compile(r"[«“„\"(]([^«»“”„\"()\n.،,:]{2,40}?)[»”\")]")
+_QUOTED_NAME_OPENERS = "«“„\"("  # where a match of _QUOTED_NAME_RE opens
+_QUOTED_NAME_RE = re.compile("[" + _QUOTED_NAME_OPENERS + r"]([^«»“”„\"()\n.،,:]{2,40}?)[»”\")]")
 _MAX_QUOTED_WORDS = 4
 _MAX_EXTENSION = 2     # name words added after a person mention the entity extractor cut short
 _MAX_LONGER = 6        # words a description reading may take on to its right (adjectives, affiliations)
@@ -321,7 +323,7 @@ def quoted_heads(text: str) -> list[tuple[int, int, str, str]]:
     (start, end, full form, bare name): صحيفة "بيلد" → صحيفة بيلد، مصادر “عين اليوم” → مصادر عين اليوم,
     شبكة (أن تي في) → شبكة أن تي في. The name is one to four words of :func:`is_name_run`."""
     out: list[tuple[int, int, str, str]] = []
-    for m in _QUOTED_NAME_RE.finditer(text):
+    for m in finditer_at(_QUOTED_NAME_RE, text, char_offsets(text, _QUOTED_NAME_OPENERS)):  # (str.find: _scan)
         b = m.start()
         while b > 0 and text[b - 1] in " \t":
             b -= 1
