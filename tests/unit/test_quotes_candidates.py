@@ -132,12 +132,15 @@ def test_a_linked_surname_gets_the_trimmed_full_name():
     ("ونشرت وزارة الصحة بيانا أمس. وقال البيان إن الحالات تراجعت.", "وزارة الصحة"),
     ("وأصدرت الوزارة يوم الأحد الماضي بيانا. وقال البيان إن الحالات تراجعت.", "الوزارة"),   # time words left out
     ("وكان التقرير قد صدر أمس. وقال التقرير إن الحالات تراجعت.", None),                     # no issuer named
-    ("وأصدر الرئيس قرارا بتعيين الوزير. وقال البيان إن الحالات تراجعت.", None),              # not a report
+    ("وأصدر الرئيس قرارا بتعيين الوزير. وقال البيان إن الحالات تراجعت.", None),              # another report
+    ("وأصدر الرئيس قرارا بتعيين الوزير. وقال القرار إن التعيين يبدأ غدا.", "الرئيس"),
+    ("ووزعت الشركة خطابا على الموظفين. وأوضح الخطاب أن الرواتب تصرف غدا.", "الشركة"),
 ])
 def test_a_bare_report_speaks_for_the_issuer_named_when_it_was_issued(text, issuer):
     from pipeline.nlp.quotes.speakers.names import issuer_named_before
 
-    found = issuer_named_before(text, re.search(r"و(?:قال|أوضح) ", text).start())
+    cue = re.search(r"و(?:قال|أوضح) (\S+)", text)
+    found = issuer_named_before(text, cue.start(), cue.group(1))
     assert (found[1] if found else None) == issuer
 
 

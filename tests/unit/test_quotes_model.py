@@ -51,6 +51,8 @@ WELL_FORMED = [
     ("مصدر طبي بإصابة ثلاثة أشخاص", False),       # a description running on into the reported clause
     ("التقرير", False),                            # a report: whoever issued it speaks
     ("البيان", False),
+    ("القرار", False),                             # a decision, a letter: their issuer speaks
+    ("الخطاب", False),
     ("عبدالعزيز بن", False),                       # cut inside a name
     ("لـ«الشرق الأوسط", False),                    # a preposition and a quote mark
     ("إننا", False),

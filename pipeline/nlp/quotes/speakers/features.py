@@ -418,7 +418,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             add(issuer, None, None, dict(c.features, report_issuer=1.0))
         elif _report_noun(c.name) and len(c.name.split()) <= 2:
             # أصدر مجلس بلدية عريعرة تقريرا … وأوضح التقرير أن: the issuer named when the report was issued
-            found = issuer_named_before(text, anchor)
+            found = issuer_named_before(text, anchor, c.name)
             if found is not None:
                 add(found[1], found[1], None, dict(c.features, report_issuer=1.0))
     out = []

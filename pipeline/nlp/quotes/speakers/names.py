@@ -256,15 +256,18 @@ def report_issuer(name: str) -> Optional[str]:
 _MAX_ISSUER_WORDS = 6
 
 
-def issuer_named_before(text: str, before: int) -> Optional[tuple[int, str]]:
+def issuer_named_before(text: str, before: int, noun: Optional[str] = None) -> Optional[tuple[int, str]]:
     """The issuer of a report that a bare report noun (التقرير، البيان) refers back to: the subject of the
     last issuing verb before ``before`` whose object is a report (أصدر مجلس بلدية عريعرة تقريرا → مجلس
-    بلدية عريعرة), as (start, phrase); None when there is none or the subject is not well formed."""
+    بلدية عريعرة), as (start, phrase); None when there is none or the subject is not well formed. With the
+    bare ``noun``, the report issued must be one of its kind (قرارا is not the البيان quoted later)."""
     head = text[:before]
     words = head.split()  # (the \S+ runs of the text; their offsets found only for the subject returned)
+    kind = _report_kind(fold_word(noun.split()[0].strip(lx.STRIP))) if noun and noun.split() else None
     for i in range(len(words) - 1, 0, -1):
         k = fold_word(words[i].strip(lx.STRIP))
-        if not (_report_word(k) or k.endswith("ا") and _report_word(k[:-1])):  # تقريرا، بيانا
+        issued = _report_kind(k) or (_report_kind(k[:-1]) if k.endswith("ا") else None)  # تقريرا، بيانا
+        if issued is None or kind is not None and issued != kind:
             continue
         for j in range(i - 1, max(-1, i - _MAX_ISSUER_WORDS - 2), -1):
             k = fold_word(words[j].strip(lx.STRIP))
@@ -278,6 +281,17 @@ def issuer_named_before(text: str, before: int) -> Optional[tuple[int, str]]:
             if not words[j].isalpha():
                 break
     return None
+
+
+def _report_kind(k: str) -> Optional[str]:
+    """The report noun ``k`` (folded) is, without its proclitics and article (البيان، وبيان → بيان), or None."""
+    if not _report_word(k):
+        return None
+    d = lx.deproclitic(k)
+    for form in (k, d):
+        if form in lx.REPORTS:
+            return form[2:] if form.startswith("ال") and form[2:] in lx.REPORTS else form
+    return d
 
 
 @lru_cache(maxsize=65536)
