@@ -167,8 +167,7 @@ def agreement(gold: list[dict], other: list[dict], errors: bool = False) -> dict
     """Score a second annotator's labels (``other``) against ``gold`` on the articles both labelled, as
     :func:`score` scores the extractor: how far two people agree sets the ceiling of any figure here."""
     theirs = {row["id"]: row["quotes"] for row in other}
-    items = [(g["id"], [dict(q, speaker={"name": q["speaker"]} if q.get("speaker") else None)
-                        for q in theirs[g["id"]]], g["quotes"]) for g in gold if g["id"] in theirs]
+    items = [(g["id"], theirs[g["id"]], g["quotes"]) for g in gold if g["id"] in theirs]  # (speakers as strings)
     if not items:
         raise InputError("gold", "the two label files have no article in common")
     out = score(items, errors=errors)

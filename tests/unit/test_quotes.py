@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -82,9 +83,10 @@ NOT_QUOTES = [
     "وأعلن «التحالف» بدء المرحلة الثانية من العملية.",
     "وأعلنت القيادة في بيان لها أمس «استشهادهم» أثناء أداء الواجب.",
     "ونقلت صحيفة «عكاظ» عن مصادرها تفاصيل الاجتماع.",
-    # the title of a work after a colon, and a long phrase a preposition governs, stay names
-    "وأصدر الباحث كتابا بعنوان: «قيمة الزمن عند العلماء في العصور الإسلامية الأولى».",
-    "وربط المحلل التصعيد بـ«فشل المفاوضات التي كانت قائمة بين الطرفين منذ أسابيع».",
+    # after a speech verb, the title of a work after a colon and a long phrase a preposition governs stay
+    # names (a colon or a clause opening with a verb makes an utterance of what follows other name heads)
+    "وقال الباحث في حديثه عن كتابه الجديد بعنوان: «قيمة الزمن عند العلماء في العصور الإسلامية الأولى».",
+    "وقال المحلل إن التصعيد مرتبط بـ«فشل المفاوضات التي كانت قائمة بين الطرفين منذ أسابيع».",
     # titles in a list, inside reported speech
     "وأوضح رئيس النادي أن النادي شارك بعدة برامج، منها مسرحية «شرم برم»، والبرامج التدريبية: «فن الإلقاء» و "
     "«كيف تدير حوارا فضائيا» و «فن البروتوكول».",
@@ -507,8 +509,12 @@ def test_impersonal_yu_taqad_is_no_quote(qx, body):
 
 
 # --- a frame's complementizers read off the field's complementizers, as the two patterns find them ----
-from pipeline.nlp.quotes._base import (  # noqa: E402
-    _FRAME_COMP_RE, _FRAME_FA_RE, _complementizers, _frame_complementizers)
+from pipeline.nlp.quotes._base import _complementizers, _frame_complementizers  # noqa: E402
+
+# The definition of a frame's complementizer: after a comma, أن / فإن / وأن with no pronoun or ه، ها، هم …
+_FRAME_COMP_RE = re.compile(r"[،,][ \t]*(?:ف|و)?ان(?:ه|ها|هم)?(?!\w)")
+# … or, without the comma, فإن alone (بحسب البيان فإن …)
+_FRAME_FA_RE = re.compile(r"فان(?:ه|ها|هم)?(?!\w)")
 
 
 def _frame_starts_by_scan(f: str) -> list[int]:
@@ -536,8 +542,6 @@ def test_frame_complementizers_agree_with_the_patterns_on_any_text(pieces):
 
 
 # --- a pattern tried only around its literal (_scan): the matches finditer gives ------------------------------
-import re  # noqa: E402
-
 from pipeline.nlp.quotes._scan import char_offsets, finditer_at, starts_around  # noqa: E402
 
 _AROUND_PATTERNS = [  # the shapes _fullest_org searches, with the stem هيئه

@@ -317,7 +317,7 @@ class _Article(_Marks, _Cues, _SpeakerRules):
                 e -= 1
             inner = f[s:e]
             nwords = len(inner.split())
-            if nwords == 0 or self._quoted_name(p, nwords) or nwords <= _MAX_LISTED_WORDS and self._listed(p, pairs):
+            if nwords == 0 or self._quoted_name(p, s, nwords) or nwords <= _MAX_LISTED_WORDS and self._listed(p, pairs):
                 continue
             host = next((q for q in indirect if q.start <= p.open < q.end), None)
             if host is not None:

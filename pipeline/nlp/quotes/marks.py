@@ -17,12 +17,14 @@ from pipeline.nlp.quotes._base import (
     _Pair,
     _DOT_RE,
     _SENTENCE_ENDS,
+    _SPACES,
+    _VERB_PARTICLES,
     _deproclitic,
     _key,
 )
 
-#: Negations that open a clause (لم يعد …), folded.
-_NEGATIONS = frozenset({"لم", "لن", "لا", "ما", "ليس"})
+#: What :meth:`_Marks._name_head` gives for a preposition before the mark (لـ«عكاظ»، بـ"الاحتباس الحراري").
+_PREPOSITION = "ـ"
 
 
 class _Marks:
@@ -167,48 +169,47 @@ class _Marks:
         return k >= 0 and _LIST_GAP_RE.fullmatch(f, self.pairs_by_close[k].close + 1, p.open) is not None
 
     def _name_head(self, open_pos: int) -> str | None:
-        """The folded name head or preposition right before a quote mark at ``open_pos`` (the
-        preposition as ``ل`` / ``ب``), or None."""
+        """The folded name head right before a quote mark at ``open_pos``, :data:`_PREPOSITION` for a
+        preposition there, or None."""
         tok, _ = self._prev_token(open_pos)
         k = _key(tok)
         if not k:
             return None
         if tok.endswith("ـ") or k in ("ل", "لـ", "ب", "بـ"):
-            return k[0]  # لـ«عكاظ»، ما يسمى بـ"الاحتباس الحراري"
+            return _PREPOSITION  # لـ«عكاظ»، ما يسمى بـ"الاحتباس الحراري"
         for head in (k, _deproclitic(k), "ال" + _deproclitic(k), k[2:] if k.startswith("ال") else None):
             if head in NAME_HEADS:
                 return head
         return None
 
-    def _quoted_name(self, p: _Pair, nwords: int) -> bool:
-        """Is pair ``p`` (``nwords`` words inside) a name after its head rather than an utterance? After a
-        body's or medium's head, a colon before the mark opens an utterance (وقال المجلس: «…»), and so
-        does a long clause that starts with a verb or a negation (وقالت متحدثة باسم الشركة "عادت الرحلة …"):
-        names are short noun phrases. The title of a work stays a name (بعنوان: «…»), and so does what
-        a preposition governs (بـ«فشل المفاوضات …»)."""
+    def _quoted_name(self, p: _Pair, start: int, nwords: int) -> bool:
+        """Is pair ``p`` (its words from ``start``, ``nwords`` of them) a name after its head rather than an
+        utterance? After a body's or medium's head, a colon before the mark opens an utterance (وقال
+        المجلس: «…»), and so does a long clause that starts with a verb or a verbal particle (وقالت متحدثة
+        باسم الشركة "عادت الرحلة …"): names are short noun phrases. The title of a work stays a name
+        (بعنوان: «…»), and so does what a preposition governs (بـ«فشل المفاوضات …»)."""
         head = self._name_head(p.open)
         if head is None:
             return False
-        if head in ("ل", "ب") or head in WORK_HEADS:
+        if head == _PREPOSITION or head in WORK_HEADS:
             return True
-        j = p.open - 1
-        while j >= 0 and self.f[j] in " \t\u00a0":
-            j -= 1
-        if j >= 0 and self.f[j] == ":":
+        if self._char_before(p.open) == ":":
             return False
         if nwords < _CLAUSE_WORDS:
             return True
-        s = p.open + 1
-        while s < p.close and self.f[s] in " \t\u00a0":
-            s += 1
-        first = self.f[s:p.close].split(None, 1)[0]
-        return _key(first) not in _NEGATIONS and self._first_verb(s, s + len(first)) < 0
+        first = self.f[start:p.close].split(None, 1)[0]
+        return _key(first) not in _VERB_PARTICLES and self._first_verb(start, start + len(first)) < 0
+
+    def _char_before(self, pos: int) -> str:
+        """The last character before ``pos`` that is not a space ("" at the field's start)."""
+        j = pos - 1
+        while j >= 0 and self.f[j] in _SPACES:
+            j -= 1
+        return self.f[j] if j >= 0 else ""
 
     def _colon_before(self, pos: int) -> bool:
-        j = pos - 1
-        while j >= 0 and self.f[j] in " \t\u00a0":
-            j -= 1
-        return j >= 0 and self.f[j] in ":،,"
+        c = self._char_before(pos)
+        return c != "" and c in ":،,"
 
 
 def _after_cue(f: str, i: int, words: int = 3) -> bool:

@@ -235,7 +235,6 @@ class _Linking:
                          + r"((?:[ \t]+(?:ال\w+(?:ي|يه)|لل\w+)(?!\w)){1,3})")
         for m in finditer_at(pat, self.full_text, starts_around(self.full_text, stem, 3)):
             words = m.group(1).split()
-            words = [w for w in words]
             cut = next((i for i, w in enumerate(words) if w in _NP_STOP or w in _ROLES or w in _RELATIVES), len(words))
             if cut and cut + 1 > len(best.split()):
                 a = m.start(1)

@@ -287,11 +287,7 @@ def _report_kind(k: str) -> Optional[str]:
     """The report noun ``k`` (folded) is, without its proclitics and article (البيان، وبيان → بيان), or None."""
     if not _report_word(k):
         return None
-    d = lx.deproclitic(k)
-    for form in (k, d):
-        if form in lx.REPORTS:
-            return form[2:] if form.startswith("ال") and form[2:] in lx.REPORTS else form
-    return d
+    return k if k in lx.REPORTS else lx.deproclitic(k)
 
 
 @lru_cache(maxsize=65536)
