@@ -7,7 +7,8 @@ from pipeline.nlp.quotes import QuoteExtractor
 from pipeline.nlp.quotes.speakers import (FieldView, lengthen_description, spokesman_of, subject_tail_name,
                                           well_formed)
 from pipeline.nlp.quotes.speakers.model import office_holder
-from pipeline.nlp.quotes.speakers.names import (antecedent, extend_name, person_extent, report_issuer,
+from pipeline.nlp.quotes.speakers.names import (antecedent, descriptive_tail, extend_name, organization_extent,
+                                                person_extent, report_issuer,
                                                 subject_after_cue)
 from pipeline.nlp.quotes.speakers.views import Candidate
 
@@ -250,3 +251,79 @@ def test_an_office_read_by_the_rules_is_resolved_to_the_holder_named_beside_it()
     assert office_holder(office, [office, holder, other], lambda c: score(c.name)) is holder
     assert office_holder(office, [office, other], lambda c: score(c.name)) is office  # no holder named
     assert office_holder(other, [office, holder, other], lambda c: score(c.name)) is other  # a person already
+
+
+# round 13: an organization with the nationality and the seat the tagger left out; the previous speaker in
+# the article's full form; a one-word start of a run-on reading is no candidate (sentences of our own making)
+def _seats(text: str, places: list[str], bodies: list[str]) -> list[tuple[int, int]]:
+    return sorted((text.index(w), text.index(w) + len(w)) for w in places + bodies)
+
+
+@pytest.mark.parametrize("text,org,places,bodies,longer", [
+    ("وقالت وزارة الداخلية المصرية في بيان إن", "وزارة الداخلية", [], [], "وزارة الداخلية المصرية"),
+    ("وذكر المركز المالي الكويتي أن", "المركز المالي", [], [], "المركز المالي الكويتي"),
+    ("وقالت وزارة الصحة العامة في تايلند إن", "وزارة الصحة العامة", ["تايلند"], [],
+     "وزارة الصحة العامة في تايلند"),
+    ("وقال معهد السياحة بجامعة الملك عبدالعزيز إن", "معهد السياحة", [], ["جامعة الملك عبدالعزيز"],
+     "معهد السياحة بجامعة الملك عبدالعزيز"),
+    ("وأعلنت مديرية الدفاع المدني بمنطقة عسير أن", "مديرية الدفاع المدني", ["عسير"], [],
+     "مديرية الدفاع المدني بمنطقة عسير"),
+    ("وأفادت وكالة أنباء الأناضول الحكومية التركية أن", "وكالة أنباء الأناضول", [], [], None),  # descriptive
+    ("وقالت الوزارة في مؤتمر صحفي إن", "الوزارة", [], [], None),          # في before no named seat
+    ("وقالت وزارة الداخلية، المصرية إن", "وزارة الداخلية", [], [], None),  # a comma ends the name
+])
+def test_an_organization_takes_its_nationality_and_seat(text, org, places, bodies, longer):
+    at = text.index(org)
+    found = organization_extent(text, at, at + len(org), _seats(text, places, bodies))
+    assert (found[0] if found else None) == longer
+    if found and (places or bodies):
+        seat = found[1]
+        assert text[seat[0]:seat[1]] in places + bodies
+
+
+def test_the_longer_organization_is_a_candidate_of_its_own():
+    """The tagger's وزارة الداخلية and the longer وزارة الداخلية المصرية are both candidates; the longer one
+    carries org_longer and the mention's own place features."""
+    body = "وقالت وزارة الداخلية المصرية في بيان إن الانفجار وقع أمام المحكمة."
+    at = body.index("وزارة الداخلية")
+    ents = [{"type": "ORGANIZATION", "start": at, "end": at + len("وزارة الداخلية"), "text": "وزارة الداخلية",
+             "canonical": "وزارة الداخلية", "field": "BODY"}]
+    [(_, cands)] = QuoteExtractor(speaker_model=None).extract_candidates(None, body, ents)
+    longer = next(c for c in cands if c.name == "وزارة الداخلية المصرية")
+    assert {"org_longer", "org_longer&words=1", "vso_subject"} <= set(longer.features)
+    assert any(c.name == "وزارة الداخلية" and "org_longer" not in c.features for c in cands)
+
+
+@pytest.mark.parametrize("longer,name,descriptive", [
+    ("وكالة أنباء الأناضول الحكومية التركية", "وكالة أنباء الأناضول", True),
+    ("وسائل الإعلام التركية", "وسائل", False),              # الإعلام is its genitive
+    ("وزارة الصحة المصرية", "وزارة الصحة", False),          # a nationality is part of the name
+    ("مصدر أمني الرسمي", "مصدر أمني", False),               # a source is no organization
+])
+def test_descriptive_adjectives_are_no_part_of_an_organizations_name(longer, name, descriptive):
+    assert descriptive_tail(longer, name) is descriptive
+
+
+def test_the_previous_speaker_is_named_in_the_articles_full_form():
+    """الغامدي said before, then a bare continuation: the previous-speaker candidate is the full name the
+    article gave, merged with that mention's candidate, and marked as the fuller form."""
+    body = ("وقال مدير المستشفى حمدان فلاح الغامدي إن الحالات مستقرة. ثم أكد الغامدي أن الأطباء متوفرون. "
+            "وأضاف أن المرضى بخير.")
+    at = body.index("حمدان فلاح الغامدي")
+    at2 = body.index("الغامدي أن")
+    ents = [{"type": "PERSON", "start": at, "end": at + len("حمدان فلاح الغامدي"), "text": "حمدان فلاح الغامدي",
+             "canonical": "حمدان فلاح الغامدي", "field": "BODY"},
+            {"type": "PERSON", "start": at2, "end": at2 + len("الغامدي"), "text": "الغامدي",
+             "canonical": "الغامدي", "field": "BODY"}]
+    found = QuoteExtractor(speaker_model=None).extract_candidates(None, body, ents)
+    last = found[-1][1]
+    previous = [c for c in last if "previous" in c.features]
+    assert [c.name for c in previous] == ["حمدان فلاح الغامدي"]
+
+
+def test_one_word_left_of_a_run_on_reading_is_no_candidate():
+    """يقول رب العزة والجلال: the rules read a run-on phrase; its one-word start (رب) is not offered as a
+    speaker, while a description's head would be (مسؤولين قولهم → مسؤولين)."""
+    body = "يقول رب العزة والجلال: «وما ربك بظلام للعبيد»."
+    for _, cands in QuoteExtractor(speaker_model=None).extract_candidates(None, body, []):
+        assert not any("rule_trimmed" in c.features and " " not in c.name for c in cands if c.name)

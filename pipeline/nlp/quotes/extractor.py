@@ -165,7 +165,8 @@ def _field_view(art: "_Article", quotes: list[_Quote], entities: list[dict]) -> 
         bounds, cue_starts = art.bounds, [c.start for c in art.cues]
     else:
         bounds, cue_starts = [fld.orig(b) for b in art.bounds], [fld.orig(c.start) for c in art.cues]
-    return FieldView(fld.text, bounds, cue_starts, [(q.start, q.end) for q in quotes], art.ents, roles)
+    return FieldView(fld.text, bounds, cue_starts, [(q.start, q.end) for q in quotes], art.ents, roles,
+                     list(art.places))
 
 
 def _quote_view(art: "_Article", q: _Quote) -> QuoteView:

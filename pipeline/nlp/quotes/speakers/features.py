@@ -12,7 +12,7 @@ from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, antecedent, _fold_name, _fullest, _remention_head, _surname_key,
                                                 _name_word, _trim_words, extend_name, issuer_named_before,
-                                                lengthen_description, report_issuer, spokesman_of,
+                                                descriptive_tail, lengthen_description, organization_extent, report_issuer, spokesman_of,
                                                 subject_after_cue, subject_tail_name, without_circumstance)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _report_word, _tokens, _well_formed_text
@@ -268,6 +268,18 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         feats["log_mentions"] = math.log1p(counts.get(fold_word(canonical), 1))
         feats[_name_words(len(name.split()))] = 1.0
         add(name, text[s:e], idx, feats)
+        if etype == "ORGANIZATION" and name == text[s:e]:
+            # وزارة الداخلية | المصرية، معهد السياحة | بجامعة الملك عبدالعزيز: the modifiers the tagger left out
+            found = organization_extent(text, s, e, fv.seat_spans)
+            if found is not None:
+                longer, seat = found
+                lf = dict(feats, org_longer=1.0)
+                lf["org_longer&words=" + _bucket(len(longer.split()) - len(name.split()), (1, 2, 3))] = 1.0
+                if seat is not None:
+                    lf["org_longer&seat=" + ("place" if seat in fv.places else "body")] = 1.0
+                    if " " not in text[seat[0]:seat[1]].strip():
+                        lf["org_longer&seat_one_word"] = 1.0
+                add(longer, longer, idx, lf)
     kind_keys = _BY_KIND[q.kind]
     if q.rule_name:
         rule_key = _fold_name(q.rule_name)
@@ -277,6 +289,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             if q.cue_start >= 0:
                 # وكان لافروف شدد على … وقال: the subject continued is named in the cue's own sentence
                 k = bisect_left(fv.bounds, q.cue_start)
+                while k and text[fv.bounds[k - 1] - 1:fv.bounds[k - 1] + 2].count(".") >= 2:
+                    k -= 1  # الدولي.. وقال: two dots pause the sentence, they do not end it
                 since = fv.bounds[k - 1] + 1 if k else 0
                 last = q.rule_name.split()[-1].strip(lx.STRIP)
                 if text.find(last[2:] if last.startswith("ال") else last, since, q.cue_start) >= 0:
@@ -379,6 +393,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                     longer = spokesman + " " + (longer or q.rule_mention)
             else:
                 longer = None
+            if longer is not None and descriptive_tail(longer, q.rule_mention):
+                longer = None  # وكالة أنباء الأناضول | الحكومية التركية: no part of the name (labelling rules)
             if longer is not None:
                 lf = {"rule_longer": 1.0, f"rule_longer&kind={q.kind}": 1.0,
                       "rule_longer&words=" + _bucket(len(longer.split()) - len(q.rule_mention.split()), (1, 2, 3)): 1.0}
@@ -397,7 +413,8 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             for n in range(len(words) - 1, 0, -1):
                 head = " ".join(words[:n])
                 if _well_formed_text(head):
-                    add(head, head, None, {"rule_trimmed": 1.0, kind_keys["rule_trimmed"]: 1.0})
+                    if n > 1 or _is_description(head):  # ممن، راد، انخفاضا: one word left of a run-on is no name
+                        add(head, head, None, {"rule_trimmed": 1.0, kind_keys["rule_trimmed"]: 1.0})
                     break
     if q.cue_start >= 0 and not q.cue_participle:
         found = subject_after_cue(text, q.cue_end, q.start)
@@ -410,7 +427,11 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             add(phrase, phrase, None, sf)
     if previous:
         cue = 0 if q.cue_start < 0 else 1 if q.cue_proclitic else 2
-        add(previous, None, None, {"previous": 1.0, kind_keys["previous"]: 1.0, _PREVIOUS_CUE[cue]: 1.0})
+        full = fv.full_person(previous) or _fullest(previous, names)
+        pf = {"previous": 1.0, kind_keys["previous"]: 1.0, _PREVIOUS_CUE[cue]: 1.0}
+        if full != previous:
+            pf["previous_fuller"] = 1.0  # الغامدي → حمدان فلاح الغامدي: as the article names the speaker in full
+        add(full, None, None, pf)
     for c in list(by_name.values()):
         issuer = report_issuer(c.name) if _report_noun(c.name) else None
         if issuer is not None:

@@ -5,9 +5,10 @@ quote marks after its head noun (:func:`quoted_heads`) and the fullest earlier f
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from itertools import islice
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.quotes._scan import char_offsets, finditer_at
@@ -100,6 +101,82 @@ _NISBA_RE = re.compile(r"\w{2,}(?:ي|ية|يه|يون|يين|يات)$")
 # A people or a group by its relation (اليمنيون، السعوديين): a plural that names its members, not a re-mention.
 _GENTILIC_PLURAL_RE = re.compile(r"(?:يون|يين)$")
 _LATIN_RE = re.compile(r"[A-Za-z][\w.&-]*")
+
+
+_NEXT_WORD_RE = re.compile(r"[ \t]+(\S+)")
+_MAX_RELATION_ADJECTIVES = 2
+
+
+def _relation_adjectives(text: str, pos: int) -> tuple[int, bool]:
+    """The end of the definite adjectives of nationality right after ``pos`` (المصرية، الكويتي، اليمنيين),
+    at most two, and whether a punctuation mark closes the last. Other adjectives are descriptive and
+    no part of an organization's name (الحكومية، الرسمية)."""
+    from pipeline.nlp.entities.gazetteer import Lexicon
+
+    nationalities = Lexicon.load().nationalities
+    for _ in range(_MAX_RELATION_ADJECTIVES):
+        m = _NEXT_WORD_RE.match(text, pos)
+        if m is None:
+            break
+        word = m.group(1)
+        bare = word.rstrip(lx.STRIP)
+        k = normalize_word(bare)
+        if not k.startswith("ال") or k not in nationalities:
+            break
+        pos = m.start(1) + len(bare)
+        if bare != word:
+            return pos, True
+    return pos, False
+
+
+def descriptive_tail(longer: str, name: str) -> bool:
+    """Does ``longer`` add to an organization's ``name`` only definite adjectives of relation, the first of
+    them no nationality? They describe it and are no part of its name (وكالة أنباء الأناضول | الحكومية
+    التركية; but وسائل | الإعلام التركية, where الإعلام is its genitive)."""
+    from pipeline.nlp.entities.gazetteer import Lexicon
+
+    if not longer.startswith(name):
+        return False
+    added = [normalize_word(w.strip(lx.STRIP)) for w in longer[len(name):].split()]
+    first = fold_word(name.split()[0].strip(lx.STRIP))
+    return bool(added) and all(w.startswith("ال") and _NISBA_RE.fullmatch(w) for w in added) \
+        and added[0] not in Lexicon.load().nationalities \
+        and first not in lx.DESCRIPTION_HEADS and any(h in lx.ORG_HEADS or h in lx.MEDIA or h in lx.INSTITUTIONS
+                                                      for h in (first, lx.deproclitic(first), "ال" + lx.deproclitic(first)))
+
+
+def organization_extent(text: str, start: int, end: int,
+                        spans: Sequence[tuple[int, int]]) -> Optional[tuple[str, Optional[tuple[int, int]]]]:
+    """The organization at ``text[start:end]`` with the modifiers the entity tagger left out after it: its
+    adjectives of nationality (وزارة الداخلية | المصرية، المركز المالي | الكويتي) and the place or body it
+    belongs to, when another mention names it after في or a glued ب (وزارة الصحة العامة | في تايلند، معهد
+    السياحة | بجامعة الملك عبدالعزيز، مديرية الدفاع المدني | بمنطقة عسير). ``spans`` are the (start, end)
+    of the field's places and organizations, sorted. Returns the longer name and the span of the mention it
+    took in as the seat (None for adjectives alone); None when nothing is added."""
+    seat = None
+    pos, closed = _relation_adjectives(text, end)
+    m = None if closed else _NEXT_WORD_RE.match(text, pos)
+    if m is not None:
+        k = fold_word(m.group(1))
+        at = -1
+        if k == "في":
+            nxt = _NEXT_WORD_RE.match(text, m.end())
+            at = nxt.start(1) if nxt else -1
+        elif k[:1] == "ب" and len(k) > 3 and m.group(1) == m.group(1).rstrip(lx.STRIP):
+            at = m.start(1) + 1
+        if at >= 0:
+            head = _NEXT_WORD_RE.match(" " + text[at:at + 20])
+            if head is not None and lx.deproclitic(fold_word(head.group(1))) in lx.PLACE_HEADS:
+                after = _NEXT_WORD_RE.match(text, at + len(head.group(1)))
+                at = after.start(1) if after else -1  # بمنطقة | عسير: the place after its head noun
+            i = bisect_left(spans, (at - 1, -1)) if at > 0 else len(spans)
+            while i < len(spans) and spans[i][0] <= at:
+                if spans[i][0] >= at - 1 and spans[i][1] > at:  # the mention may hold the ب (بجامعة …)
+                    seat = spans[i]
+                    pos, _ = _relation_adjectives(text, spans[i][1])
+                    break
+                i += 1
+    return (text[start:pos], seat) if pos > end else None
 
 
 def antecedent(text: str, name: str, before: int) -> Optional[str]:

@@ -52,6 +52,12 @@ class FieldView:
     quote_spans: list[tuple[int, int]]     # every quote of the field
     mentions: list[tuple[int, int, int, str, str]]  # (start, end, entity index, type, canonical), sorted
     roles: dict[int, str] = field(default_factory=dict)  # entity index → the title the extractor read
+    places: list[tuple[int, int]] = field(default_factory=list)  # (start, end) of the field's places
+
+    @cached_property
+    def seat_spans(self) -> list[tuple[int, int]]:
+        """(start, end) of the places and organizations, sorted: what an organization may belong to."""
+        return sorted(self.places + [(s, e) for s, e, _, t, _ in self.mentions if t == "ORGANIZATION"])
 
     @cached_property
     def mention_starts(self) -> list[int]:
