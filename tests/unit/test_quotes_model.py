@@ -64,6 +64,11 @@ WELL_FORMED = [
     ("باراك أوباما لإفريقيا", False),              # lam and a hamza: a preposition on the word
     ("تموز/يوليو", False),                         # a slash: two spellings of a month, never a name
     ("أواخر يوليو/ تموز", False),
+    ("وهل", False),                                # a function word behind a conjunction (round 13)
+    ("ولذلك", False),
+    ("فإنني", False),
+    ("وليد الجلال", True),                         # و opening a given name
+    ("وعلي", True),                                # علي with ي behind و is a name, not على
 ]
 
 

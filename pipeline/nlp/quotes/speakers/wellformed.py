@@ -112,7 +112,8 @@ def _is_description(name: str) -> bool:
 
 def is_name_run(name: str, quoted: bool = False) -> bool:
     """A personal or organization name the entity list missed: one to six words, optionally after a
-    title, none of them a function word, a speech verb, a possessed noun or a prepositional phrase,
+    title, none of them a function word (alone or behind و/ف: وهل، ولذلك), a speech verb, a possessed noun or
+    a prepositional phrase,
     nor a word that the entity extractor knows is in no name (:func:`_in_no_name`). A ``quoted`` name (in
     quote marks after a head noun: وكالة «سبق») may be a verb learned from raw text."""
     words = [w.strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
@@ -121,6 +122,7 @@ def is_name_run(name: str, quoted: bool = False) -> bool:
     for w in words:
         k = fold_word(w)
         if _function_word(w, k) and k not in lx.NAME_WORDS or _possessed(w) or _prepositional(w, k) \
+                or k[:1] in "وف" and len(k) > 2 and _function_word(w[1:], k[1:]) \
                 or w.startswith(_LAM_HAMZA) or k in lx.PRONOUN_WORDS or not any(ch.isalpha() for ch in k):
             return False
     return not _in_no_name(" ".join(words), not quoted)
