@@ -327,3 +327,21 @@ def test_one_word_left_of_a_run_on_reading_is_no_candidate():
     body = "يقول رب العزة والجلال: «وما ربك بظلام للعبيد»."
     for _, cands in QuoteExtractor(speaker_model=None).extract_candidates(None, body, []):
         assert not any("rule_trimmed" in c.features and " " not in c.name for c in cands if c.name)
+
+
+def test_a_name_is_scored_where_it_is_the_verbs_subject():
+    """وأوضح عميد … الدكتور مطلق العتيبي، أن «…» … العتيبي: the same person named again right after a long quote
+    is nearer to its end, but the candidate's features are those of the subject between the cue and the quote."""
+    body = ("وأوضح عميد شؤون أعضاء هيئة التدريس بالجامعة الدكتور مطلق العتيبي، أن شروط التقدم لهذه الوظائف تتضمن "
+            "أن يكون المتقدم سعودي الجنسية وحاصلا على درجة البكالوريوس من جامعة معترف بها وبتقدير جيد جدا على الأقل. "
+            "وشكر العتيبي الجميع.")
+    first = body.index("مطلق العتيبي")
+    second = body.index("العتيبي الجميع")
+    ents = [{"type": "PERSON", "start": first, "end": first + len("مطلق العتيبي"), "text": "مطلق العتيبي",
+             "canonical": "مطلق العتيبي", "field": "BODY"},
+            {"type": "PERSON", "start": second, "end": second + len("العتيبي"), "text": "العتيبي",
+             "canonical": "مطلق العتيبي", "field": "BODY"}]
+    [(_, cands)] = QuoteExtractor(speaker_model=None).extract_candidates(None, body, ents)
+    person = next(c for c in cands if c.name == "مطلق العتيبي")
+    assert "side=after" in person.features and "sentences=0" in person.features
+    assert "quote_between" not in person.features

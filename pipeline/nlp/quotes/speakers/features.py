@@ -230,7 +230,9 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
         if etype == "PERSON" and name == canonical:
             name = fv.full_person(name) or name  # القطان → أحمد القطان, named so earlier or later
         key = fold_word(name)
-        dist = min(abs(s - anchor), abs(s - q.end))
+        # the mention between the cue and the quote (the verb's subject) before any other of the same name:
+        # one right after a long quote's end is nearer to it, but it is not who speaks
+        dist = -1 if 0 <= q.cue_start <= s < q.start else min(abs(s - anchor), abs(s - q.end))
         if key not in nearest or dist < nearest[key][0]:
             nearest[key] = (dist, m, name)
     if office:
