@@ -255,6 +255,13 @@ def test_an_office_read_by_the_rules_is_resolved_to_the_holder_named_beside_it()
 
 # round 13: an organization with the nationality and the seat the tagger left out; the previous speaker in
 # the article's full form; a one-word start of a run-on reading is no candidate (sentences of our own making)
+def _entity(body: str, text: str, etype: str = "PERSON", canonical: str | None = None, at: str | None = None) -> dict:
+    """An entity record of ``text`` in ``body`` (where ``at`` begins, if given), as the entity extractor makes them."""
+    start = body.index(at if at is not None else text)
+    return {"type": etype, "start": start, "end": start + len(text), "text": text,
+            "canonical": canonical or text, "field": "BODY"}
+
+
 def _seats(text: str, places: list[str], bodies: list[str]) -> list[tuple[int, int]]:
     return sorted((text.index(w), text.index(w) + len(w)) for w in places + bodies)
 
@@ -285,9 +292,7 @@ def test_the_longer_organization_is_a_candidate_of_its_own():
     """The tagger's وزارة الداخلية and the longer وزارة الداخلية المصرية are both candidates; the longer one
     carries org_longer and the mention's own place features."""
     body = "وقالت وزارة الداخلية المصرية في بيان إن الانفجار وقع أمام المحكمة."
-    at = body.index("وزارة الداخلية")
-    ents = [{"type": "ORGANIZATION", "start": at, "end": at + len("وزارة الداخلية"), "text": "وزارة الداخلية",
-             "canonical": "وزارة الداخلية", "field": "BODY"}]
+    ents = [_entity(body, "وزارة الداخلية", "ORGANIZATION")]
     [(_, cands)] = QuoteExtractor(speaker_model=None).extract_candidates(None, body, ents)
     longer = next(c for c in cands if c.name == "وزارة الداخلية المصرية")
     assert {"org_longer", "org_longer&words=1", "vso_subject"} <= set(longer.features)
@@ -309,12 +314,7 @@ def test_the_previous_speaker_is_named_in_the_articles_full_form():
     article gave, merged with that mention's candidate, and marked as the fuller form."""
     body = ("وقال مدير المستشفى حمدان فلاح الغامدي إن الحالات مستقرة. ثم أكد الغامدي أن الأطباء متوفرون. "
             "وأضاف أن المرضى بخير.")
-    at = body.index("حمدان فلاح الغامدي")
-    at2 = body.index("الغامدي أن")
-    ents = [{"type": "PERSON", "start": at, "end": at + len("حمدان فلاح الغامدي"), "text": "حمدان فلاح الغامدي",
-             "canonical": "حمدان فلاح الغامدي", "field": "BODY"},
-            {"type": "PERSON", "start": at2, "end": at2 + len("الغامدي"), "text": "الغامدي",
-             "canonical": "الغامدي", "field": "BODY"}]
+    ents = [_entity(body, "حمدان فلاح الغامدي"), _entity(body, "الغامدي", at="الغامدي أن")]
     found = QuoteExtractor(speaker_model=None).extract_candidates(None, body, ents)
     last = found[-1][1]
     previous = [c for c in last if "previous" in c.features]
@@ -335,12 +335,7 @@ def test_a_name_is_scored_where_it_is_the_verbs_subject():
     body = ("وأوضح عميد شؤون أعضاء هيئة التدريس بالجامعة الدكتور مطلق العتيبي، أن شروط التقدم لهذه الوظائف تتضمن "
             "أن يكون المتقدم سعودي الجنسية وحاصلا على درجة البكالوريوس من جامعة معترف بها وبتقدير جيد جدا على الأقل. "
             "وشكر العتيبي الجميع.")
-    first = body.index("مطلق العتيبي")
-    second = body.index("العتيبي الجميع")
-    ents = [{"type": "PERSON", "start": first, "end": first + len("مطلق العتيبي"), "text": "مطلق العتيبي",
-             "canonical": "مطلق العتيبي", "field": "BODY"},
-            {"type": "PERSON", "start": second, "end": second + len("العتيبي"), "text": "العتيبي",
-             "canonical": "مطلق العتيبي", "field": "BODY"}]
+    ents = [_entity(body, "مطلق العتيبي"), _entity(body, "العتيبي", canonical="مطلق العتيبي", at="العتيبي الجميع")]
     [(_, cands)] = QuoteExtractor(speaker_model=None).extract_candidates(None, body, ents)
     person = next(c for c in cands if c.name == "مطلق العتيبي")
     assert "side=after" in person.features and "sentences=0" in person.features
