@@ -340,3 +340,20 @@ def test_a_name_is_scored_where_it_is_the_verbs_subject():
     person = next(c for c in cands if c.name == "مطلق العتيبي")
     assert "side=after" in person.features and "sentences=0" in person.features
     assert "quote_between" not in person.features
+
+
+def test_the_office_holder_is_not_shadowed_by_a_nearer_mention_of_another_type():
+    """أكد محافظ خميس مشيط سعيد بن عبدالعزيز بن مشيط …، ¶ … بن مشيط … ¶ وأضاف المحافظ: the tagger typed a later
+    بن مشيط as an organization and linked it to the governor's name; the office's holder, named far before
+    the quote, is still the person mention, with the holder features."""
+    filler = "وشهد المعرض إقبالا كبيرا من الزوار طوال أيامه وتنوعت فيه المعروضات من المشغولات اليدوية. " * 8
+    body = ("أكد محافظ خميس مشيط سعيد بن عبدالعزيز بن مشيط أهمية المعرض للأسر المنتجة.\n" + filler + "\n"
+            "وزار المعرض عدد كبير من الأهالي وأشادوا بجهود بن مشيط في دعم الحرفيين.\n"
+            "وأضاف المحافظ: «سنواصل دعم الأسر المنتجة في كل المواسم المقبلة».")
+    assert body.index("وأضاف المحافظ") > 600  # the holder is named out of the quote's window
+    ents = [_entity(body, "سعيد بن عبدالعزيز بن مشيط"),
+            _entity(body, "بن مشيط", "ORGANIZATION", canonical="سعيد بن عبدالعزيز بن مشيط", at="بن مشيط في")]
+    found = QuoteExtractor(speaker_model=None).extract_candidates(None, body, ents)
+    cands = next(c for rec, c in found if rec["text"].startswith("سنواصل"))
+    holder = next(c for c in cands if c.name == "سعيد بن عبدالعزيز بن مشيط")
+    assert holder.entity_type == "PERSON" and "holds_rule_office" in holder.features

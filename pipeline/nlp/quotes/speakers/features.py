@@ -243,7 +243,10 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             m = min(far)[1]
             name = _fullest(m[4], names)
             name = fv.full_person(name) or name if name == m[4] else name
-            if fold_word(name) not in nearest:
+            held = nearest.get(fold_word(name))
+            if held is None or held[1][3] != "PERSON":
+                # (a nearer mention of the same name that the tagger typed otherwise, بن مشيط as a place's
+                # name, is not the person who holds the office)
                 nearest[fold_word(name)] = (0, m, name)
     reading = _reading_kind(q)
     office_reading = bool(q.rule_name) and not q.rule_implicit and (q.rule_role or lx.is_role(_fold_name(q.rule_name.split()[0])))
