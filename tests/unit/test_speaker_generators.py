@@ -10,7 +10,8 @@ from pipeline.nlp.quotes.speakers.model import office_holder
 from pipeline.nlp.quotes.speakers.names import (antecedent, descriptive_tail, extend_name, organization_extent,
                                                 person_extent, report_issuer,
                                                 subject_after_cue)
-from pipeline.nlp.quotes.speakers.views import Candidate
+from pipeline.nlp.quotes.speakers.features import candidates
+from pipeline.nlp.quotes.speakers.views import Candidate, QuoteView
 
 
 def _lengthen(sentence: str, reading: str):
@@ -29,6 +30,8 @@ def _lengthen(sentence: str, reading: str):
     ("وقال متحدث باسم الشرطة لوكالة الأنباء إن الأمر انتهى.", "متحدث باسم الشرطة", None),  # the addressee
     ("وقالت الشرطة، إن الأمر انتهى.", "الشرطة", None),                             # a comma right after
     ("وقال منسق الحملة الدكتور سالم العلي إن الأمر انتهى.", "منسق الحملة", None),  # a title opens a name
+    ("وأفادت وكالة أنباء الأناضول الحكومية التركية أمس أن", "وكالة أنباء الأناضول", None),  # descriptive adjectives
+    ("وقالت وسائل الإعلام التركية إن الأمر انتهى.", "وسائل", "وسائل الإعلام التركية"),  # a genitive stays
 ])
 def test_a_description_takes_its_modifiers_up_to_the_end_of_its_phrase(sentence, reading, longer):
     got = _lengthen(sentence, reading)
@@ -310,21 +313,29 @@ def test_descriptive_adjectives_are_no_part_of_an_organizations_name(longer, nam
 
 
 def test_the_previous_speaker_is_named_in_the_articles_full_form():
-    """الغامدي said before, then a bare continuation: the previous-speaker candidate is the full name the
-    article gave, merged with that mention's candidate, and marked as the fuller form."""
-    body = ("وقال مدير المستشفى حمدان فلاح الغامدي إن الحالات مستقرة. ثم أكد الغامدي أن الأطباء متوفرون. "
-            "وأضاف أن المرضى بخير.")
-    ents = [_entity(body, "حمدان فلاح الغامدي"), _entity(body, "الغامدي", at="الغامدي أن")]
-    found = QuoteExtractor(speaker_model=None).extract_candidates(None, body, ents)
-    last = found[-1][1]
-    previous = [c for c in last if "previous" in c.features]
+    """The model chose the short form الغامدي for the last quote; a bare continuation's previous-speaker
+    candidate is the full name the article gave, merged with that mention's candidate and marked as the
+    fuller form."""
+    text = "وقال مدير المستشفى حمدان فلاح الغامدي إن الحالات مستقرة. وأضاف أن المرضى بخير."
+    fv = _field(text, ["حمدان فلاح الغامدي"])
+    cue = text.index("وأضاف")
+    start = text.index("المرضى")
+    q = QuoteView("INDIRECT", start, len(text) - 1, cue, cue + len("وأضاف"), cue_proclitic=True,
+                  rule_name="الغامدي", rule_implicit=True)
+    cands = candidates(fv, q, "الغامدي", ["حمدان فلاح الغامدي"], {})
+    previous = [c for c in cands if "previous" in c.features]
     assert [c.name for c in previous] == ["حمدان فلاح الغامدي"]
+    assert "previous_fuller" in previous[0].features and "entity" in previous[0].features
 
 
 def test_one_word_left_of_a_run_on_reading_is_no_candidate():
-    """يقول رب العزة والجلال: the rules read a run-on phrase; its one-word start (رب) is not offered as a
-    speaker, while a description's head would be (مسؤولين قولهم → مسؤولين)."""
-    body = "يقول رب العزة والجلال: «وما ربك بظلام للعبيد»."
+    """A share bar before the cue (… جوجل بلس اكتب رأيك أكد …): the rules read the run-on phrase بلس اكتب رأيك;
+    its one-word start (بلس) is not offered as a speaker, while a description's head would be (مسؤولين
+    قولهم → مسؤولين)."""
+    body = ("شارك من خلال تويتر فيسبوك جوجل بلس اكتب رأيك أكد لـ «عكاظ» عدد من أهالي أبو عريش، أن المجلس البلدي "
+            "لم يقدم خدمات تذكر.")
+    [(rec, _)] = QuoteExtractor(speaker_model=None).extract_candidates(None, body, [])
+    assert rec["speaker"]["name"] == "بلس اكتب رأيك"  # the run-on reading the guard is about
     for _, cands in QuoteExtractor(speaker_model=None).extract_candidates(None, body, []):
         assert not any("rule_trimmed" in c.features and " " not in c.name for c in cands if c.name)
 
@@ -357,3 +368,17 @@ def test_the_office_holder_is_not_shadowed_by_a_nearer_mention_of_another_type()
     cands = next(c for rec, c in found if rec["text"].startswith("سنواصل"))
     holder = next(c for c in cands if c.name == "سعيد بن عبدالعزيز بن مشيط")
     assert holder.entity_type == "PERSON" and "holds_rule_office" in holder.features
+
+
+def test_two_dots_do_not_end_the_sentence_that_names_the_continued_subject():
+    """وكان لافروف شدد على … الدولي.. وقال «…»: the bare قال continues لافروف, named before the two dots,
+    which pause the sentence and do not end it."""
+    text = "وكان لافروف شدد على ضرورة تحقيق الانتصار على الإرهاب الدولي.. وقال «إننا نتطلع إلى السلام في العالم»."
+    dots = text.index("..")
+    fv = FieldView(text, [dots, dots + 1, len(text) - 1], [], [], [])
+    cue = text.index("وقال")
+    start = text.index("إننا")
+    q = QuoteView("DIRECT", start, text.index("»"), cue, cue + len("وقال"), cue_proclitic=True,
+                  rule_name="لافروف", rule_implicit=True)
+    rule = next(c for c in candidates(fv, q, None, [], {}) if "rule" in c.features)
+    assert "rule_implicit&named_in_sentence" in rule.features

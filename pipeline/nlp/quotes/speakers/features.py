@@ -11,8 +11,8 @@ from typing import Optional
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.normalize import fold_word
 from pipeline.nlp.quotes.speakers.names import (_PAUSE_RE, antecedent, _fold_name, _fullest, _remention_head, _surname_key,
-                                                _name_word, _trim_words, extend_name, issuer_named_before,
-                                                descriptive_tail, lengthen_description, organization_extent, report_issuer, spokesman_of,
+                                                _name_word, _trim_words, extend_name, fuller_form, issuer_named_before,
+                                                lengthen_description, organization_extent, report_issuer, spokesman_of,
                                                 subject_after_cue, subject_tail_name, without_circumstance)
 from pipeline.nlp.quotes.speakers.views import Candidate, FieldView, QuoteView
 from pipeline.nlp.quotes.speakers.wellformed import _is_description, _report_word, _tokens, _well_formed_text
@@ -241,8 +241,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                and _holds_office(fv, m[0], m[1], m[2], office)]
         if far:
             m = min(far)[1]
-            name = _fullest(m[4], names)
-            name = fv.full_person(name) or name if name == m[4] else name
+            name = fuller_form(m[4], names, fv.full_person)
             held = nearest.get(fold_word(name))
             if held is None or held[1][3] != "PERSON":
                 # (a nearer mention of the same name that the tagger typed otherwise, بن مشيط as a place's
@@ -398,8 +397,6 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
                     longer = spokesman + " " + (longer or q.rule_mention)
             else:
                 longer = None
-            if longer is not None and descriptive_tail(longer, q.rule_mention):
-                longer = None  # وكالة أنباء الأناضول | الحكومية التركية: no part of the name (labelling rules)
             if longer is not None:
                 lf = {"rule_longer": 1.0, f"rule_longer&kind={q.kind}": 1.0,
                       "rule_longer&words=" + _bucket(len(longer.split()) - len(q.rule_mention.split()), (1, 2, 3)): 1.0}
@@ -432,7 +429,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
             add(phrase, phrase, None, sf)
     if previous:
         cue = 0 if q.cue_start < 0 else 1 if q.cue_proclitic else 2
-        full = fv.full_person(previous) or _fullest(previous, names)
+        full = fuller_form(previous, names, fv.full_person)
         pf = {"previous": 1.0, kind_keys["previous"]: 1.0, _PREVIOUS_CUE[cue]: 1.0}
         if full != previous:
             pf["previous_fuller"] = 1.0  # الغامدي → حمدان فلاح الغامدي: as the article names the speaker in full

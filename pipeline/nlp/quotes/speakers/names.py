@@ -12,6 +12,7 @@ from typing import Iterable, Optional, Sequence
 
 from pipeline.nlp.quotes import lexicon as lx
 from pipeline.nlp.quotes._scan import char_offsets, finditer_at
+from pipeline.nlp.entities.gazetteer import Lexicon
 from pipeline.nlp.entities.words import TANWEEN
 from pipeline.nlp.normalize import fold_word, normalize_word
 from pipeline.nlp.quotes.speakers.wellformed import (_LAM_HAMZA, _NOT_IN_NAMES, _function_word, _head, _is_description, _report_word,
@@ -64,8 +65,8 @@ def lengthen_description(text: str, start: int, end: int, stops: Iterable[int] =
     مسؤول بإدارة الهلال، الادعاء | العام الليبي) — up to a punctuation mark, a complementizer, a speech
     verb, a time word or another function word, a report (في بيان), an addressee (لوكالة، للقناة) or one of
     the offsets ``stops`` (where a person's name begins: المدير العام للتعليم في منطقة عسير | جلوي …); the
-    longest that adds only words a description (:func:`is_description`) admits after its head. None when
-    nothing can be added."""
+    longest that adds only words a description (:func:`is_description`) admits after its head, and not
+    only an organization's descriptive adjectives (:func:`descriptive_tail`). None when nothing can be added."""
     if end >= len(text) or text[end] not in " \t":
         return None
     first = text[end + 1:end + 16].split(None, 1)
@@ -92,7 +93,8 @@ def lengthen_description(text: str, start: int, end: int, stops: Iterable[int] =
         # head noun, so that the test is cached across readings
         tail = " ".join(added[:n])
         if fold_word(added[n - 1]) not in lx.AFFILIATION_PREPS and _is_description(_ANY_HEAD + " " + tail):
-            return text[start:end] + " " + tail
+            longer = text[start:end] + " " + tail
+            return None if descriptive_tail(longer, text[start:end]) else longer
     return None
 
 
@@ -111,8 +113,6 @@ def _relation_adjectives(text: str, pos: int) -> tuple[int, bool]:
     """The end of the definite adjectives of nationality right after ``pos`` (المصرية، الكويتي، اليمنيين),
     at most two, and whether a punctuation mark closes the last. Other adjectives are descriptive and
     no part of an organization's name (الحكومية، الرسمية)."""
-    from pipeline.nlp.entities.gazetteer import Lexicon
-
     nationalities = Lexicon.load().nationalities
     for _ in range(_MAX_RELATION_ADJECTIVES):
         m = _NEXT_WORD_RE.match(text, pos)
@@ -133,16 +133,16 @@ def descriptive_tail(longer: str, name: str) -> bool:
     """Does ``longer`` add to an organization's ``name`` only definite adjectives of relation, the first of
     them no nationality? They describe it and are no part of its name (وكالة أنباء الأناضول | الحكومية
     التركية; but وسائل | الإعلام التركية, where الإعلام is its genitive)."""
-    from pipeline.nlp.entities.gazetteer import Lexicon
-
-    if not longer.startswith(name):
+    if not longer.startswith(name) or not name.split():
         return False
     added = [normalize_word(w.strip(lx.STRIP)) for w in longer[len(name):].split()]
+    if not added or added[0] in Lexicon.load().nationalities \
+            or not all(w.startswith("ال") and _NISBA_RE.fullmatch(w) for w in added):
+        return False
     first = fold_word(name.split()[0].strip(lx.STRIP))
-    return bool(added) and all(w.startswith("ال") and _NISBA_RE.fullmatch(w) for w in added) \
-        and added[0] not in Lexicon.load().nationalities \
-        and first not in lx.DESCRIPTION_HEADS and any(h in lx.ORG_HEADS or h in lx.MEDIA or h in lx.INSTITUTIONS
-                                                      for h in (first, lx.deproclitic(first), "ال" + lx.deproclitic(first)))
+    heads = (first, lx.deproclitic(first), "ال" + lx.deproclitic(first))
+    return first not in lx.DESCRIPTION_HEADS and any(h in lx.ORG_HEADS or h in lx.MEDIA or h in lx.INSTITUTIONS
+                                                     for h in heads)
 
 
 def organization_extent(text: str, start: int, end: int,
@@ -165,9 +165,9 @@ def organization_extent(text: str, start: int, end: int,
         elif k[:1] == "ب" and len(k) > 3 and m.group(1) == m.group(1).rstrip(lx.STRIP):
             at = m.start(1) + 1
         if at >= 0:
-            head = _NEXT_WORD_RE.match(" " + text[at:at + 20])
-            if head is not None and lx.deproclitic(fold_word(head.group(1))) in lx.PLACE_HEADS:
-                after = _NEXT_WORD_RE.match(text, at + len(head.group(1)))
+            head = text[at:at + 20].split(None, 1)[:1]
+            if head and lx.deproclitic(fold_word(head[0])) in lx.PLACE_HEADS:
+                after = _NEXT_WORD_RE.match(text, at + len(head[0]))
                 at = after.start(1) if after else -1  # بمنطقة | عسير: the place after its head noun
             i = bisect_left(spans, (at - 1, -1)) if at > 0 else len(spans)
             while i < len(spans) and spans[i][0] <= at:
@@ -390,6 +390,14 @@ def _fullest(name: str, names: list[str]) -> str:
         if len(ok) > best_len and (ok[-len(key):] == key or ok[:len(key)] == key) and _well_formed_text(other):
             best, best_len = other, len(ok)
     return best
+
+
+def fuller_form(name: str, names: list[str], full_person) -> str:
+    """``name`` as fully as the article names it: the longest earlier speaker name that ends or begins with it
+    (:func:`_fullest`), else the one longer person name of the field that holds it (``full_person``:
+    :meth:`FieldView.full_person`; القطان → أحمد القطان)."""
+    full = _fullest(name, names)
+    return full_person(full) or full if full == name else full
 
 
 @lru_cache(maxsize=65536)

@@ -113,8 +113,7 @@ def _is_description(name: str) -> bool:
 def is_name_run(name: str, quoted: bool = False) -> bool:
     """A personal or organization name the entity list missed: one to six words, optionally after a
     title, none of them a function word (alone or behind و/ف: وهل، ولذلك), a speech verb, a possessed noun or
-    a prepositional phrase,
-    nor a word that the entity extractor knows is in no name (:func:`_in_no_name`). A ``quoted`` name (in
+    a prepositional phrase, nor a word that the entity extractor knows is in no name (:func:`_in_no_name`). A ``quoted`` name (in
     quote marks after a head noun: وكالة «سبق») may be a verb learned from raw text."""
     words = [w.strip(lx.STRIP) for w in name.split() if w.strip(lx.STRIP)]
     if not 1 <= len(words) <= 6:
