@@ -220,6 +220,31 @@ def test_an_organization_takes_its_head_noun_where_the_tagger_missed_that_mentio
     assert "نادي الوحدة" in {c.name for c in cands}
 
 
+def test_the_chosen_speaker_is_named_with_the_head_noun_the_article_writes(qx):
+    # round 14: the labelling rules name a body as fully as the article does (158 gold speakers have the head
+    # noun the article writes, 19 do not); a person's name takes no head noun
+    body = ("نشرت صحيفة الإندبندنت تقريرا عن الهجوم أمس. وقالت الإندبندنت إن المهاجمين تلقوا تدريبا في سوريا. "
+            "وقال رئيس نادي الرائد عبدالرحمن الشعبي إن الفريق جاهز للموسم.")
+    ents = [_entity(body, "عبدالرحمن الشعبي", "PERSON"), _entity(body, "نادي الرائد", "ORGANIZATION")]
+    at = body.index("الإندبندنت", body.index("وقالت"))
+    ents.append({"type": "ORGANIZATION", "text": "الإندبندنت", "canonical": "الإندبندنت", "role": None,
+                 "field": "BODY", "start": at, "end": at + len("الإندبندنت"), "method": "crf"})
+    names = [q["speaker"]["name"] for q in qx.extract(None, body, ents)]
+    assert names == ["صحيفة الإندبندنت", "عبدالرحمن الشعبي"]
+
+
+def test_as_written_takes_a_head_noun_only_for_a_well_formed_body():
+    from pipeline.nlp.quotes.speakers.views import FieldView
+
+    text = "نشرت صحيفة اليوم عيسى الجوكم تقريرا. وقال نادي الوحدة إن الفريق جاهز. وأكد الوحدة أنه مستعد."
+    fv = FieldView(text, [len(text) - 1], [0], [], [(text.index("عيسى"), text.index("عيسى") + 11, 0, "PERSON",
+                                                     "عيسى الجوكم")])
+    assert fv.as_written("الوحدة") == "نادي الوحدة"
+    assert fv.as_written("نادي الوحدة") == "نادي الوحدة"  # a head already
+    assert fv.as_written("عيسى الجوكم") == "عيسى الجوكم"  # a person
+    assert fv.as_written("اليوم عيسى الجوكم") == "اليوم عيسى الجوكم"  # ends in a person's name
+
+
 def test_an_empty_organization_name_is_passed_over():
     from pipeline.nlp.quotes.speakers.views import FieldView
 

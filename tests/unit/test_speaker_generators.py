@@ -211,6 +211,10 @@ def test_a_continuation_of_a_name_the_tagger_missed_is_not_plain_words():
     ("وقال المصدر إن الأمر انتهى", "المصدر", None),                        # nothing before it
     ('نشر موقع "بورد باندا" صورا. وقال الموقع إن', "الموقع", None),       # the quoted name names it
     ("قال مصدر إن الأمر انتهى. وأضاف المصدر أن", "المصدر", "مصدر"),       # a source needs no name
+    # round 14: a head with its modifiers and their complement, as lengthen_description reads it
+    ("وقال مصدر مسؤول في وزارة الخارجية الكويتية إن الكويت تقف مع المملكة. وعبر المصدر عن", "المصدر",
+     "مصدر مسؤول في وزارة الخارجية الكويتية"),
+    ("وأوضح مصدر في حكومة جوبا أن العلاقات توترت. وأضاف المصدر أن", "المصدر", "مصدر في حكومة جوبا"),
 ])
 def test_a_definite_remention_is_named_as_the_article_first_named_it(text, reading, first):
     assert antecedent(text, reading, len(text)) == first

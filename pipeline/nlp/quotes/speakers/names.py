@@ -199,6 +199,10 @@ def antecedent(text: str, name: str, before: int) -> Optional[str]:
     after = text[m.end():m.end() + 80].split("\n", 1)[0].split()
     if after and after[0].startswith("ال"):
         return lengthen_description(text, m.start(), m.end()) or bare  # خلية | الإعلام الحربي
+    if after and not (_LATIN_RE.fullmatch(after[0].rstrip(lx.STRIP)) or _NISBA_RE.fullmatch(after[0].rstrip(lx.STRIP))):
+        longer = lengthen_description(text, m.start(), m.end())
+        if longer is not None:
+            return longer
     out = [bare]
     for w in after[:3]:
         bare_w = w.rstrip(lx.STRIP)

@@ -70,6 +70,21 @@ class FieldView:
         return _headed_forms(self)
 
     @cached_property
+    def _person_keys(self) -> frozenset[str]:
+        return frozenset(fold_word(m[4]) for m in self.mentions if m[3] == "PERSON")
+
+    def as_written(self, name: str) -> str:
+        """The chosen speaker ``name`` with the head noun the field writes before it (الإندبندنت → صحيفة
+        الإندبندنت, :func:`headed_form`): the labelling rules name a body as fully as the article does. Not
+        for a person's name (tagged so, or ending in one: رئيس الوفد عبدالله الحواس), and only when the
+        longer form is well formed."""
+        key = fold_word(name)
+        if key in self._person_keys or any(key.endswith(" " + k) for k in self._person_keys):
+            return name
+        full = headed_form(self.text, name)
+        return full if full is not None and _well_formed_text(full) else name
+
+    @cached_property
     def quoted(self) -> list[tuple[int, int, str, str]]:
         """The names in quote marks after a head noun (:func:`quoted_heads`)."""
         return quoted_heads(self.text)
@@ -170,22 +185,30 @@ def _headed_forms(fv: FieldView) -> dict[str, str]:
     out: dict[str, str] = {}
     for _, _, full, bare in fv.quoted:
         out.setdefault(fold_word(bare), full)
-    text = fv.text
     for canonical in dict.fromkeys(c for _, _, _, etype, c in fv.mentions if etype == "ORGANIZATION" and c.strip()):
         key = fold_word(canonical)
-        if key in out or _head(fold_word(canonical.split()[0])):
-            continue
-        # wherever the name is written, tagged or not (اقترب نادي الوحدة … وأكد الوحدة: the tagger found the
-        # second only)
-        at = text.find(canonical)
-        while at >= 0 and key not in out:
-            end = at + len(canonical)
-            if at and text[at - 1] == " " and (end == len(text) or not text[end].isalpha()):
-                j = text.rfind(" ", 0, at - 1)
-                prev = text[j + 1:at - 1]
-                if prev and prev == prev.strip(lx.STRIP):
-                    head = _name_head(prev)
-                    if head is not None:
-                        out[key] = head + " " + canonical
-            at = text.find(canonical, end)
+        if key not in out:
+            full = headed_form(fv.text, canonical)
+            if full is not None:
+                out[key] = full
     return out
+
+
+def headed_form(text: str, name: str) -> Optional[str]:
+    """``name`` with the indefinite head noun written before it somewhere in ``text`` (wherever the name is
+    written, tagged or not: اقترب نادي الوحدة … وأكد الوحدة → نادي الوحدة); None when it has a head
+    already or is nowhere written after one."""
+    if not name.strip() or _head(fold_word(name.split()[0])):
+        return None
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        if at and text[at - 1] == " " and (end == len(text) or not text[end].isalpha()):
+            j = text.rfind(" ", 0, at - 1)
+            prev = text[j + 1:at - 1]
+            if prev and prev == prev.strip(lx.STRIP):
+                head = _name_head(prev)
+                if head is not None:
+                    return head + " " + name
+        at = text.find(name, end)
+    return None
