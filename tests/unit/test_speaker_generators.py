@@ -32,6 +32,7 @@ def _lengthen(sentence: str, reading: str):
     ("وقال منسق الحملة الدكتور سالم العلي إن الأمر انتهى.", "منسق الحملة", None),  # a title opens a name
     ("وأفادت وكالة أنباء الأناضول الحكومية التركية أمس أن", "وكالة أنباء الأناضول", None),  # descriptive adjectives
     ("وقالت وسائل الإعلام التركية إن الأمر انتهى.", "وسائل", "وسائل الإعلام التركية"),  # a genitive stays
+    ("وكان مصدر مسؤول آنذاك قد أكد أن الأمر انتهى.", "مصدر", "مصدر مسؤول"),  # round 14: a time adverb
 ])
 def test_a_description_takes_its_modifiers_up_to_the_end_of_its_phrase(sentence, reading, longer):
     got = _lengthen(sentence, reading)

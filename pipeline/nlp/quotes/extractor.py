@@ -142,8 +142,6 @@ class QuoteExtractor:
                     cands = candidates(fv, _quote_view(art, q), previous, [n.name for n in names], counts)
                     if model is not None:
                         chosen = model.choose(cands).as_record()
-                        if chosen is not None:
-                            chosen["name"] = fv.as_written(chosen["name"])
                         if keep_candidates:  # the record keeps the rules' reading; the model names the previous
                             previous = chosen["name"] if chosen else previous
                         else:

@@ -193,6 +193,7 @@ def candidates(fv: FieldView, q: QuoteView, previous: Optional[str], names: list
     by_name: dict[str, Candidate] = {}
 
     def add(name: str, mention: Optional[str], idx: Optional[int], feats: dict[str, float]) -> None:
+        name = fv.as_written(name)  # الإندبندنت → صحيفة الإندبندنت: named as the article writes it, then merged
         key = _fold_name(name)
         c = by_name.get(key)
         if c is None:

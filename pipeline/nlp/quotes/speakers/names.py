@@ -182,8 +182,9 @@ def organization_extent(text: str, start: int, end: int,
 def antecedent(text: str, name: str, before: int) -> Optional[str]:
     """The first, indefinite mention of what a definite one-word reading re-mentions, before offset
     ``before`` of ``text``: the noun with its adjectives of relation or Latin name (الرجل → رجل ياباني،
-    الباحثون → باحثون أمريكيون، الموقع → موقع Droid Life، الاستطلاع → استطلاع) or with its genitive
-    (الخلية → خلية الإعلام الحربي). The labelling rules name a speaker as the article first names it.
+    الباحثون → باحثون أمريكيون، الموقع → موقع Droid Life، الاستطلاع → استطلاع), or with its genitive or its
+    other modifiers and their complement (الخلية → خلية الإعلام الحربي، المصدر → مصدر مسؤول في وزارة
+    الخارجية: :func:`lengthen_description`). The labelling rules name a speaker as the article first names it.
     None when the definite form came first, for an office (its holder speaks) or a people (اليمنيون), and
     for an organization's head noun with no name after it (موقع "بورد باندا": the quoted name does that)."""
     word = name.strip()
@@ -197,12 +198,12 @@ def antecedent(text: str, name: str, before: int) -> Optional[str]:
     if m is None or word in head[:m.start()]:
         return None
     after = text[m.end():m.end() + 80].split("\n", 1)[0].split()
-    if after and after[0].startswith("ال"):
-        return lengthen_description(text, m.start(), m.end()) or bare  # خلية | الإعلام الحربي
-    if after and not (_LATIN_RE.fullmatch(after[0].rstrip(lx.STRIP)) or _NISBA_RE.fullmatch(after[0].rstrip(lx.STRIP))):
+    nxt = after[0].rstrip(lx.STRIP) if after else ""
+    if nxt.startswith("ال") or nxt and not (_LATIN_RE.fullmatch(nxt) or _NISBA_RE.fullmatch(nxt)):
+        # خلية | الإعلام الحربي، مصدر | مسؤول في وزارة الخارجية: as lengthen_description reads a description
         longer = lengthen_description(text, m.start(), m.end())
-        if longer is not None:
-            return longer
+        if longer is not None or nxt.startswith("ال"):
+            return longer or bare
     out = [bare]
     for w in after[:3]:
         bare_w = w.rstrip(lx.STRIP)

@@ -74,10 +74,11 @@ class FieldView:
         return frozenset(fold_word(m[4]) for m in self.mentions if m[3] == "PERSON")
 
     def as_written(self, name: str) -> str:
-        """The chosen speaker ``name`` with the head noun the field writes before it (الإندبندنت → صحيفة
-        الإندبندنت, :func:`headed_form`): the labelling rules name a body as fully as the article does. Not
-        for a person's name (tagged so, or ending in one: رئيس الوفد عبدالله الحواس), and only when the
-        longer form is well formed."""
+        """A candidate speaker's ``name`` with the head noun the field writes before it (الإندبندنت → صحيفة
+        الإندبندنت, :func:`headed_form`): the labelling rules name a body as fully as the article does, and
+        the candidates (:func:`~pipeline.nlp.quotes.speakers.features.candidates`) are named so before they
+        are merged and scored. Not for a person's name (tagged so, or ending in one: رئيس الوفد عبدالله
+        الحواس), and only when the longer form is well formed."""
         key = fold_word(name)
         if key in self._person_keys or any(key.endswith(" " + k) for k in self._person_keys):
             return name
